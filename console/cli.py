@@ -1,0 +1,128 @@
+"""The command line: the composition root for every way of running the assistant.
+
+    python -m console --headless            run until SIGINT/SIGTERM
+    python -m console --headless --once     handle every matching message, print counts
+    python -m console triage FILE.eml       print one proposal as JSON; sends nothing
+
+Every expected failure (a missing setting, a refused login, an unreadable
+file) ends with one line on stderr and a non-zero status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from core.assembly import build_provider, open_assistant
+from core.config import Settings, load_settings
+from core.directory import Directory
+from core.errors import AssistantError, ConfigError
+from core.models import RESTING_STATES, State
+from core.parsing import parse_message
+from core.triage import triage
+
+EXIT_CONFIG = 2
+EXIT_FAILURE = 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m console",
+        description="Email assistant for property managers.",
+    )
+    parser.add_argument("--headless", action="store_true", help="run without the console")
+    parser.add_argument(
+        "--once", action="store_true", help="with --headless: handle the inbox once and exit"
+    )
+    parser.add_argument("--env-file", default=".env", help="settings file (default: .env)")
+    commands = parser.add_subparsers(dest="command")
+    triage_cmd = commands.add_parser("triage", help="print the proposal for one .eml file")
+    triage_cmd.add_argument("file", type=Path)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("aioimaplib", "aiosmtplib", "httpx", "httpx2", "openai", "mail.log"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        settings = load_settings(args.env_file)
+        if args.command == "triage":
+            return asyncio.run(triage_file(settings, args.file))
+        if args.headless:
+            return asyncio.run(run_headless(settings, once=args.once))
+        print(
+            "the interactive console is not available yet; run with --headless",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except AssistantError as exc:
+        print(f"error ({exc.stage}): {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+
+
+async def triage_file(settings: Settings, path: Path) -> int:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    directory = Directory.load(settings.data_dir)
+    provider = build_provider(settings)
+    try:
+        proposal = await triage(
+            parse_message(raw), directory, provider, max_retries=settings.max_retries
+        )
+    finally:
+        aclose = getattr(provider, "aclose", None)
+        if aclose is not None:
+            await aclose()
+    print(json.dumps(triage_json(proposal.model_dump(mode="json")), ensure_ascii=False, indent=2))
+    return 0
+
+
+def triage_json(proposal: dict[str, object]) -> dict[str, object]:
+    keys = ("intent", "confidence", "emergency", "action", "reason", "to", "cc", "subject")
+    result = {key: proposal[key] for key in keys}
+    result["body"] = proposal["body"]
+    result["ticket"] = proposal["ticket"]
+    result["provider"] = proposal["provider"]
+    return result
+
+
+async def run_headless(settings: Settings, *, once: bool) -> int:
+    settings.require_mail_settings()
+    async with open_assistant(settings) as assistant:
+        if once:
+            counts = await assistant.pipeline.run_once()
+            print(summary_line(counts))
+            return 0
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await assistant.pipeline.run(stop)
+        return 0
+
+
+def summary_line(counts: dict[State, int]) -> str:
+    resting = [State.SENT, State.SKIPPED, State.AWAITING_REVIEW, State.FAILED, State.DISMISSED]
+    parts = [f"{state.value}={counts.get(state, 0)}" for state in resting]
+    pending = sum(n for state, n in counts.items() if state not in RESTING_STATES)
+    if pending:
+        parts.append(f"pending={pending}")
+    return f"handled {sum(counts.values())} messages: " + " ".join(parts)

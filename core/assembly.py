@@ -1,0 +1,130 @@
+"""Wiring: build the whole core from settings, once, for every entry point.
+
+The command line, the console and the tests all call `open_assistant`, so
+there is one place where the parts are chosen. Tests pass their own pieces
+(a clock, an inbox) through the keyword arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parseaddr
+
+from core.config import Provider, Settings
+from core.directory import Directory
+from core.errors import ConfigError
+from core.events import EventBus
+from core.inbox import ImapInbox, Inbox
+from core.operator import Operator
+from core.outbox import SmtpSender
+from core.pipeline import Pipeline
+from core.policy import AutoSendPolicy
+from core.providers.openai import OpenAIProvider
+from core.store import Store, utc_now
+from core.tickets import FileTicketSink
+from core.triage import TriageProvider
+from core.worker import ItemWorker, Sender, WorkerConfig
+
+
+@dataclass
+class Assistant:
+    settings: Settings
+    bus: EventBus
+    store: Store
+    directory: Directory
+    provider: TriageProvider
+    worker: ItemWorker
+    pipeline: Pipeline
+    operator: Operator
+
+
+def build_provider(settings: Settings) -> TriageProvider:
+    if settings.provider is Provider.OFFLINE:
+        raise ConfigError("LLM_PROVIDER=offline is not available yet; set OPENAI_API_KEY")
+    settings.require_model_settings()
+    return OpenAIProvider.from_settings(
+        settings.openai_api_key.get_secret_value(),
+        settings.openai_base_url,
+        settings.openai_model,
+        settings.llm_timeout,
+    )
+
+
+def build_inbox_factory(settings: Settings) -> Callable[[], Inbox]:
+    def factory() -> Inbox:
+        return ImapInbox(
+            settings.imap_host,
+            settings.imap_port,
+            settings.imap_security,
+            settings.imap_user,
+            settings.imap_password.get_secret_value(),
+            settings.imap_mailbox,
+        )
+
+    return factory
+
+
+def build_sender(settings: Settings) -> SmtpSender:
+    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "localhost"
+    return SmtpSender(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_security,
+        settings.smtp_user,
+        settings.smtp_password.get_secret_value(),
+        local_hostname=domain,
+    )
+
+
+@asynccontextmanager
+async def open_assistant(
+    settings: Settings,
+    *,
+    provider: TriageProvider | None = None,
+    inbox_factory: Callable[[], Inbox] | None = None,
+    sender: Sender | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    retry_delay: float = 0.5,
+) -> AsyncIterator[Assistant]:
+    directory = Directory.load(settings.data_dir)
+    provider = provider or build_provider(settings)
+    smtp = sender or build_sender(settings)
+    bus = EventBus()
+    store = await Store(settings.state_db, publish=bus.publish, clock=clock).open()
+    own = frozenset(a.lower() for a in (parseaddr(settings.mail_from)[1], settings.imap_user) if a)
+    worker = ItemWorker(
+        store,
+        directory,
+        provider,
+        smtp,
+        FileTicketSink(settings.output_dir / "tickets"),
+        WorkerConfig(settings.mail_from, settings.max_retries, own, retry_delay),
+        policy=lambda: pipeline.policy(),
+        clock=clock,
+    )
+    pipeline = Pipeline(
+        store,
+        worker,
+        inbox_factory or build_inbox_factory(settings),
+        bus,
+        concurrency=settings.concurrency,
+        poll_interval=settings.poll_interval,
+        days_back=settings.unread_days_back,
+        sent_mailbox=settings.imap_sent_mailbox,
+        clock=clock,
+    )
+    await pipeline.seed_policy(
+        AutoSendPolicy.from_settings(settings.auto_send, settings.auto_send_min_confidence)
+    )
+    operator = Operator(store, worker, pipeline, settings.mail_from)
+    try:
+        yield Assistant(settings, bus, store, directory, provider, worker, pipeline, operator)
+    finally:
+        for closeable in (smtp, provider):
+            aclose = getattr(closeable, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        await store.close()

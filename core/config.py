@@ -1,0 +1,158 @@
+"""Settings, read from the environment and a `.env` file.
+
+The names are fixed: other tools and existing `.env` files use them. Secrets are
+`SecretStr`, so printing the settings never shows them. `load_settings` turns
+every validation problem into one `ConfigError` sentence naming the key.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from core.errors import ConfigError
+from core.models import Intent
+
+
+class Security(str, Enum):
+    SSL = "ssl"
+    STARTTLS = "starttls"
+    NONE = "none"
+
+
+class Provider(str, Enum):
+    OPENAI = "openai"
+    OFFLINE = "offline"
+
+
+_DEFAULT_PORTS = {
+    "imap": {Security.SSL: 993, Security.STARTTLS: 143, Security.NONE: 143},
+    "smtp": {Security.SSL: 465, Security.STARTTLS: 587, Security.NONE: 25},
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    imap_host: str = ""
+    """IMAP server host name."""
+    imap_port: int = Field(993, ge=1, le=65535)
+    """IMAP port; when unset it follows IMAP_SECURITY (993 for ssl, 143 otherwise)."""
+    imap_user: str = ""
+    imap_password: SecretStr = SecretStr("")
+    imap_security: Security = Security.SSL
+    imap_mailbox: str = "INBOX"
+    imap_sent_mailbox: str = ""
+    """When set, a copy of every sent reply is appended to this mailbox."""
+
+    smtp_host: str = ""
+    smtp_port: int = Field(465, ge=1, le=65535)
+    """SMTP port; when unset it follows SMTP_SECURITY (465 ssl, 587 starttls, 25 none)."""
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_security: Security = Security.SSL
+    mail_from: str = ""
+    """Address replies are sent from; defaults to SMTP_USER."""
+
+    openai_api_key: SecretStr = SecretStr("")
+    openai_base_url: str = ""
+    """Any OpenAI-compatible server (Ollama, vLLM, llama.cpp); empty for OpenAI itself."""
+    openai_model: str = "gpt-4o-mini"
+    llm_provider: Provider | None = None
+    """`openai` or `offline`; defaults to openai when OPENAI_API_KEY is set."""
+    llm_timeout: float = Field(60.0, gt=0)
+    """Seconds to wait for one model answer."""
+
+    concurrency: int = Field(2, ge=1, le=64)
+    poll_interval: float = Field(2.0, gt=0)
+    max_retries: int = Field(2, ge=0, le=20)
+    unread_days_back: int = Field(1, ge=0)
+
+    data_dir: Path = Path("data")
+    output_dir: Path = Path("output")
+
+    auto_send: Annotated[list[Intent], NoDecode] = Field(default_factory=list)
+    """Intents whose replies are sent without an operator (comma-separated)."""
+    auto_send_min_confidence: float = Field(0.8, ge=0.0, le=1.0)
+
+    @field_validator("auto_send", mode="before")
+    @classmethod
+    def _split_intents(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("llm_provider", mode="before")
+    @classmethod
+    def _blank_provider(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _derive_defaults(self) -> Settings:
+        if "imap_port" not in self.model_fields_set:
+            self.imap_port = _DEFAULT_PORTS["imap"][self.imap_security]
+        if "smtp_port" not in self.model_fields_set:
+            self.smtp_port = _DEFAULT_PORTS["smtp"][self.smtp_security]
+        if not self.mail_from:
+            self.mail_from = self.smtp_user
+        return self
+
+    @property
+    def provider(self) -> Provider:
+        if self.llm_provider is not None:
+            return self.llm_provider
+        return Provider.OPENAI if self.openai_api_key.get_secret_value() else Provider.OFFLINE
+
+    @property
+    def state_db(self) -> Path:
+        return self.output_dir / "state.sqlite3"
+
+    def missing_mail_settings(self) -> list[str]:
+        """The settings a real mailbox needs that are not set, as env names."""
+        needed = {
+            "IMAP_HOST": self.imap_host,
+            "IMAP_USER": self.imap_user,
+            "IMAP_PASSWORD": self.imap_password.get_secret_value(),
+            "SMTP_HOST": self.smtp_host,
+            "MAIL_FROM": self.mail_from,
+        }
+        return [name for name, value in needed.items() if not value]
+
+    def require_mail_settings(self) -> None:
+        missing = self.missing_mail_settings()
+        if missing:
+            raise ConfigError(
+                f"missing settings: {', '.join(missing)} "
+                "(set them in the environment or .env; see .env.example)"
+            )
+
+    def require_model_settings(self) -> None:
+        if self.provider is Provider.OPENAI and not (
+            self.openai_api_key.get_secret_value() or self.openai_base_url
+        ):
+            raise ConfigError(
+                "LLM_PROVIDER is openai but OPENAI_API_KEY is not set "
+                "(set it, point OPENAI_BASE_URL at a local server, or use LLM_PROVIDER=offline)"
+            )
+
+
+def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
+    """Read the settings, turning validation errors into one readable `ConfigError`."""
+    try:
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors(include_url=False, include_input=False):
+        key = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        problems.append(f"{key}: {error['msg']}")
+    return "invalid setting " + "; ".join(problems)

@@ -1,0 +1,62 @@
+"""The exception tree of the core.
+
+    AssistantError            every error the core raises on purpose
+    ├── ConfigError           a setting or data file is missing or invalid (exit status 2)
+    ├── InboxError            IMAP failed; `retryable` when a reconnect may help
+    ├── TriageError           the model failed or answered out of schema
+    ├── SendError             SMTP refused or failed; `retryable` for 4xx and dropped links
+    ├── TicketError           a ticket could not be written
+    └── StoreError            the state store refused an operation
+        └── InvalidTransition an item cannot move from its state to the one asked
+
+Each error names the pipeline stage it comes from and whether trying again can
+help, so the pipeline decides retries from the type, and the operator sees
+`str(error)` on the item: a sentence, never a traceback.
+"""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base class: carries the stage and whether a retry can help."""
+
+    stage = "core"
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class ConfigError(AssistantError):
+    stage = "config"
+
+
+class InboxError(AssistantError):
+    stage = "inbox"
+
+
+class TriageError(AssistantError):
+    stage = "triage"
+
+    def __init__(
+        self, message: str, *, retryable: bool = False, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, retryable=retryable)
+        # Seconds the server asked us to wait (HTTP Retry-After), when it said.
+        self.retry_after = retry_after
+
+
+class SendError(AssistantError):
+    stage = "send"
+
+
+class TicketError(AssistantError):
+    stage = "ticket"
+
+
+class StoreError(AssistantError):
+    stage = "store"
+
+
+class InvalidTransition(StoreError):
+    """An operator or the pipeline asked for a state change the lifecycle forbids."""

@@ -1,0 +1,71 @@
+"""Events the core publishes for any front end: facts, named in the past tense.
+
+Producers (the store, the inbox loop) call `EventBus.publish`; a console
+subscribes with `subscribe()` (an async iterator) and turns events into its own
+messages. The bus never blocks a producer: a slow subscriber's queue grows
+rather than stalling the pipeline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.models import Item, State
+
+
+@dataclass(frozen=True)
+class ItemAdded:
+    item: Item
+
+
+@dataclass(frozen=True)
+class ItemChanged:
+    item: Item
+    previous: State
+
+
+@dataclass(frozen=True)
+class InboxStatusChanged:
+    """`status` is one of: connecting, idle, polling, reconnecting, stopped."""
+
+    status: str
+    since: datetime
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ProviderStatusChanged:
+    provider: str
+    healthy: bool
+    detail: str = ""
+
+
+Event = ItemAdded | ItemChanged | InboxStatusChanged | ProviderStatusChanged
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._queues: list[asyncio.Queue[Event]] = []
+        self._callbacks: list[Callable[[Event], None]] = []
+
+    def publish(self, event: Event) -> None:
+        for queue in self._queues:
+            queue.put_nowait(event)
+        for callback in self._callbacks:
+            callback(event)
+
+    def add_callback(self, callback: Callable[[Event], None]) -> None:
+        self._callbacks.append(callback)
+
+    async def subscribe(self) -> AsyncIterator[Event]:
+        """Yield every event published from now on, until the consumer stops."""
+        queue: asyncio.Queue[Event] = asyncio.Queue()
+        self._queues.append(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._queues.remove(queue)

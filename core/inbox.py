@@ -1,0 +1,282 @@
+"""The inbox over IMAP (aioimaplib): one persistent connection, TLS by default.
+
+Reading never changes the mailbox: messages are found with `UID SEARCH UNSEEN
+SINCE` and read with `BODY.PEEK[]`, so nothing is marked read until the
+pipeline has handled it and asks for flags. Every command's tagged status is
+checked; a failure raises `InboxError`, retryable when a reconnect may help.
+The connection is watched: when the server drops it, pending waits end at once
+instead of hanging until a timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import ssl
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, Protocol
+
+import aioimaplib
+
+from core.config import Security
+from core.errors import InboxError
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_UIDVALIDITY = re.compile(rb"\[UIDVALIDITY (\d+)\]")
+_APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]")
+IDLE_REFRESH_SECONDS = 25 * 60  # RFC 2177: re-issue IDLE at least every 29 minutes
+
+
+def imap_date(day: date) -> str:
+    """`25-Nov-2026`, independent of the locale."""
+    return f"{day.day}-{_MONTHS[day.month - 1]}-{day.year}"
+
+
+class Inbox(Protocol):
+    """What the pipeline needs from a mailbox; `ImapInbox` is the real one."""
+
+    mailbox: str
+    uidvalidity: int
+    supports_idle: bool
+
+    async def connect(self) -> None: ...
+    async def unseen_since(self, day: date) -> list[int]: ...
+    async def fetch(self, uid: int) -> bytes | None: ...
+    async def add_flags(self, uids: Iterable[int], flags: Iterable[str]) -> None: ...
+    async def append(self, mailbox: str, raw: bytes, flags: Iterable[str]) -> None: ...
+    async def contains_message_id(self, mailbox: str, message_id: str) -> bool: ...
+    async def wait_for_change(self, timeout: float, wake: asyncio.Event) -> None: ...
+    async def close(self) -> None: ...
+
+
+class ImapInbox:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        security: Security,
+        user: str,
+        password: str,
+        mailbox: str = "INBOX",
+        *,
+        timeout: float = 30.0,
+    ) -> None:
+        self.host, self.port, self.security = host, port, security
+        self.user = user
+        self._password = password
+        self.mailbox = mailbox
+        self.timeout = timeout
+        self.uidvalidity = 0
+        self.supports_idle = False
+        self._client: aioimaplib.IMAP4 | None = None
+        self._lost = asyncio.Event()
+
+    # --- connection ------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        await self.close()
+        self._lost = asyncio.Event()
+        lost = self._lost
+        context = ssl.create_default_context() if self.security is not Security.NONE else None
+        try:
+            client = aioimaplib.IMAP4(
+                host=self.host,
+                port=self.port,
+                timeout=self.timeout,
+                conn_lost_cb=lambda exc: lost.set(),
+                ssl_context=context if self.security is Security.SSL else None,
+            )
+            self._client = client
+            await client.wait_hello_from_server()
+            if context is not None and self.security is Security.STARTTLS:
+                await self._starttls(client, context)
+            login = await client.login(self.user, self._password)
+        except (OSError, asyncio.TimeoutError, aioimaplib.AioImapException) as exc:
+            await self.close()
+            raise InboxError(
+                f"cannot connect to {self.host}:{self.port}: {_why(exc)}", retryable=True
+            ) from None
+        if login.result != "OK":
+            await self.close()
+            raise InboxError(f"IMAP login refused for {self.user}: {_text(login)}")
+        selected = await self._command(client.select(self.mailbox), f"SELECT {self.mailbox}")
+        found = _UIDVALIDITY.search(b" ".join(_lines(selected)))
+        self.uidvalidity = int(found.group(1)) if found else 0
+        self.supports_idle = client.has_capability("IDLE")
+
+    async def _starttls(self, client: aioimaplib.IMAP4, context: ssl.SSLContext) -> None:
+        protocol = client.protocol
+        if "STARTTLS" not in protocol.capabilities:
+            raise InboxError(f"{self.host} does not offer STARTTLS (IMAP_SECURITY=starttls)")
+        command = aioimaplib.Command("STARTTLS", protocol.new_tag(), loop=protocol.loop)
+        response = await asyncio.wait_for(protocol.execute(command), self.timeout)
+        if response.result != "OK":
+            raise InboxError(f"STARTTLS refused: {_text(response)}")
+        loop = asyncio.get_running_loop()
+        protocol.transport = await loop.start_tls(
+            protocol.transport, protocol, context, server_hostname=self.host
+        )
+        await protocol.capability()  # capabilities may change after TLS (RFC 3501 6.2.1)
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            if not self._lost.is_set() and client.protocol.state != "LOGOUT":
+                await asyncio.wait_for(client.logout(), 5)
+        except (OSError, asyncio.TimeoutError, aioimaplib.AioImapException):
+            pass
+        finally:
+            transport = client.protocol.transport
+            if transport is not None:
+                transport.close()
+
+    @property
+    def connected(self) -> bool:
+        return self._client is not None and not self._lost.is_set()
+
+    # --- commands ----------------------------------------------------------------------
+
+    async def unseen_since(self, day: date) -> list[int]:
+        response = await self._command(
+            self.client.uid_search("UNSEEN", "SINCE", imap_date(day), charset=None),
+            "UID SEARCH",
+        )
+        uids: list[int] = []
+        for line in _lines(response):
+            if line.startswith(b"SEARCH"):
+                uids.extend(int(token) for token in line.split()[1:] if token.isdigit())
+        return sorted(uids)
+
+    async def fetch(self, uid: int) -> bytes | None:
+        """The whole message, without setting \\Seen; None when it has disappeared."""
+        response = await self._command(
+            self.client.uid("fetch", str(uid), "(UID BODY.PEEK[])"), f"UID FETCH {uid}"
+        )
+        for line in response.lines:
+            if isinstance(line, bytearray):
+                return bytes(line)
+        return None
+
+    async def add_flags(self, uids: Iterable[int], flags: Iterable[str]) -> None:
+        uid_set = ",".join(str(uid) for uid in uids)
+        if not uid_set:
+            return
+        await self._command(
+            self.client.uid("store", uid_set, "+FLAGS.SILENT", f"({' '.join(flags)})"),
+            f"UID STORE {uid_set}",
+        )
+
+    async def append(self, mailbox: str, raw: bytes, flags: Iterable[str]) -> None:
+        await self._command(
+            self.client.append(raw, mailbox=_quote(mailbox), flags=" ".join(flags)),
+            f"APPEND to {mailbox}",
+        )
+
+    async def contains_message_id(self, mailbox: str, message_id: str) -> bool:
+        """Does `mailbox` hold a message with this Message-ID? (Used after a crash.)"""
+        client = self.client
+        await self._command(client.examine(_quote(mailbox)), f"EXAMINE {mailbox}")
+        try:
+            response = await self._command(
+                client.uid_search("HEADER", "Message-ID", _quote(message_id), charset=None),
+                "UID SEARCH HEADER",
+            )
+        finally:
+            await self._command(client.select(_quote(self.mailbox)), f"SELECT {self.mailbox}")
+        return any(line.startswith(b"SEARCH ") for line in _lines(response))
+
+    async def wait_for_change(self, timeout: float, wake: asyncio.Event) -> None:
+        """Return when the mailbox may have changed, `wake` is set, or `timeout` passed.
+
+        Uses IDLE where the server offers it; otherwise simply waits (polling).
+        """
+        if not self.supports_idle:
+            await _first_of(wake.wait(), self._lost.wait(), timeout=timeout)
+            self._raise_if_lost()
+            return
+        client = self.client
+        while not client.protocol.idle_queue.empty():  # stale pushes from an earlier IDLE
+            client.protocol.idle_queue.get_nowait()
+        try:
+            idle = await client.idle_start(timeout=min(timeout, IDLE_REFRESH_SECONDS))
+            await _first_of(
+                client.wait_server_push(timeout + self.timeout),
+                wake.wait(),
+                self._lost.wait(),
+                watch=idle,
+                timeout=timeout + self.timeout,
+            )
+            self._raise_if_lost()
+            if client.has_pending_idle():
+                client.idle_done()
+            response = await asyncio.wait_for(idle, self.timeout)
+        except (OSError, asyncio.TimeoutError, aioimaplib.AioImapException) as exc:
+            raise InboxError(f"IDLE failed: {_why(exc)}", retryable=True) from None
+        if response.result != "OK":
+            raise InboxError(
+                f"IDLE ended with {response.result}: {_text(response)}", retryable=True
+            )
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    @property
+    def client(self) -> aioimaplib.IMAP4:
+        if self._client is None or self._lost.is_set():
+            raise InboxError("not connected to the IMAP server", retryable=True)
+        return self._client
+
+    def _raise_if_lost(self) -> None:
+        if self._lost.is_set():
+            raise InboxError("the IMAP server closed the connection", retryable=True)
+
+    async def _command(self, call: Any, what: str) -> Any:
+        """Await one command, racing it against a lost connection; check its tagged status."""
+        task = asyncio.ensure_future(call)
+        lost = asyncio.ensure_future(self._lost.wait())
+        try:
+            await asyncio.wait(
+                {task, lost}, timeout=self.timeout * 2, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            lost.cancel()
+        if not task.done():
+            task.cancel()
+            raise InboxError(f"{what}: the IMAP server stopped answering", retryable=True)
+        try:
+            response = task.result()
+        except (OSError, asyncio.TimeoutError, aioimaplib.AioImapException) as exc:
+            raise InboxError(f"{what} failed: {_why(exc)}", retryable=True) from None
+        if response.result != "OK":
+            raise InboxError(f"{what} answered {response.result}: {_text(response)}")
+        return response
+
+
+async def _first_of(*coroutines: Any, watch: Any = None, timeout: float) -> None:
+    """Wait until one coroutine (or the `watch` future) finishes; cancel the rest."""
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    waiting = {*tasks, watch} if watch is not None else set(tasks)
+    try:
+        await asyncio.wait(waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
+def _lines(response: Any) -> list[bytes]:
+    return [bytes(line) for line in response.lines if isinstance(line, (bytes, bytearray))]
+
+
+def _text(response: Any) -> str:
+    lines = _lines(response)
+    return lines[-1].decode("utf-8", "replace") if lines else "no answer"
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _why(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,246 @@
+"""The vocabulary of the core: intents, states, parsed mail, proposals and tickets.
+
+Plain data only. Models that cross a trust boundary (the model's answer, the
+datastore files, the stored proposal) are pydantic models so they are validated
+where they enter; everything built by our own code is a frozen dataclass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Intent(str, Enum):
+    LOCKED_OUT = "locked_out"
+    MAINTENANCE = "maintenance"
+    RENT = "rent"
+    GENERAL = "general"
+
+
+class Action(str, Enum):
+    """What code (never the model) decided to do with a proposal."""
+
+    REPLY = "reply"
+    SKIP = "skip"
+    REVIEW = "review"
+
+
+class Priority(str, Enum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class State(str, Enum):
+    NEW = "new"
+    TRIAGED = "triaged"
+    AWAITING_REVIEW = "awaiting_review"
+    APPROVED = "approved"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    DISMISSED = "dismissed"
+    FAILED = "failed"
+
+    @property
+    def is_resting(self) -> bool:
+        """True when the pipeline has nothing more to do until a person acts."""
+        return self in RESTING_STATES
+
+
+RESTING_STATES = frozenset(
+    {State.AWAITING_REVIEW, State.SENT, State.SKIPPED, State.DISMISSED, State.FAILED}
+)
+
+# States after which the IMAP flags of the message must be brought in line.
+FINAL_FLAGS: dict[State, tuple[str, ...]] = {
+    State.SENT: ("\\Seen", "\\Answered"),
+    State.SKIPPED: ("\\Seen",),
+    State.DISMISSED: ("\\Seen",),
+}
+
+
+# --- parsed mail -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str
+    addr: str
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.addr}>" if self.name else self.addr
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ParsedEmail:
+    """What the pipeline needs from one message; built by `core.parsing`."""
+
+    message_id: str = ""
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
+    sender: Address | None = None
+    reply_to: tuple[Address, ...] = ()
+    to: tuple[Address, ...] = ()
+    cc: tuple[Address, ...] = ()
+    date: datetime | None = None
+    subject: str = ""
+    text: str = ""
+    html_only: bool = False
+    attachments: tuple[Attachment, ...] = ()
+    # Automation and list headers (Auto-Submitted, Precedence, List-*, Return-Path, ...),
+    # keyed by lower-case header name.
+    automation: dict[str, str] = field(default_factory=dict)
+    content_type: str = "text/plain"
+    defects: tuple[str, ...] = ()
+
+    @property
+    def sender_addr(self) -> str:
+        return self.sender.addr.lower() if self.sender else ""
+
+
+# --- datastore ---------------------------------------------------------------
+
+
+class Tenant(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    tenant_id: str
+    name: str
+    email: str
+    unit_id: str
+    balance_due: float = 0.0
+    lease_terms: str | dict[str, Any] = ""
+    phone: str | None = None
+    alt_emails: list[str] = Field(default_factory=list)
+
+    def addresses(self) -> list[str]:
+        return [a.lower() for a in (self.email, *self.alt_emails)]
+
+
+class Unit(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    unit_id: str
+    address: str
+    property: str | None = None
+
+
+@dataclass(frozen=True)
+class TenantContext:
+    """Everything the triage may know: the sender's own record, never another's."""
+
+    sender: str
+    tenant: Tenant | None = None
+    unit: Unit | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.tenant is not None
+
+
+# --- triage ------------------------------------------------------------------
+
+
+class TicketDraft(BaseModel):
+    title: str = Field(description="Short work-order title, e.g. 'Kitchen sink leaking'.")
+    description: str = Field(description="What must be done, with the facts from the email.")
+    priority: Priority
+
+
+class Draft(BaseModel):
+    """The structured answer the model must return for one email."""
+
+    intent: Intent
+    confidence: float = Field(ge=0.0, le=1.0, description="How sure the intent is, 0 to 1.")
+    emergency: bool = Field(description="Danger to people or property that cannot wait.")
+    summary: str = Field(description="One sentence for the property manager.")
+    reply: str = Field(description="The reply to the tenant, plain text, signed by management.")
+    ticket: TicketDraft | None = Field(
+        description="A work order when work must be done, else null."
+    )
+    questions: list[str] = Field(
+        description="Facts the manager must supply before replying; empty when none."
+    )
+
+
+class Proposal(BaseModel):
+    """A draft with everything code decided around it: action, recipients, subject."""
+
+    provider: str
+    intent: Intent
+    confidence: float
+    emergency: bool
+    summary: str
+    action: Action
+    reason: str
+    to: list[str]
+    cc: list[str]
+    subject: str
+    body: str
+    ticket: TicketDraft | None = None
+    questions: list[str] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)
+    tenant_id: str | None = None
+    tenant_name: str | None = None
+    unit_id: str | None = None
+
+
+class Ticket(BaseModel):
+    """A work order as written to OUTPUT_DIR/tickets/<id>.json."""
+
+    id: str
+    created_at: datetime
+    intent: Intent
+    priority: Priority
+    emergency: bool
+    tenant_id: str | None
+    unit_id: str | None
+    summary: str
+    description: str
+    source_message_id: str
+    stakeholders: list[str]
+    status: str = "open"
+
+
+# --- the store's view of one message -----------------------------------------
+
+
+@dataclass(frozen=True)
+class MessageKey:
+    mailbox: str
+    uidvalidity: int
+    uid: int
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    key: MessageKey
+    message_id: str
+    state: State
+    received_at: datetime
+    sender: str
+    subject: str
+    proposal: Proposal | None
+    error: str
+    attempts: int
+    reply_message_id: str
+    ticket_id: str
+    approved_by: str
+    flags_synced: bool
+    created_at: datetime
+    updated_at: datetime

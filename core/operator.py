@@ -1,0 +1,127 @@
+"""The operator's commands: the one way a person changes an item.
+
+A console (or a script) calls these; each is checked by the store against the
+lifecycle and lands in the audit log with what changed. Nothing here talks to
+a widget: the console learns the outcome from the store's events.
+"""
+
+from __future__ import annotations
+
+from core.errors import InvalidTransition
+from core.models import Intent, Item, Proposal, State
+from core.outbox import new_message_id
+from core.pipeline import Pipeline
+from core.policy import AutoSendPolicy
+from core.store import Store
+from core.worker import ItemWorker
+
+OPERATOR = "operator"
+REVIEWABLE = frozenset({State.AWAITING_REVIEW, State.FAILED})
+
+
+class Operator:
+    def __init__(
+        self, store: Store, worker: ItemWorker, pipeline: Pipeline, mail_from: str
+    ) -> None:
+        self.store = store
+        self.worker = worker
+        self.pipeline = pipeline
+        self.mail_from = mail_from
+
+    async def approve(self, item_id: int, body: str | None = None) -> Item:
+        """Send the reply (edited first when `body` is given) and file its ticket."""
+        item = await self.store.get(item_id)
+        proposal = _proposal(item)
+        if body is not None and body != proposal.body:
+            item = await self.edit(item_id, body)
+            proposal = _proposal(item)
+        if not proposal.to:
+            raise InvalidTransition(f"item #{item_id} has no recipient to reply to")
+        if not proposal.body.strip():
+            raise InvalidTransition(f"item #{item_id} has an empty reply; edit it first")
+        item = await self.store.transition(
+            item_id,
+            State.APPROVED,
+            actor=OPERATOR,
+            expect=REVIEWABLE,
+            approved_by=OPERATOR,
+            error="",
+            reply_message_id=item.reply_message_id or new_message_id(self.mail_from),
+        )
+        self.pipeline.enqueue(item_id)
+        return item
+
+    async def edit(self, item_id: int, body: str) -> Item:
+        item = await self.store.get(item_id)
+        proposal = _proposal(item).model_copy(update={"body": body})
+        return await self.store.transition(
+            item_id,
+            item.state,
+            actor=OPERATOR,
+            expect=REVIEWABLE,
+            proposal=proposal,
+            detail={"edited": True, "chars": len(body)},
+        )
+
+    async def dismiss(self, item_id: int) -> Item:
+        """Close without a reply; the message is marked read."""
+        item = await self.store.transition(
+            item_id, State.DISMISSED, actor=OPERATOR, expect=REVIEWABLE
+        )
+        self.pipeline.wake()
+        return item
+
+    async def reopen(self, item_id: int) -> Item:
+        """Bring a skipped or dismissed item back for review."""
+        return await self.store.transition(
+            item_id,
+            State.AWAITING_REVIEW,
+            actor=OPERATOR,
+            expect={State.SKIPPED, State.DISMISSED},
+        )
+
+    async def reclassify(self, item_id: int, intent: Intent) -> Item:
+        """Redraft for the intent the operator chose: ticket, Cc and reply follow it."""
+        item = await self.store.get(item_id)
+        before = _proposal(item)
+        proposal = await self.worker.propose(item, await self.worker.parsed(item), intent=intent)
+        return await self.store.transition(
+            item_id,
+            item.state,
+            actor=OPERATOR,
+            expect=REVIEWABLE,
+            proposal=proposal,
+            detail={
+                "reclassified": {"from": before.intent.value, "to": intent.value},
+                "example": {"message_id": item.message_id, "intent": intent.value},
+            },
+        )
+
+    async def redraft(self, item_id: int, instruction: str) -> Item:
+        """Ask the provider for a new reply following the operator's instruction."""
+        item = await self.store.get(item_id)
+        before = _proposal(item)
+        proposal = await self.worker.propose(
+            item,
+            await self.worker.parsed(item),
+            intent=before.intent,
+            instruction=instruction,
+            previous_reply=before.body,
+        )
+        return await self.store.transition(
+            item_id,
+            item.state,
+            actor=OPERATOR,
+            expect=REVIEWABLE,
+            proposal=proposal,
+            detail={"redraft": instruction},
+        )
+
+    async def set_policy(self, policy: AutoSendPolicy) -> None:
+        await self.pipeline.set_policy(policy)
+
+
+def _proposal(item: Item) -> Proposal:
+    if item.proposal is None:
+        raise InvalidTransition(f"item #{item.id} has no proposal yet")
+    return item.proposal

@@ -1,0 +1,244 @@
+"""Orchestration: the inbox loop, a bounded pool of workers, and crash recovery.
+
+    inbox ──(new UIDs)──▶ store (new) ──▶ queue ──▶ CONCURRENCY workers ──▶ store
+      ▲                                                                  │
+      └──────────── flags and Sent copies for items that came to rest ◀──┘
+
+The inbox loop owns the one IMAP connection: it discovers unseen mail, records
+it in the store, and, between IDLE sessions, brings IMAP flags in line with
+the store (replied → \\Seen \\Answered; dismissed or skipped → \\Seen; waiting
+for review → untouched). `run` is the long-running service; `run_once` is the
+burst mode that takes every matching message to a resting state and returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from core.errors import InboxError
+from core.events import EventBus, InboxStatusChanged
+from core.inbox import IDLE_REFRESH_SECONDS, Inbox
+from core.models import FINAL_FLAGS, Item, MessageKey, State
+from core.parsing import parse_message
+from core.policy import AutoSendPolicy
+from core.retry import backoff_delay
+from core.store import NewMessage, Store
+from core.worker import PIPELINE, ItemWorker
+
+log = logging.getLogger(__name__)
+
+POLICY_KEY = "auto_send_policy"
+
+
+class Pipeline:
+    def __init__(
+        self,
+        store: Store,
+        worker: ItemWorker,
+        inbox_factory: Callable[[], Inbox],
+        bus: EventBus,
+        *,
+        concurrency: int,
+        poll_interval: float,
+        days_back: int,
+        sent_mailbox: str = "",
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.store = store
+        self.worker = worker
+        self.inbox_factory = inbox_factory
+        self.bus = bus
+        self.concurrency = concurrency
+        self.poll_interval = poll_interval
+        self.days_back = days_back
+        self.sent_mailbox = sent_mailbox
+        self.clock = clock
+        self._queue: asyncio.Queue[int] = asyncio.Queue()
+        self._queued: set[int] = set()
+        self._wake = asyncio.Event()
+
+    # --- entry points ----------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until `stop` is set: discover mail, handle it, keep flags in line."""
+        await self._resume_active()
+        workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
+        inbox_loop = asyncio.create_task(self._inbox_loop(stop))
+        try:
+            await stop.wait()
+        finally:
+            inbox_loop.cancel()
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(inbox_loop, *workers, return_exceptions=True)
+            self._status("stopped")
+
+    async def run_once(self) -> dict[State, int]:
+        """Take every matching message to a resting state, then return the counts.
+
+        Connection and login errors propagate: the caller reports them and exits.
+        """
+        inbox = self.inbox_factory()
+        await inbox.connect()
+        workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
+        try:
+            await self.recover(inbox)
+            await self._discover(inbox)
+            await self._queue.join()
+            await self._sync_flags(inbox)
+        finally:
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+            await inbox.close()
+        return await self.store.counts()
+
+    def enqueue(self, item_id: int) -> None:
+        """Ask a worker to advance this item (after an operator decision, say)."""
+        if item_id not in self._queued:
+            self._queued.add(item_id)
+            self._queue.put_nowait(item_id)
+
+    def wake(self) -> None:
+        """Interrupt IDLE so flags are synced now rather than at the next mail."""
+        self._wake.set()
+
+    async def policy(self) -> AutoSendPolicy:
+        stored = await self.store.get_setting(POLICY_KEY)
+        return AutoSendPolicy.from_json(stored or {})
+
+    async def set_policy(self, policy: AutoSendPolicy) -> None:
+        await self.store.set_setting(POLICY_KEY, policy.to_json())
+
+    async def seed_policy(self, policy: AutoSendPolicy) -> None:
+        """Store the starting policy from the settings unless the operator already set one."""
+        if await self.store.get_setting(POLICY_KEY) is None:
+            await self.set_policy(policy)
+
+    # --- recovery ------------------------------------------------------------------------
+
+    async def recover(self, inbox: Inbox) -> None:
+        """Resume whatever a previous run left half-done; nothing is handled twice."""
+        await self._recover_sending(inbox)
+        await self._resume_active()
+
+    async def _resume_active(self) -> None:
+        for item in await self.store.items([State.NEW, State.TRIAGED, State.APPROVED]):
+            self.enqueue(item.id)
+
+    async def _recover_sending(self, inbox: Inbox) -> None:
+        """A reply caught mid-send: found in Sent means sent; otherwise a person decides."""
+        for item in await self.store.items([State.SENDING]):
+            await self._recover_one_sending(item, inbox)
+
+    async def _recover_one_sending(self, item: Item, inbox: Inbox) -> None:
+        if self.sent_mailbox and item.reply_message_id:
+            try:
+                if await inbox.contains_message_id(self.sent_mailbox, item.reply_message_id):
+                    await self.store.transition(
+                        item.id, State.SENT, actor=PIPELINE, detail={"recovered": "found in Sent"}
+                    )
+                    return
+            except InboxError as exc:
+                log.warning("could not check %s for #%s: %s", self.sent_mailbox, item.id, exc)
+        await self.store.transition(
+            item.id,
+            State.FAILED,
+            actor=PIPELINE,
+            error="interrupted while sending: the reply may or may not have gone out; "
+            "check the Sent folder before sending again",
+        )
+
+    # --- workers ---------------------------------------------------------------------------
+
+    async def _work(self) -> None:
+        while True:
+            item_id = await self._queue.get()
+            self._queued.discard(item_id)
+            try:
+                item = await self.worker.advance(item_id)
+                if item.state in FINAL_FLAGS:
+                    self.wake()
+            except Exception:  # one failing item never stops the others
+                log.exception("item #%s could not be advanced", item_id)
+            finally:
+                self._queue.task_done()
+
+    # --- the inbox -------------------------------------------------------------------------
+
+    async def _inbox_loop(self, stop: asyncio.Event) -> None:
+        failures = 0
+        while not stop.is_set():
+            inbox = self.inbox_factory()
+            try:
+                self._status("connecting")
+                await inbox.connect()
+                failures = 0
+                await self._serve(inbox, stop)
+            except InboxError as exc:
+                failures += 1
+                delay = backoff_delay(failures - 1, 1.0, 60.0 if exc.retryable else 300.0)
+                log.warning("inbox: %s; reconnecting in %.0f s", exc, delay)
+                self._status("reconnecting", str(exc))
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+            finally:
+                await inbox.close()
+
+    async def _serve(self, inbox: Inbox, stop: asyncio.Event) -> None:
+        await self._recover_sending(inbox)
+        while not stop.is_set():
+            await self._discover(inbox)
+            await self._sync_flags(inbox)
+            mode = "idle" if inbox.supports_idle else "polling"
+            self._status(mode)
+            timeout = IDLE_REFRESH_SECONDS if inbox.supports_idle else self.poll_interval
+            self._wake.clear()
+            await inbox.wait_for_change(timeout, self._wake)
+
+    async def _discover(self, inbox: Inbox) -> None:
+        since = (self.clock() - timedelta(days=self.days_back)).date()
+        known = await self.store.known_uids(inbox.mailbox, inbox.uidvalidity)
+        for uid in await inbox.unseen_since(since):
+            if uid in known:
+                continue
+            raw = await inbox.fetch(uid)
+            if raw is None:  # expunged between SEARCH and FETCH
+                continue
+            item = await self.store.add(await self._new_message(inbox, uid, raw))
+            if item is not None:
+                self.enqueue(item.id)
+
+    async def _new_message(self, inbox: Inbox, uid: int, raw: bytes) -> NewMessage:
+        email = await asyncio.to_thread(parse_message, raw)
+        return NewMessage(
+            key=MessageKey(inbox.mailbox, inbox.uidvalidity, uid),
+            message_id=email.message_id,
+            dedup_key=email.message_id or "sha256:" + hashlib.sha256(raw).hexdigest(),
+            raw=raw,
+            received_at=email.date or self.clock(),
+            sender=str(email.sender) if email.sender else "",
+            subject=email.subject,
+        )
+
+    async def _sync_flags(self, inbox: Inbox) -> None:
+        """Set IMAP flags (and file Sent copies) for items that came to rest."""
+        for item in await self.store.unsynced_flags(inbox.mailbox, inbox.uidvalidity):
+            if item.state is State.SENT and self.sent_mailbox:
+                await self._copy_to_sent(inbox, item)
+            if item.state in FINAL_FLAGS:  # an operator may have reopened it since
+                await inbox.add_flags([item.key.uid], FINAL_FLAGS[item.state])
+            await self.store.mark_flags_synced([item.id])
+
+    async def _copy_to_sent(self, inbox: Inbox, item: Item) -> None:
+        if await inbox.contains_message_id(self.sent_mailbox, item.reply_message_id):
+            return  # copied before a crash
+        await inbox.append(self.sent_mailbox, await self.store.reply_raw(item.id), ["\\Seen"])
+
+    def _status(self, status: str, detail: str = "") -> None:
+        self.bus.publish(InboxStatusChanged(status, self.clock(), detail))

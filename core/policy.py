@@ -1,0 +1,52 @@
+"""The auto-send policy: which intents may be answered without an operator.
+
+Each intent is either draft-only (absent) or auto with a minimum confidence.
+The policy lives in the store (the operator changes it at run time); the
+`AUTO_SEND` setting only seeds it the first time. Only proposals whose action
+code decided is `reply` can ever be auto-sent: unknown senders, emergencies,
+open questions and safety flags all make the action `review` before this runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.models import Action, Intent, Proposal
+
+
+@dataclass(frozen=True)
+class AutoSendPolicy:
+    thresholds: dict[Intent, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, intents: list[Intent], min_confidence: float) -> AutoSendPolicy:
+        return cls({intent: min_confidence for intent in intents})
+
+    def allows(self, proposal: Proposal) -> bool:
+        threshold = self.thresholds.get(proposal.intent)
+        return (
+            threshold is not None
+            and proposal.action is Action.REPLY
+            and proposal.confidence >= threshold
+        )
+
+    def with_intent(self, intent: Intent, threshold: float | None) -> AutoSendPolicy:
+        """A copy with one intent set to auto (a threshold) or draft-only (None)."""
+        thresholds = dict(self.thresholds)
+        if threshold is None:
+            thresholds.pop(intent, None)
+        else:
+            thresholds[intent] = threshold
+        return AutoSendPolicy(thresholds)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.thresholds)
+
+    def to_json(self) -> dict[str, float]:
+        return {intent.value: value for intent, value in self.thresholds.items()}
+
+    @classmethod
+    def from_json(cls, data: Any) -> AutoSendPolicy:
+        return cls({Intent(k): float(v) for k, v in dict(data).items()})

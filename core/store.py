@@ -1,0 +1,491 @@
+"""The state store: one SQLite file (WAL), the single source of truth.
+
+One row per message, keyed by (mailbox, UIDVALIDITY, UID). Every state change
+is checked against the lifecycle and written in the same transaction as its
+row in the append-only audit table, so after a crash the store says exactly
+what was done. All SQLite work runs on one dedicated thread; each public
+method is one whole transaction, so coroutines never interleave inside one.
+Secrets never reach this file: it holds mail, proposals and decisions only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TypeVar
+
+from core.errors import InvalidTransition, StoreError
+from core.events import Event, ItemAdded, ItemChanged
+from core.models import FINAL_FLAGS, Item, MessageKey, Proposal, State
+
+T = TypeVar("T")
+
+ALLOWED: dict[State, frozenset[State]] = {
+    State.NEW: frozenset({State.TRIAGED, State.FAILED}),
+    State.TRIAGED: frozenset({State.AWAITING_REVIEW, State.APPROVED, State.SKIPPED}),
+    State.AWAITING_REVIEW: frozenset({State.APPROVED, State.DISMISSED, State.NEW}),
+    State.APPROVED: frozenset({State.SENDING, State.AWAITING_REVIEW, State.FAILED}),
+    State.SENDING: frozenset({State.SENT, State.FAILED, State.APPROVED}),
+    State.SENT: frozenset(),
+    State.SKIPPED: frozenset({State.AWAITING_REVIEW}),
+    State.DISMISSED: frozenset({State.AWAITING_REVIEW}),
+    State.FAILED: frozenset({State.NEW, State.APPROVED, State.AWAITING_REVIEW, State.DISMISSED}),
+}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS items (
+    id INTEGER PRIMARY KEY,
+    mailbox TEXT NOT NULL,
+    uidvalidity INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    message_id TEXT NOT NULL,
+    dedup_key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    raw BLOB NOT NULL,
+    proposal TEXT,
+    error TEXT NOT NULL DEFAULT '',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    reply_message_id TEXT NOT NULL DEFAULT '',
+    ticket_id TEXT NOT NULL DEFAULT '',
+    approved_by TEXT NOT NULL DEFAULT '',
+    reply_raw BLOB,
+    flags_synced INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (mailbox, uidvalidity, uid)
+);
+CREATE INDEX IF NOT EXISTS items_state ON items (state);
+CREATE INDEX IF NOT EXISTS items_dedup ON items (dedup_key);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items (id),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS audit_item ON audit (item_id);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+_ITEM_COLUMNS = (
+    "id, mailbox, uidvalidity, uid, message_id, state, received_at, sender, subject, proposal, "
+    "error, attempts, reply_message_id, ticket_id, approved_by, flags_synced, created_at, "
+    "updated_at"
+)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    item_id: int
+    at: datetime
+    actor: str
+    from_state: State | None
+    to_state: State
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    key: MessageKey
+    message_id: str
+    dedup_key: str
+    raw: bytes
+    received_at: datetime
+    sender: str
+    subject: str
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Store:
+    """Async facade over one SQLite connection used from one thread."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        publish: Callable[[Event], None] | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._path = str(path)
+        self._publish = publish or (lambda event: None)
+        self._clock = clock
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+        self._db: sqlite3.Connection | None = None
+
+    # --- lifecycle -------------------------------------------------------------
+
+    async def open(self) -> Store:
+        await self._run(self._open)
+        return self
+
+    def _open(self) -> None:
+        if self._path != ":memory:":
+            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the state store {self._path}: {exc}") from None
+        self._db = db
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._run(self._db.close)
+            self._db = None
+        self._executor.shutdown(wait=True)
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, fn, *args)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise StoreError("the state store is not open")
+        return self._db
+
+    # --- messages ----------------------------------------------------------------
+
+    async def add(self, message: NewMessage) -> Item | None:
+        """Record a fetched message in state `new`; None when it is already known."""
+        item = await self._run(self._add, message)
+        if item is not None:
+            self._publish(ItemAdded(item))
+        return item
+
+    def _add(self, m: NewMessage) -> Item | None:
+        now = self._clock().isoformat()
+        with _transaction(self.db):
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO items (mailbox, uidvalidity, uid, message_id, dedup_key, "
+                "state, received_at, sender, subject, raw, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?)",
+                (
+                    m.key.mailbox,
+                    m.key.uidvalidity,
+                    m.key.uid,
+                    m.message_id,
+                    m.dedup_key,
+                    m.received_at.isoformat(),
+                    m.sender,
+                    m.subject,
+                    m.raw,
+                    now,
+                    now,
+                ),
+            )
+            if cursor.rowcount == 0:
+                return None
+            item_id = int(cursor.lastrowid or 0)
+            self._audit(item_id, "inbox", None, State.NEW, {"uid": m.key.uid}, now)
+        return self._get(item_id)
+
+    async def known_uids(self, mailbox: str, uidvalidity: int) -> set[int]:
+        rows = await self._run(
+            lambda: self.db.execute(
+                "SELECT uid FROM items WHERE mailbox = ? AND uidvalidity = ?",
+                (mailbox, uidvalidity),
+            ).fetchall()
+        )
+        return {row[0] for row in rows}
+
+    async def get(self, item_id: int) -> Item:
+        return await self._run(self._get, item_id)
+
+    def _get(self, item_id: int) -> Item:
+        row = self.db.execute(
+            f"SELECT {_ITEM_COLUMNS} FROM items WHERE id = ?", (item_id,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no item #{item_id}")
+        return _item(row)
+
+    async def raw(self, item_id: int) -> bytes:
+        """The message exactly as fetched."""
+        return await self._blob(item_id, "raw")
+
+    async def reply_raw(self, item_id: int) -> bytes:
+        """The reply exactly as sent (empty before sending)."""
+        return await self._blob(item_id, "reply_raw")
+
+    async def _blob(self, item_id: int, column: str) -> bytes:
+        row = await self._run(
+            lambda: self.db.execute(
+                f"SELECT {column} FROM items WHERE id = ?", (item_id,)
+            ).fetchone()
+        )
+        if row is None:
+            raise StoreError(f"no item #{item_id}")
+        return bytes(row[0] or b"")
+
+    async def items(self, states: Iterable[State] | None = None) -> list[Item]:
+        """Items, oldest first; all of them, or those in the given states."""
+        wanted = [s.value for s in states] if states is not None else None
+
+        def query() -> list[Item]:
+            sql = f"SELECT {_ITEM_COLUMNS} FROM items"
+            if wanted is not None:
+                sql += f" WHERE state IN ({','.join('?' * len(wanted))})"
+            return [_item(r) for r in self.db.execute(sql + " ORDER BY id", wanted or ())]
+
+        return await self._run(query)
+
+    async def counts(self) -> dict[State, int]:
+        rows = await self._run(
+            lambda: self.db.execute("SELECT state, COUNT(*) FROM items GROUP BY state").fetchall()
+        )
+        return {State(state): count for state, count in rows}
+
+    async def duplicate_of(self, item: Item, dedup_key: str) -> Item | None:
+        """An earlier item for the same message (same Message-ID, another UID)."""
+        row = await self._run(
+            lambda: self.db.execute(
+                f"SELECT {_ITEM_COLUMNS} FROM items WHERE dedup_key = ? AND id < ? "
+                "ORDER BY id LIMIT 1",
+                (dedup_key, item.id),
+            ).fetchone()
+        )
+        return _item(row) if row else None
+
+    async def dedup_key(self, item_id: int) -> str:
+        row = await self._run(
+            lambda: self.db.execute(
+                "SELECT dedup_key FROM items WHERE id = ?", (item_id,)
+            ).fetchone()
+        )
+        return str(row[0]) if row else ""
+
+    # --- state changes -------------------------------------------------------------
+
+    async def transition(
+        self,
+        item_id: int,
+        to_state: State,
+        *,
+        actor: str,
+        expect: Iterable[State] | None = None,
+        detail: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> Item:
+        """Move an item to `to_state`, updating `fields`, with its audit row, atomically.
+
+        `expect` narrows the states the item may be in (a guard against races
+        between the pipeline and an operator). Raises `InvalidTransition`.
+        """
+        expected = frozenset(expect) if expect is not None else None
+        before, after = await self._run(
+            self._transition, item_id, to_state, actor, expected, detail or {}, fields
+        )
+        self._publish(ItemChanged(after, before))
+        return after
+
+    def _transition(
+        self,
+        item_id: int,
+        to_state: State,
+        actor: str,
+        expected: frozenset[State] | None,
+        detail: dict[str, Any],
+        fields: dict[str, Any],
+    ) -> tuple[State, Item]:
+        now = self._clock().isoformat()
+        with _transaction(self.db):
+            current = self._get(item_id).state
+            if expected is not None and current not in expected:
+                raise InvalidTransition(
+                    f"item #{item_id} is {current.value}, not "
+                    + " or ".join(sorted(s.value for s in expected))
+                )
+            if to_state != current and to_state not in ALLOWED[current]:
+                raise InvalidTransition(
+                    f"item #{item_id} cannot go from {current.value} to {to_state.value}"
+                )
+            values = _columns(fields)
+            values["state"] = to_state.value
+            values["updated_at"] = now
+            if to_state in FINAL_FLAGS:
+                values["flags_synced"] = 0
+            assignments = ", ".join(f"{name} = ?" for name in values)
+            self.db.execute(
+                f"UPDATE items SET {assignments} WHERE id = ?", (*values.values(), item_id)
+            )
+            self._audit(item_id, actor, current, to_state, detail, now)
+        return current, self._get(item_id)
+
+    def _audit(
+        self,
+        item_id: int,
+        actor: str,
+        from_state: State | None,
+        to_state: State,
+        detail: dict[str, Any],
+        at: str,
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO audit (item_id, at, actor, from_state, to_state, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                item_id,
+                at,
+                actor,
+                from_state.value if from_state else None,
+                to_state.value,
+                json.dumps(detail, ensure_ascii=False, default=str),
+            ),
+        )
+
+    async def audit(self, item_id: int) -> list[AuditEntry]:
+        rows = await self._run(
+            lambda: self.db.execute(
+                "SELECT item_id, at, actor, from_state, to_state, detail FROM audit "
+                "WHERE item_id = ? ORDER BY id",
+                (item_id,),
+            ).fetchall()
+        )
+        return [
+            AuditEntry(
+                r[0],
+                datetime.fromisoformat(r[1]),
+                r[2],
+                State(r[3]) if r[3] else None,
+                State(r[4]),
+                json.loads(r[5]),
+            )
+            for r in rows
+        ]
+
+    # --- IMAP flags ----------------------------------------------------------------
+
+    async def unsynced_flags(self, mailbox: str, uidvalidity: int) -> list[Item]:
+        """Items in a final state whose IMAP flags have not been set yet."""
+        rows = await self._run(
+            lambda: self.db.execute(
+                f"SELECT {_ITEM_COLUMNS} FROM items WHERE flags_synced = 0 "
+                "AND mailbox = ? AND uidvalidity = ?",
+                (mailbox, uidvalidity),
+            ).fetchall()
+        )
+        return [_item(r) for r in rows]
+
+    async def mark_flags_synced(self, item_ids: Iterable[int]) -> None:
+        ids = list(item_ids)
+
+        def update() -> None:
+            with _transaction(self.db):
+                self.db.executemany(
+                    "UPDATE items SET flags_synced = 1 WHERE id = ?", [(i,) for i in ids]
+                )
+
+        await self._run(update)
+
+    # --- settings (operator policy) ------------------------------------------------
+
+    async def get_setting(self, key: str) -> Any:
+        row = await self._run(
+            lambda: self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        )
+        return json.loads(row[0]) if row else None
+
+    async def set_setting(self, key: str, value: Any) -> None:
+        await self._run(
+            lambda: self.db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value)),
+            )
+        )
+
+
+class _transaction:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+def _columns(fields: dict[str, Any]) -> dict[str, Any]:
+    allowed = {
+        "proposal",
+        "error",
+        "attempts",
+        "reply_message_id",
+        "ticket_id",
+        "approved_by",
+        "reply_raw",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise StoreError(f"cannot set {', '.join(sorted(unknown))} on an item")
+    values = dict(fields)
+    if "proposal" in values:
+        proposal = values["proposal"]
+        values["proposal"] = proposal.model_dump_json() if proposal is not None else None
+    return values
+
+
+def _item(row: tuple[Any, ...]) -> Item:
+    (
+        item_id,
+        mailbox,
+        uidvalidity,
+        uid,
+        message_id,
+        state,
+        received_at,
+        sender,
+        subject,
+        proposal,
+        error,
+        attempts,
+        reply_message_id,
+        ticket_id,
+        approved_by,
+        flags_synced,
+        created,
+        updated,
+    ) = row
+    return Item(
+        id=item_id,
+        key=MessageKey(mailbox, uidvalidity, uid),
+        message_id=message_id,
+        state=State(state),
+        received_at=datetime.fromisoformat(received_at),
+        sender=sender,
+        subject=subject,
+        proposal=Proposal.model_validate_json(proposal) if proposal else None,
+        error=error,
+        attempts=attempts,
+        reply_message_id=reply_message_id,
+        ticket_id=ticket_id,
+        approved_by=approved_by,
+        flags_synced=bool(flags_synced),
+        created_at=datetime.fromisoformat(created),
+        updated_at=datetime.fromisoformat(updated),
+    )

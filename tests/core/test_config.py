@@ -1,0 +1,87 @@
+"""Settings: the documented names and defaults, and one clear line when wrong."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.config import Provider, Security, load_settings
+from core.errors import ConfigError
+from core.models import Intent
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_defaults_are_the_original_ones() -> None:
+    s = load_settings(None)
+    assert (s.concurrency, s.poll_interval, s.max_retries, s.unread_days_back) == (2, 2.0, 2, 1)
+    assert (s.imap_port, s.imap_security, s.smtp_port, s.smtp_security) == (
+        993, Security.SSL, 465, Security.SSL,
+    )
+    assert s.provider is Provider.OFFLINE
+    assert s.auto_send == [] and s.auto_send_min_confidence == 0.8
+
+
+def test_ports_follow_the_security_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMAP_SECURITY", "starttls")
+    monkeypatch.setenv("SMTP_SECURITY", "starttls")
+    s = load_settings(None)
+    assert (s.imap_port, s.smtp_port) == (143, 587)
+    monkeypatch.setenv("SMTP_PORT", "2525")
+    assert load_settings(None).smtp_port == 2525
+
+
+def test_auto_send_is_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTO_SEND", "rent, general")
+    assert load_settings(None).auto_send == [Intent.RENT, Intent.GENERAL]
+
+
+def test_key_turns_the_openai_provider_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    assert load_settings(None).provider is Provider.OPENAI
+
+
+def test_secrets_do_not_show(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMAP_PASSWORD", "hunter2-imap")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-hunter2")
+    s = load_settings(None)
+    assert "hunter2" not in repr(s) and "hunter2" not in str(s.model_dump())
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "named"),
+    [("IMAP_PORT", "abc", "IMAP_PORT"), ("AUTO_SEND", "rent,plumbing", "AUTO_SEND"),
+     ("IMAP_SECURITY", "tls", "IMAP_SECURITY"), ("CONCURRENCY", "0", "CONCURRENCY")],
+)
+def test_invalid_values_name_the_key(
+    monkeypatch: pytest.MonkeyPatch, key: str, value: str, named: str
+) -> None:
+    monkeypatch.setenv(key, value)
+    with pytest.raises(ConfigError, match=named):
+        load_settings(None)
+
+
+def test_cli_reports_bad_settings_in_one_line_with_status_2(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "IMAP_PORT": "not-a-port", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "console", "--headless", "--once"], cwd=tmp_path, env=env,
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "configuration error: invalid setting IMAP_PORT: Input should be a valid integer, "
+        "unable to parse string as an integer"
+    ]
+
+
+def test_cli_names_missing_mail_settings(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "console", "--headless", "--once"], cwd=tmp_path, env=env,
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert "IMAP_HOST" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,96 @@
+"""The store: the lifecycle is enforced, every change is audited, nothing is lost."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from core.errors import InvalidTransition
+from core.events import ItemAdded, ItemChanged
+from core.models import MessageKey, State
+from core.store import NewMessage, Store
+
+
+def message(uid: int, message_id: str = "") -> NewMessage:
+    return NewMessage(
+        key=MessageKey("INBOX", 7, uid), message_id=message_id or f"<m{uid}@example.com>",
+        dedup_key=message_id or f"<m{uid}@example.com>", raw=b"Subject: x\r\n\r\nbody",
+        received_at=datetime(2026, 11, 25, tzinfo=timezone.utc), sender="a@example.com",
+        subject="x",
+    )
+
+
+async def test_a_message_is_recorded_once(tmp_path: Path) -> None:
+    events: list[object] = []
+    store = await Store(tmp_path / "s.db", publish=events.append).open()
+    first = await store.add(message(1))
+    again = await store.add(message(1))
+    assert first is not None and first.state is State.NEW
+    assert again is None
+    assert await store.known_uids("INBOX", 7) == {1}
+    assert await store.raw(first.id) == b"Subject: x\r\n\r\nbody"
+    assert [type(e) for e in events] == [ItemAdded]
+    await store.close()
+
+
+async def test_lifecycle_is_enforced_and_audited(tmp_path: Path) -> None:
+    events: list[object] = []
+    store = await Store(tmp_path / "s.db", publish=events.append).open()
+    item = await store.add(message(1))
+    assert item is not None
+    with pytest.raises(InvalidTransition, match="cannot go from new to sent"):
+        await store.transition(item.id, State.SENT, actor="test")
+    await store.transition(item.id, State.TRIAGED, actor="pipeline")
+    await store.transition(item.id, State.AWAITING_REVIEW, actor="pipeline")
+    with pytest.raises(InvalidTransition, match="is awaiting_review, not approved"):
+        await store.transition(item.id, State.SENDING, actor="x", expect={State.APPROVED})
+    done = await store.transition(item.id, State.DISMISSED, actor="operator",
+                                  detail={"why": "spam"})
+    assert done.state is State.DISMISSED and not done.flags_synced
+    trail = [(a.actor, a.from_state, a.to_state) for a in await store.audit(item.id)]
+    assert trail == [
+        ("inbox", None, State.NEW),
+        ("pipeline", State.NEW, State.TRIAGED),
+        ("pipeline", State.TRIAGED, State.AWAITING_REVIEW),
+        ("operator", State.AWAITING_REVIEW, State.DISMISSED),
+    ]
+    assert isinstance(events[-1], ItemChanged) and events[-1].previous is State.AWAITING_REVIEW
+    await store.close()
+
+
+async def test_audit_log_is_append_only(tmp_path: Path) -> None:
+    store = await Store(tmp_path / "s.db").open()
+    await store.add(message(1))
+    await store.close()
+    db = sqlite3.connect(tmp_path / "s.db")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("DELETE FROM audit")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("UPDATE audit SET actor = 'someone else'")
+    db.close()
+
+
+async def test_state_survives_a_reopen(tmp_path: Path) -> None:
+    store = await Store(tmp_path / "s.db").open()
+    item = await store.add(message(5))
+    assert item is not None
+    await store.transition(item.id, State.TRIAGED, actor="pipeline")
+    await store.close()
+    reopened = await Store(tmp_path / "s.db").open()
+    assert (await reopened.get(item.id)).state is State.TRIAGED
+    assert await reopened.counts() == {State.TRIAGED: 1}
+    await reopened.close()
+
+
+async def test_duplicates_are_found_by_message_id(tmp_path: Path) -> None:
+    store = await Store(tmp_path / "s.db").open()
+    first = await store.add(message(1, "<same@example.com>"))
+    second = await store.add(message(2, "<same@example.com>"))
+    assert first is not None and second is not None
+    earlier = await store.duplicate_of(second, "<same@example.com>")
+    assert earlier is not None and earlier.id == first.id
+    assert await store.duplicate_of(first, "<same@example.com>") is None
+    await store.close()
