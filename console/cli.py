@@ -25,6 +25,7 @@ from core.directory import Directory
 from core.errors import AssistantError, ConfigError
 from core.models import RESTING_STATES, State
 from core.parsing import parse_message
+from core.providers.offline import OfflineProvider
 from core.triage import triage
 
 EXIT_CONFIG = 2
@@ -50,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
     for noisy in ("aioimaplib", "aiosmtplib", "httpx", "httpx2", "openai", "mail.log"):
@@ -58,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args.env_file)
         if args.command == "triage":
-            return asyncio.run(triage_file(settings, args.file))
+            return asyncio.run(triage_file(settings, read_file(args.file)))
         if args.headless:
             return asyncio.run(run_headless(settings, once=args.once))
         print(
@@ -76,16 +78,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-async def triage_file(settings: Settings, path: Path) -> int:
+def read_file(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+
+
+async def triage_file(settings: Settings, raw: bytes) -> int:
     directory = Directory.load(settings.data_dir)
-    provider = build_provider(settings)
+    provider = build_provider(settings, directory)
+    fallback = None if isinstance(provider, OfflineProvider) else OfflineProvider(directory)
     try:
         proposal = await triage(
-            parse_message(raw), directory, provider, max_retries=settings.max_retries
+            parse_message(raw),
+            directory,
+            provider,
+            max_retries=settings.max_retries,
+            fallback=fallback,
         )
     finally:
         aclose = getattr(provider, "aclose", None)

@@ -15,13 +15,13 @@ from email.utils import parseaddr
 
 from core.config import Provider, Settings
 from core.directory import Directory
-from core.errors import ConfigError
 from core.events import EventBus
 from core.inbox import ImapInbox, Inbox
 from core.operator import Operator
 from core.outbox import SmtpSender
 from core.pipeline import Pipeline
 from core.policy import AutoSendPolicy
+from core.providers.offline import OfflineProvider
 from core.providers.openai import OpenAIProvider
 from core.store import Store, utc_now
 from core.tickets import FileTicketSink
@@ -41,9 +41,10 @@ class Assistant:
     operator: Operator
 
 
-def build_provider(settings: Settings) -> TriageProvider:
+def build_provider(settings: Settings, directory: Directory) -> TriageProvider:
+    """The configured provider: OpenAI-compatible when a model is set up, else offline."""
     if settings.provider is Provider.OFFLINE:
-        raise ConfigError("LLM_PROVIDER=offline is not available yet; set OPENAI_API_KEY")
+        return OfflineProvider(directory)
     settings.require_model_settings()
     return OpenAIProvider.from_settings(
         settings.openai_api_key.get_secret_value(),
@@ -90,7 +91,8 @@ async def open_assistant(
     retry_delay: float = 0.5,
 ) -> AsyncIterator[Assistant]:
     directory = Directory.load(settings.data_dir)
-    provider = provider or build_provider(settings)
+    provider = provider or build_provider(settings, directory)
+    None if isinstance(provider, OfflineProvider) else OfflineProvider(directory)
     smtp = sender or build_sender(settings)
     bus = EventBus()
     store = await Store(settings.state_db, publish=bus.publish, clock=clock).open()

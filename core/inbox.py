@@ -11,10 +11,12 @@ instead of hanging until a timeout.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import ssl
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Protocol
 
 import aioimaplib
@@ -24,8 +26,15 @@ from core.errors import InboxError
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _UIDVALIDITY = re.compile(rb"\[UIDVALIDITY (\d+)\]")
-_APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]")
+_INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]+)"')
 IDLE_REFRESH_SECONDS = 25 * 60  # RFC 2177: re-issue IDLE at least every 29 minutes
+
+
+@dataclass(frozen=True)
+class Fetched:
+    raw: bytes
+    # When the server received the message (INTERNALDATE), if it said.
+    arrived: datetime | None
 
 
 def imap_date(day: date) -> str:
@@ -42,7 +51,7 @@ class Inbox(Protocol):
 
     async def connect(self) -> None: ...
     async def unseen_since(self, day: date) -> list[int]: ...
-    async def fetch(self, uid: int) -> bytes | None: ...
+    async def fetch(self, uid: int) -> Fetched | None: ...
     async def add_flags(self, uids: Iterable[int], flags: Iterable[str]) -> None: ...
     async def append(self, mailbox: str, raw: bytes, flags: Iterable[str]) -> None: ...
     async def contains_message_id(self, mailbox: str, message_id: str) -> bool: ...
@@ -123,15 +132,19 @@ class ImapInbox:
         client, self._client = self._client, None
         if client is None:
             return
+        transport = client.protocol.transport
         try:
-            if not self._lost.is_set() and client.protocol.state != "LOGOUT":
+            closing = transport is None or transport.is_closing()
+            if not closing and not self._lost.is_set() and client.protocol.state != "LOGOUT":
                 await asyncio.wait_for(client.logout(), 5)
         except (OSError, asyncio.TimeoutError, aioimaplib.AioImapException):
             pass
         finally:
-            transport = client.protocol.transport
             if transport is not None:
                 transport.close()
+                # Wait for the transport to report the loss, or TLS sockets leak.
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._lost.wait(), 2)
 
     @property
     def connected(self) -> bool:
@@ -144,21 +157,20 @@ class ImapInbox:
             self.client.uid_search("UNSEEN", "SINCE", imap_date(day), charset=None),
             "UID SEARCH",
         )
-        uids: list[int] = []
-        for line in _lines(response):
-            if line.startswith(b"SEARCH"):
-                uids.extend(int(token) for token in line.split()[1:] if token.isdigit())
-        return sorted(uids)
+        return _search_result(response)
 
-    async def fetch(self, uid: int) -> bytes | None:
+    async def fetch(self, uid: int) -> Fetched | None:
         """The whole message, without setting \\Seen; None when it has disappeared."""
         response = await self._command(
-            self.client.uid("fetch", str(uid), "(UID BODY.PEEK[])"), f"UID FETCH {uid}"
+            self.client.uid("fetch", str(uid), "(UID INTERNALDATE BODY.PEEK[])"),
+            f"UID FETCH {uid}",
         )
-        for line in response.lines:
-            if isinstance(line, bytearray):
-                return bytes(line)
-        return None
+        raw = next((bytes(line) for line in response.lines if isinstance(line, bytearray)), None)
+        if raw is None:
+            return None
+        found = _INTERNALDATE.search(b" ".join(_lines(response)))
+        arrived = _parse_internaldate(found.group(1).decode()) if found else None
+        return Fetched(raw, arrived)
 
     async def add_flags(self, uids: Iterable[int], flags: Iterable[str]) -> None:
         uid_set = ",".join(str(uid) for uid in uids)
@@ -186,7 +198,7 @@ class ImapInbox:
             )
         finally:
             await self._command(client.select(_quote(self.mailbox)), f"SELECT {self.mailbox}")
-        return any(line.startswith(b"SEARCH ") for line in _lines(response))
+        return bool(_search_result(response))
 
     async def wait_for_change(self, timeout: float, wake: asyncio.Event) -> None:
         """Return when the mailbox may have changed, `wake` is set, or `timeout` passed.
@@ -263,6 +275,28 @@ async def _first_of(*coroutines: Any, watch: Any = None, timeout: float) -> None
     finally:
         for task in tasks:
             task.cancel()
+
+
+def _search_result(response: Any) -> list[int]:
+    """UIDs from a SEARCH answer (aioimaplib strips the `SEARCH` word; some servers don't)."""
+    uids: list[int] = []
+    for line in _lines(response)[:-1]:  # the last line is the tagged completion
+        tokens = line.split()
+        if tokens and tokens[0].upper() == b"SEARCH":
+            tokens = tokens[1:]
+        if tokens and all(token.isdigit() for token in tokens):
+            uids.extend(int(token) for token in tokens)
+    return sorted(uids)
+
+
+def _parse_internaldate(value: str) -> datetime | None:
+    """`25-Nov-2026 09:30:00 +0100`, parsed without the locale's month names."""
+    try:
+        day, month, rest = value.strip().split("-", 2)
+        numeric = f"{day.zfill(2)}-{_MONTHS.index(month.title()) + 1:02d}-{rest}"
+        return datetime.strptime(numeric, "%d-%m-%Y %H:%M:%S %z")
+    except ValueError:
+        return None
 
 
 def _lines(response: Any) -> list[bytes]:

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from email import policy
 from email.header import decode_header, make_header
-from typing import Any
 from email.message import EmailMessage, Message
+from typing import Any
 
 from inscriptis import get_text
 from inscriptis.css_profiles import CSS_PROFILES

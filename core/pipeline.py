@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from core.errors import InboxError
 from core.events import EventBus, InboxStatusChanged
-from core.inbox import IDLE_REFRESH_SECONDS, Inbox
+from core.inbox import IDLE_REFRESH_SECONDS, Fetched, Inbox
 from core.models import FINAL_FLAGS, Item, MessageKey, State
 from core.parsing import parse_message
 from core.policy import AutoSendPolicy
@@ -207,21 +207,22 @@ class Pipeline:
         for uid in await inbox.unseen_since(since):
             if uid in known:
                 continue
-            raw = await inbox.fetch(uid)
-            if raw is None:  # expunged between SEARCH and FETCH
+            fetched = await inbox.fetch(uid)
+            if fetched is None:  # expunged between SEARCH and FETCH
                 continue
-            item = await self.store.add(await self._new_message(inbox, uid, raw))
+            item = await self.store.add(await self._new_message(inbox, uid, fetched))
             if item is not None:
                 self.enqueue(item.id)
 
-    async def _new_message(self, inbox: Inbox, uid: int, raw: bytes) -> NewMessage:
+    async def _new_message(self, inbox: Inbox, uid: int, fetched: Fetched) -> NewMessage:
+        raw = fetched.raw
         email = await asyncio.to_thread(parse_message, raw)
         return NewMessage(
             key=MessageKey(inbox.mailbox, inbox.uidvalidity, uid),
             message_id=email.message_id,
             dedup_key=email.message_id or "sha256:" + hashlib.sha256(raw).hexdigest(),
             raw=raw,
-            received_at=email.date or self.clock(),
+            received_at=fetched.arrived or email.date or self.clock(),
             sender=str(email.sender) if email.sender else "",
             subject=email.subject,
         )

@@ -59,11 +59,14 @@ async def triage(
     intent: Intent | None = None,
     instruction: str = "",
     previous_reply: str = "",
+    fallback: TriageProvider | None = None,
 ) -> Proposal:
     """The proposal for one email. Never raises for model failures: those go to review.
 
     Automated mail (or a `skip_reason` the caller found, such as a duplicate)
     never reaches the model. `intent` forces the operator's classification.
+    When the provider fails after its retries, the `fallback` provider's draft
+    is used, marked as such and always held for review.
     """
     context = directory.context_for(email.sender_addr)
     automated = automated_reason(email, own_addresses) or skip_reason
@@ -77,7 +80,14 @@ async def triage(
             lambda: provider.draft(request), max_retries, base_delay=retry_delay
         )
     except TriageError as exc:
-        return failed_proposal(email, context, directory, str(exc))
+        if fallback is None:
+            return failed_proposal(email, context, directory, str(exc))
+        backup = await fallback.draft(request)
+        proposal = build_proposal(
+            email, context, backup, directory, provider=f"{fallback.name} (fallback)"
+        )
+        reason = f"the model failed ({exc}); this draft is from the {fallback.name} provider"
+        return proposal.model_copy(update={"action": Action.REVIEW, "reason": reason})
     if intent is not None and draft.intent is not intent:
         draft = draft.model_copy(update={"intent": intent})
     return build_proposal(email, context, draft, directory, provider=provider.name)

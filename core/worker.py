@@ -58,10 +58,12 @@ class ItemWorker:
         config: WorkerConfig,
         policy: Callable[[], Awaitable[AutoSendPolicy]],
         clock: Callable[[], datetime],
+        fallback: TriageProvider | None = None,
     ) -> None:
         self.store = store
         self.directory = directory
         self.provider = provider
+        self.fallback = fallback
         self.sender = sender
         self.tickets = tickets
         self.config = config

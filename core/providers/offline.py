@@ -1,0 +1,192 @@
+"""The offline provider: a deterministic classifier and per-intent reply templates.
+
+No network and no model download: weighted cues (`core.providers.cues`) score
+each intent, the most pressing intent with enough evidence wins
+(locked_out > maintenance > rent > general), and the confidence comes from
+how strong and how clear the evidence is. Text that is not English gets a low
+confidence. Replies are filled from the sender's own record only, and never
+promise what has not happened.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from core.directory import Directory
+from core.models import Draft, Intent, ParsedEmail, Priority, TenantContext, TicketDraft
+from core.prompt import TriageRequest
+from core.providers import templates
+from core.providers.cues import (
+    EMERGENCY_CUES,
+    EMERGENCY_MASKS,
+    VULNERABLE,
+    ENGLISH_WORDS,
+    FOREIGN_WORDS,
+    INTENT_CUES,
+    MASKS,
+)
+
+PRESSING_ORDER = (Intent.LOCKED_OUT, Intent.MAINTENANCE, Intent.RENT, Intent.GENERAL)
+# Evidence an intent needs before it can win on being more pressing than another.
+PRESENT = {Intent.LOCKED_OUT: 4.0, Intent.MAINTENANCE: 4.5, Intent.RENT: 5.0, Intent.GENERAL: 2.0}
+SUBJECT_WEIGHT = 1.5
+EMERGENCY_WEIGHT = 3.0
+_QUOTED = re.compile(r"^\s*>.*$", re.MULTILINE)
+_QUOTE_HEADER = re.compile(
+    r"^(on .{0,200}wrote:|-{2,} ?original message ?-{2,}|from: .*office@.*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Classification:
+    intent: Intent
+    confidence: float
+    emergency: bool
+    emergency_kind: str
+    scores: dict[Intent, float]
+    english: bool
+
+
+def classify(subject: str, body: str) -> Classification:
+    """Intent, confidence and emergency for one message. Pure and deterministic."""
+    text = _own_words(body)
+    subject_text, body_text = _masked(subject), _masked(text)
+    scores = {intent: _score(cues, subject_text, body_text) for intent, cues in INTENT_CUES.items()}
+    kind = _emergency_kind(f"{subject}\n{text}")
+    if kind:  # danger is strong evidence for the intent it belongs to
+        scores[Intent.LOCKED_OUT if "locked" in kind else Intent.MAINTENANCE] += EMERGENCY_WEIGHT
+    intent = _choose(scores, kind)
+    if not kind and intent is Intent.LOCKED_OUT and VULNERABLE.search(f"{subject}\n{text}"):
+        kind = "vulnerable person locked in or out"
+    english = _is_english(f"{subject} {text}")
+    return Classification(
+        intent=intent,
+        confidence=_confidence(scores, intent, english),
+        emergency=bool(kind),
+        emergency_kind=kind,
+        scores=scores,
+        english=english,
+    )
+
+
+def _own_words(body: str) -> str:
+    """The writer's own text: quoted replies and the office's earlier words removed."""
+    header = _QUOTE_HEADER.search(body)
+    if header is not None and header.start() > 0:
+        body = body[: header.start()]
+    return _QUOTED.sub("", body)
+
+
+def _masked(text: str) -> str:
+    for mask in MASKS:
+        text = mask.sub(" ", text)
+    return text
+
+
+def _score(cues: tuple, subject: str, body: str) -> float:  # type: ignore[type-arg]
+    total = 0.0
+    for cue in cues:
+        if cue.pattern.search(subject):
+            total += cue.weight * SUBJECT_WEIGHT
+        elif cue.pattern.search(body):
+            total += cue.weight
+    return total
+
+
+def _emergency_kind(text: str) -> str:
+    for mask in EMERGENCY_MASKS:
+        text = mask.sub(" ", text)
+    for cue in EMERGENCY_CUES:
+        if cue.pattern.search(text):
+            return cue.label
+    return ""
+
+
+def _choose(scores: dict[Intent, float], emergency_kind: str) -> Intent:
+    if "locked" in emergency_kind:
+        return Intent.LOCKED_OUT
+    for intent in PRESSING_ORDER:
+        if scores[intent] >= PRESENT[intent]:
+            return intent
+    if emergency_kind:
+        return Intent.MAINTENANCE
+    best = max(PRESSING_ORDER, key=lambda i: scores[i])
+    return best if scores[best] > 0 else Intent.GENERAL
+
+
+def _confidence(scores: dict[Intent, float], intent: Intent, english: bool) -> float:
+    """Strong, unambiguous evidence → high; little or contested evidence → low."""
+    chosen = scores[intent]
+    rival = max((s for i, s in scores.items() if i is not intent), default=0.0)
+    strength = 1 / (1 + math.exp(-(chosen - 3.0) / 1.5))
+    clarity = chosen / (chosen + rival) if chosen + rival else 0.5
+    confidence = 0.2 + 0.75 * strength * (0.4 + 0.6 * clarity)
+    if not english:
+        confidence = min(confidence * 0.6, 0.5)
+    return round(min(max(confidence, 0.05), 0.95), 2)
+
+
+def _is_english(text: str) -> bool:
+    """More English function words than those of the other languages we know of."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    english = sum(w in ENGLISH_WORDS for w in words)
+    foreign = sum(w in FOREIGN_WORDS for w in words)
+    return foreign < 3 or english >= foreign
+
+
+class OfflineProvider:
+    """Drafts from rules and templates; always available."""
+
+    name = "offline"
+
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+
+    async def draft(self, request: TriageRequest) -> Draft:
+        return self.draft_now(request)
+
+    def draft_now(self, request: TriageRequest) -> Draft:
+        email, context = request.email, request.context
+        found = classify(email.subject, email.text)
+        intent = request.intent or found.intent
+        stakeholders = self.directory.stakeholders_for(intent)
+        reply = templates.reply(intent, found.emergency_kind, context, stakeholders)
+        if request.instruction:
+            reply = templates.with_instruction(reply, request.instruction)
+        return Draft(
+            intent=intent,
+            confidence=1.0 if request.intent else found.confidence,
+            emergency=found.emergency,
+            summary=_summary(intent, found.emergency_kind, email, context),
+            reply=reply,
+            ticket=_ticket(intent, found.emergency, email),
+            questions=[],
+        )
+
+
+def _summary(intent: Intent, kind: str, email: ParsedEmail, context: TenantContext) -> str:
+    who = context.tenant.name if context.tenant else f"unknown sender {email.sender_addr or '?'}"
+    where = f" ({context.tenant.unit_id})" if context.tenant else ""
+    label = templates.INTENT_LABELS[intent]
+    alarm = f"EMERGENCY ({kind}) — " if kind else ""
+    return f"{alarm}{label} from {who}{where}: {email.subject or '(no subject)'}"
+
+
+def _ticket(intent: Intent, emergency: bool, email: ParsedEmail) -> TicketDraft | None:
+    if intent is Intent.GENERAL:
+        return None
+    priority = {
+        Intent.LOCKED_OUT: Priority.HIGH,
+        Intent.MAINTENANCE: Priority.NORMAL,
+        Intent.RENT: Priority.LOW,
+    }[intent]
+    text = " ".join(_own_words(email.text).split())
+    return TicketDraft(
+        title=(email.subject or templates.INTENT_LABELS[intent])[:80],
+        description=text[:600] + ("…" if len(text) > 600 else ""),
+        priority=Priority.URGENT if emergency else priority,
+    )

@@ -1,0 +1,113 @@
+"""Shared pytest fixtures: loopback IMAP, SMTP and LLM servers for the suite.
+
+Everything listens on 127.0.0.1 only, on ports chosen by the kernel.
+
+- ``tls_cert`` (session): self-signed certificate for localhost/127.0.0.1;
+  ``trust_tls_cert`` points ``SSL_CERT_FILE`` at it for one test, so default
+  SSL contexts (as the application builds them) trust the test servers.
+- ``dovecot`` (session) and ``imap_account`` (a fresh, empty user per test).
+  Without a dovecot binary the Dovecot tests are skipped, or fail if the
+  ``CI`` environment variable is set.
+- ``smtp_server`` (plain + AUTH), ``smtp_server_starttls``,
+  ``smtp_server_tls`` (implicit TLS): recording SMTP servers, one per test.
+- ``llm_server``: a scripted OpenAI-compatible server, one per test.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from core.config import Settings
+from tests.support.dovecot import DovecotServer, ImapAccount, dovecot_unavailable_reason
+from tests.support.llm import LlmServer
+from tests.support.smtp import SmtpServer
+from tests.support.tls import LocalhostCertificate, create_certificate
+
+SMTP_USER = "assistant@example.com"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings in tests never come from a developer's environment."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+SMTP_PASSWORD = "smtp-secret"
+
+
+@pytest.fixture(scope="session")
+def tls_cert(tmp_path_factory: pytest.TempPathFactory) -> LocalhostCertificate:
+    return create_certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def trust_tls_cert(
+    tls_cert: LocalhostCertificate, monkeypatch: pytest.MonkeyPatch
+) -> LocalhostCertificate:
+    """Make ``ssl.create_default_context()`` trust (only) the test certificate."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_cert.cert_path))
+    return tls_cert
+
+
+@pytest.fixture(scope="session")
+def dovecot(tls_cert: LocalhostCertificate) -> Iterator[DovecotServer]:
+    reason = dovecot_unavailable_reason()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"Dovecot is required on CI: {reason}", pytrace=False)
+        pytest.skip(f"Dovecot tests skipped: {reason}")
+    server = DovecotServer(tls_cert)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def imap_account(dovecot: DovecotServer) -> ImapAccount:
+    return dovecot.add_user()
+
+
+def _running(server: SmtpServer) -> Iterator[SmtpServer]:
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    yield from _running(SmtpServer(user=SMTP_USER, password=SMTP_PASSWORD))
+
+
+@pytest.fixture
+def smtp_server_starttls(tls_cert: LocalhostCertificate) -> Iterator[SmtpServer]:
+    server = SmtpServer(
+        user=SMTP_USER, password=SMTP_PASSWORD, tls_context=tls_cert.server_context()
+    )
+    yield from _running(server)
+
+
+@pytest.fixture
+def smtp_server_tls(tls_cert: LocalhostCertificate) -> Iterator[SmtpServer]:
+    server = SmtpServer(
+        user=SMTP_USER,
+        password=SMTP_PASSWORD,
+        tls_context=tls_cert.server_context(),
+        implicit_tls=True,
+    )
+    yield from _running(server)
+
+
+@pytest.fixture
+def llm_server() -> Iterator[LlmServer]:
+    server = LlmServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

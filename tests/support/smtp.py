@@ -1,0 +1,218 @@
+"""A recording SMTP server on 127.0.0.1 for integration tests.
+
+:class:`SmtpServer` runs aiosmtpd in its own thread (``Controller``), so it
+works from sync and async tests alike, whatever event loop they use.  Every
+accepted message is kept as a :class:`ReceivedMail`; tests wait for messages
+with :meth:`SmtpServer.wait_for` / :meth:`SmtpServer.wait_for_async`.
+
+Three flavours, picked by constructor arguments:
+
+- plain: no ``tls_context``;
+- STARTTLS: ``tls_context`` given, STARTTLS offered and required before MAIL;
+- implicit TLS: ``tls_context`` and ``implicit_tls=True``.
+
+With ``user``/``password`` the server offers AUTH PLAIN and LOGIN (also on the
+plain flavour: ``auth_require_tls=False``) and refuses MAIL from an
+unauthenticated session with 530.  aiosmtpd's own ``auth_required`` is not used
+because, combined with ``auth_require_tls=False``, it emits a UserWarning,
+which ``filterwarnings = error`` would turn into a failure to start.
+
+Fault injection: :meth:`SmtpServer.fail_next` makes the next DATA commands
+answer with a given reply (nothing recorded), :meth:`SmtpServer.drop_next`
+makes them drop the connection without any reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import threading
+from collections import deque
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class ReceivedMail:
+    """One message the server accepted."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    raw: bytes
+    message: EmailMessage
+
+
+@dataclass(frozen=True)
+class _Fault:
+    """A scripted DATA outcome: ``reply`` is sent, or None to drop the line."""
+
+    reply: str | None
+
+
+class _Recorder:
+    """aiosmtpd handler: records messages, enforces AUTH, plays faults."""
+
+    def __init__(self, require_auth: bool) -> None:
+        self.require_auth = require_auth
+        self.received: list[ReceivedMail] = []
+        self.faults: deque[_Fault] = deque()
+        self.changed = threading.Condition()
+
+    async def handle_MAIL(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        mail_options: list[str],
+    ) -> str:
+        if self.require_auth and not session.authenticated:
+            return "530 5.7.0 Authentication required"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        with self.changed:
+            fault = self.faults.popleft() if self.faults else None
+        if fault is None:
+            self._record(envelope)
+            return "250 OK"
+        if fault.reply is not None:
+            return fault.reply
+        assert isinstance(server.transport, asyncio.Transport)
+        server.transport.abort()
+        # connection_lost() cancels this handler before any reply is sent.
+        never: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        return await never
+
+    def _record(self, envelope: Envelope) -> None:
+        raw = envelope.original_content or b""
+        mail = ReceivedMail(
+            mail_from=envelope.mail_from or "",
+            rcpt_tos=list(envelope.rcpt_tos),
+            raw=raw,
+            message=message_from_bytes(raw, policy=policy.default),
+        )
+        with self.changed:
+            self.received.append(mail)
+            self.changed.notify_all()
+
+
+class _EphemeralPortController(Controller):
+    """A Controller bound to port 0 that learns its real port once listening."""
+
+    def _trigger_server(self) -> None:
+        assert isinstance(self.server, asyncio.Server)
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()  # type: ignore[no-untyped-call]
+
+
+class SmtpServer:
+    """A recording aiosmtpd server; see the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        tls_context: ssl.SSLContext | None = None,
+        implicit_tls: bool = False,
+    ) -> None:
+        self.host = HOST
+        self.user = user
+        self.password = password
+        self.implicit_tls = implicit_tls
+        self._recorder = _Recorder(require_auth=user is not None)
+        self._controller = _EphemeralPortController(
+            self._recorder,
+            hostname=HOST,
+            port=0,
+            server_hostname="localhost",
+            **self._tls_options(tls_context, implicit_tls),
+            **self._auth_options(),
+        )
+
+    @property
+    def port(self) -> int:
+        port: int = self._controller.port
+        return port
+
+    @property
+    def messages(self) -> list[ReceivedMail]:
+        """A snapshot of the messages received so far, oldest first."""
+        with self._recorder.changed:
+            return list(self._recorder.received)
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def fail_next(self, code: int, message: str, times: int = 1) -> None:
+        """Answer the next ``times`` DATA commands with ``f"{code} {message}"``."""
+        self._add_faults(_Fault(f"{code} {message}"), times)
+
+    def drop_next(self, times: int = 1) -> None:
+        """Drop the connection at the end of the next ``times`` DATA commands."""
+        self._add_faults(_Fault(None), times)
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[ReceivedMail]:
+        """Block until at least ``count`` messages arrived; return them all."""
+        with self._recorder.changed:
+            arrived = self._recorder.changed.wait_for(
+                lambda: len(self._recorder.received) >= count, timeout
+            )
+            if not arrived:
+                raise TimeoutError(
+                    f"expected {count} message(s) within {timeout} s, "
+                    f"got {len(self._recorder.received)}"
+                )
+            return list(self._recorder.received)
+
+    async def wait_for_async(self, count: int, timeout: float = 5.0) -> list[ReceivedMail]:
+        """:meth:`wait_for` without blocking the event loop."""
+        return await asyncio.to_thread(self.wait_for, count, timeout)
+
+    def _add_faults(self, fault: _Fault, times: int) -> None:
+        with self._recorder.changed:
+            self._recorder.faults.extend([fault] * times)
+
+    def _tls_options(
+        self, tls_context: ssl.SSLContext | None, implicit_tls: bool
+    ) -> dict[str, Any]:
+        if tls_context is None:
+            if implicit_tls:
+                raise ValueError("implicit_tls needs a tls_context")
+            return {}
+        if implicit_tls:
+            return {"ssl_context": tls_context}
+        return {"tls_context": tls_context, "require_starttls": True}
+
+    def _auth_options(self) -> dict[str, Any]:
+        if self.user is None:
+            return {}
+        return {"authenticator": self._authenticate, "auth_require_tls": False}
+
+    def _authenticate(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        mechanism: str,
+        auth_data: object,
+    ) -> AuthResult:
+        valid = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login.decode() == self.user
+            and auth_data.password.decode() == self.password
+        )
+        return AuthResult(success=valid, handled=False)
