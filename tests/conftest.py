@@ -34,6 +34,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Settings in tests never come from a developer's environment."""
     for name in Settings.model_fields:
         monkeypatch.delenv(name.upper(), raising=False)
+
+
 SMTP_PASSWORD = "smtp-secret"
 
 

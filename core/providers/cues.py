@@ -31,11 +31,17 @@ INTENT_CUES: dict[Intent, tuple[Cue, ...]] = {
     Intent.LOCKED_OUT: (
         cue(r"\block\w*\s*(myself\s+|ourselves\s+|him\s*self\s+|her\s*self\s+|me\s+)?out\b", 4),
         cue(r"\b(door|it)\s+(locked|shut|closed|slammed)\s+behind\s+(me|us|him|her|them)\b", 4),
-        cue(r"\b(keys?|key ?card|fob|badge|access card|card|code)\b[^.!?\n]{0,40}\b(stopped|no longer|"
-            r"won'?t|doesn'?t|does not|will not|isn'?t)\s+(open\w*|work\w*|unlock\w*|fit\w*|"
-            r"turn\w*)\b", 3),
-        cue(r"\b(smart ?lock|keypad|door code|entry code)\b[^.!?\n]{0,60}\b(dead|not responding|"
-            r"isn'?t responding|not working|blank|shows nothing|battery)\b", 4),
+        cue(
+            r"\b(keys?|key ?card|fob|badge|access card|card|code)\b[^.!?\n]{0,40}"
+            r"\b(stopped|no longer|won'?t|doesn'?t|does not|will not|isn'?t)\s+(open\w*|work\w*|unlock\w*|fit\w*|"
+            r"turn\w*)\b",
+            3,
+        ),
+        cue(
+            r"\b(smart ?lock|keypad|door code|entry code)\b[^.!?\n]{0,60}\b(dead|not responding|"
+            r"isn'?t responding|not working|blank|shows nothing|battery)\b",
+            4,
+        ),
         cue(r"\b(need|send|get)\s+(someone|somebody|you)\s+(to\s+)?(open|unlock|let me in)\b", 3),
         cue(r"\bchanged?\s+(the\s+|my\s+)?locks?\b", 2),
         cue(r"\b(keys?)\b", 1),
@@ -62,8 +68,11 @@ INTENT_CUES: dict[Intent, tuple[Cue, ...]] = {
             2,
         ),
         cue(r"\bkey\b[^.!?\n]{0,20}\b(won'?t turn|doesn'?t turn|broke off|stuck in)\b", 3),
-        cue(r"\b(outside|in the hall(way)?|on the doorstep|stranded|stuck outside|out front|"
-            r"in the lobby|by the mailboxes)\b", 1),
+        cue(
+            r"\b(outside|in the hall(way)?|on the doorstep|stranded|stuck outside|out front|"
+            r"in the lobby|by the mailboxes)\b",
+            1,
+        ),
         cue(
             r"\b(locksmith|spare key|master key|let me in|let us in|unlock (my|the|our) door)\b", 2
         ),
@@ -116,13 +125,25 @@ INTENT_CUES: dict[Intent, tuple[Cue, ...]] = {
         ),
         cue(r"\b(gas|smoke|fire|flood\w*|burst|sparks?)\b", 2),
         cue(r"\b(fuga|gotera|calefacci[óo]n|agua caliente|aver[íi]a|reparar|arreglar)\b", 3, "es"),
-        cue(r"\b(heizung|wasserschaden|undicht|kaputt|reparatur|warmwasser|tropft|steckdose|"
-            r"sicherung|rauch|schimmel|funktioniert nicht)\b", 3, "de"),
-        cue(r"\b(fuite|chauffage|panne|r[ée]parer|r[ée]paration|eau chaude|cass[ée]e?|"
-            r"ne marche plus|ne fonctionne plus|moisissure|prise)\b", 3, "fr"),
+        cue(
+            r"\b(heizung|wasserschaden|undicht|kaputt|reparatur|warmwasser|tropft|steckdose|"
+            r"sicherung|rauch|schimmel|funktioniert nicht)\b",
+            3,
+            "de",
+        ),
+        cue(
+            r"\b(fuite|chauffage|panne|r[ée]parer|r[ée]paration|eau chaude|cass[ée]e?|"
+            r"ne marche plus|ne fonctionne plus|moisissure|prise)\b",
+            3,
+            "fr",
+        ),
         cue(r"\b(vazamento|aquecimento|conserto|consertar|quebrad[oa])\b", 3, "pt"),
-        cue(r"\b(perdita|riscaldamento|guasto|riparare|rott[oa]|finestra|maniglia|rubinetto|"
-            r"caldaia|non funziona|non si chiude|sistemar\w*)\b", 3, "it"),
+        cue(
+            r"\b(perdita|riscaldamento|guasto|riparare|rott[oa]|finestra|maniglia|rubinetto|"
+            r"caldaia|non funziona|non si chiude|sistemar\w*)\b",
+            3,
+            "it",
+        ),
     ),
     Intent.RENT: (
         cue(r"\b(rent|rental payment)\b", 3),
@@ -151,8 +172,10 @@ INTENT_CUES: dict[Intent, tuple[Cue, ...]] = {
     Intent.GENERAL: (
         cue(r"\b(parking|park(ed)?|car|vehicle|garage space|permit|tow(ed)?|bike|bicycle)\b", 3),
         cue(r"\b(extra|additional|duplicate|second|cop(y|ies) of)\b[^.!?\n]{0,25}\bkeys?\b", 3),
-        cue(r"\b(am i|are we|is it|are tenants|can i|could i)\s+(allowed|permitted|ok|okay|able)\b",
-            2),
+        cue(
+            r"\b(am i|are we|is it|are tenants|can i|could i)\s+(allowed|permitted|ok|okay|able)\b",
+            2,
+        ),
         cue(r"\b(noise|noisy|loud|music|party|parties|barking|neighbou?rs?|quiet hours)\b", 2),
         cue(r"\b(package|parcel|delivery|mail ?room|mailbox|courier)\b", 2),
         cue(r"\b(move|moving|move-?out|move-?in|notice to vacate|vacate|sublet|roommate)\b", 2),

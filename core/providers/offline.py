@@ -21,11 +21,11 @@ from core.providers import templates
 from core.providers.cues import (
     EMERGENCY_CUES,
     EMERGENCY_MASKS,
-    VULNERABLE,
     ENGLISH_WORDS,
     FOREIGN_WORDS,
     INTENT_CUES,
     MASKS,
+    VULNERABLE,
 )
 
 PRESSING_ORDER = (Intent.LOCKED_OUT, Intent.MAINTENANCE, Intent.RENT, Intent.GENERAL)

@@ -19,7 +19,10 @@ def test_defaults_are_the_original_ones() -> None:
     s = load_settings(None)
     assert (s.concurrency, s.poll_interval, s.max_retries, s.unread_days_back) == (2, 2.0, 2, 1)
     assert (s.imap_port, s.imap_security, s.smtp_port, s.smtp_security) == (
-        993, Security.SSL, 465, Security.SSL,
+        993,
+        Security.SSL,
+        465,
+        Security.SSL,
     )
     assert s.provider is Provider.OFFLINE
     assert s.auto_send == [] and s.auto_send_min_confidence == 0.8
@@ -53,8 +56,12 @@ def test_secrets_do_not_show(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(
     ("key", "value", "named"),
-    [("IMAP_PORT", "abc", "IMAP_PORT"), ("AUTO_SEND", "rent,plumbing", "AUTO_SEND"),
-     ("IMAP_SECURITY", "tls", "IMAP_SECURITY"), ("CONCURRENCY", "0", "CONCURRENCY")],
+    [
+        ("IMAP_PORT", "abc", "IMAP_PORT"),
+        ("AUTO_SEND", "rent,plumbing", "AUTO_SEND"),
+        ("IMAP_SECURITY", "tls", "IMAP_SECURITY"),
+        ("CONCURRENCY", "0", "CONCURRENCY"),
+    ],
 )
 def test_invalid_values_name_the_key(
     monkeypatch: pytest.MonkeyPatch, key: str, value: str, named: str
@@ -67,8 +74,12 @@ def test_invalid_values_name_the_key(
 def test_cli_reports_bad_settings_in_one_line_with_status_2(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "IMAP_PORT": "not-a-port", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
-        [sys.executable, "-m", "console", "--headless", "--once"], cwd=tmp_path, env=env,
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "console", "--headless", "--once"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
@@ -80,8 +91,12 @@ def test_cli_reports_bad_settings_in_one_line_with_status_2(tmp_path: Path) -> N
 def test_cli_names_missing_mail_settings(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
-        [sys.executable, "-m", "console", "--headless", "--once"], cwd=tmp_path, env=env,
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "console", "--headless", "--once"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "IMAP_HOST" in result.stderr and "Traceback" not in result.stderr

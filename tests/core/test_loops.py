@@ -12,12 +12,22 @@ from tests.support.mail import make_email
 @pytest.mark.parametrize(
     ("headers", "sender", "subject", "reason"),
     [
-        ({"Auto-Submitted": "auto-replied"}, "maria.gonzalez@example.com", "Re: rent", "auto-reply"),
+        (
+            {"Auto-Submitted": "auto-replied"},
+            "maria.gonzalez@example.com",
+            "Re: rent",
+            "auto-reply",
+        ),
         ({"Auto-Submitted": "auto-generated"}, "alerts@example.net", "Alert", "automatic message"),
         ({"Precedence": "bulk"}, "news@example.net", "Newsletter", "bulk mail"),
         ({"Precedence": "list"}, "list@example.net", "Digest", "mailing list"),
         ({"List-Id": "<tenants.example.org>"}, "someone@example.org", "Hi all", "mailing list"),
-        ({"List-Unsubscribe": "<mailto:u@example.net>"}, "shop@example.net", "Sale", "mailing list"),
+        (
+            {"List-Unsubscribe": "<mailto:u@example.net>"},
+            "shop@example.net",
+            "Sale",
+            "mailing list",
+        ),
         ({"Return-Path": "<>"}, "someone@example.net", "Hello", "bounce"),
         ({}, "MAILER-DAEMON@mail.example.net", "Undelivered Mail", "bounce"),
         ({}, "no-reply@example.net", "Your receipt", "no-reply sender"),

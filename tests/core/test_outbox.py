@@ -17,10 +17,18 @@ NOW = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
 
 def proposal(**changes: object) -> Proposal:
     base = dict(
-        provider="test", intent=Intent.MAINTENANCE, confidence=0.9, emergency=False,
-        summary="s", action=Action.REPLY, reason="ready", to=["zoe.mueller@example.org"],
-        cc=["maintenance@example.com"], subject="Re: Heizung – kalt",
-        body="Liebe Zoë, wir kümmern uns darum.", tenant_name="Zoë Müller",
+        provider="test",
+        intent=Intent.MAINTENANCE,
+        confidence=0.9,
+        emergency=False,
+        summary="s",
+        action=Action.REPLY,
+        reason="ready",
+        to=["zoe.mueller@example.org"],
+        cc=["maintenance@example.com"],
+        subject="Re: Heizung – kalt",
+        body="Liebe Zoë, wir kümmern uns darum.",
+        tenant_name="Zoë Müller",
     )
     base.update(changes)
     return Proposal.model_validate(base)
@@ -28,12 +36,21 @@ def proposal(**changes: object) -> Proposal:
 
 def render(automatic: bool, **changes: object) -> email.message.EmailMessage:
     original = parse_message(
-        make_email("zoe.mueller@example.org", "Heizung – kalt", "Die Heizung ist aus.",
-                   message_id="<orig@example.org>", headers={"References": "<older@example.org>"})
+        make_email(
+            "zoe.mueller@example.org",
+            "Heizung – kalt",
+            "Die Heizung ist aus.",
+            message_id="<orig@example.org>",
+            headers={"References": "<older@example.org>"},
+        )
     )
     msg = build_reply(
-        original, proposal(**changes), mail_from="Hafen & Ulme Verwaltung <office@example.com>",
-        message_id="<reply-1@example.com>", automatic=automatic, now=NOW,
+        original,
+        proposal(**changes),
+        mail_from="Hafen & Ulme Verwaltung <office@example.com>",
+        message_id="<reply-1@example.com>",
+        automatic=automatic,
+        now=NOW,
     )
     wire = msg.as_bytes(policy=SMTP)
     wire.decode("ascii")  # every header and body line is 7-bit or encoded

@@ -16,9 +16,12 @@ from core.store import NewMessage, Store
 
 def message(uid: int, message_id: str = "") -> NewMessage:
     return NewMessage(
-        key=MessageKey("INBOX", 7, uid), message_id=message_id or f"<m{uid}@example.com>",
-        dedup_key=message_id or f"<m{uid}@example.com>", raw=b"Subject: x\r\n\r\nbody",
-        received_at=datetime(2026, 11, 25, tzinfo=timezone.utc), sender="a@example.com",
+        key=MessageKey("INBOX", 7, uid),
+        message_id=message_id or f"<m{uid}@example.com>",
+        dedup_key=message_id or f"<m{uid}@example.com>",
+        raw=b"Subject: x\r\n\r\nbody",
+        received_at=datetime(2026, 11, 25, tzinfo=timezone.utc),
+        sender="a@example.com",
         subject="x",
     )
 
@@ -47,8 +50,9 @@ async def test_lifecycle_is_enforced_and_audited(tmp_path: Path) -> None:
     await store.transition(item.id, State.AWAITING_REVIEW, actor="pipeline")
     with pytest.raises(InvalidTransition, match="is awaiting_review, not approved"):
         await store.transition(item.id, State.SENDING, actor="x", expect={State.APPROVED})
-    done = await store.transition(item.id, State.DISMISSED, actor="operator",
-                                  detail={"why": "spam"})
+    done = await store.transition(
+        item.id, State.DISMISSED, actor="operator", detail={"why": "spam"}
+    )
     assert done.state is State.DISMISSED and not done.flags_synced
     trail = [(a.actor, a.from_state, a.to_state) for a in await store.audit(item.id)]
     assert trail == [
