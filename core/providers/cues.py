@@ -33,8 +33,8 @@ INTENT_CUES: dict[Intent, tuple[Cue, ...]] = {
         cue(r"\b(door|it)\s+(locked|shut|closed|slammed)\s+behind\s+(me|us|him|her|them)\b", 4),
         cue(
             r"\b(keys?|key ?card|fob|badge|access card|card|code)\b[^.!?\n]{0,40}"
-            r"\b(stopped|no longer|won'?t|doesn'?t|does not|will not|isn'?t)\s+(open\w*|work\w*|unlock\w*|fit\w*|"
-            r"turn\w*)\b",
+            r"\b(stopped|no longer|won'?t|doesn'?t|does not|will not|isn'?t)\s+"
+            r"(open\w*|work\w*|unlock\w*|fit\w*|turn\w*)\b",
             3,
         ),
         cue(
