@@ -134,9 +134,15 @@ class ImapInbox:
             return
         transport = client.protocol.transport
         try:
-            closing = transport is None or transport.is_closing()
-            if not closing and not self._lost.is_set() and client.protocol.state != "LOGOUT":
-                await asyncio.wait_for(client.logout(), 5)
+            polite = (
+                transport is not None
+                and not transport.is_closing()
+                and not self._lost.is_set()
+                and not client.has_pending_idle()  # LOGOUT would queue behind IDLE
+                and client.protocol.state not in ("LOGOUT", "STARTED", "CONNECTED")
+            )
+            if polite:
+                await asyncio.wait_for(client.logout(), 2)
         except (OSError, asyncio.TimeoutError, aioimaplib.AioImapException):
             pass
         finally:

@@ -54,11 +54,10 @@ class Operator:
     async def edit(self, item_id: int, body: str) -> Item:
         item = await self.store.get(item_id)
         proposal = _proposal(item).model_copy(update={"body": body})
-        return await self.store.transition(
+        return await self.store.update(
             item_id,
-            item.state,
             actor=OPERATOR,
-            expect=REVIEWABLE,
+            expect=REVIEWABLE & {item.state},
             proposal=proposal,
             detail={"edited": True, "chars": len(body)},
         )
@@ -85,11 +84,10 @@ class Operator:
         item = await self.store.get(item_id)
         before = _proposal(item)
         proposal = await self.worker.propose(item, await self.worker.parsed(item), intent=intent)
-        return await self.store.transition(
+        return await self.store.update(
             item_id,
-            item.state,
             actor=OPERATOR,
-            expect=REVIEWABLE,
+            expect=REVIEWABLE & {item.state},
             proposal=proposal,
             detail={
                 "reclassified": {"from": before.intent.value, "to": intent.value},
@@ -108,11 +106,10 @@ class Operator:
             instruction=instruction,
             previous_reply=before.body,
         )
-        return await self.store.transition(
+        return await self.store.update(
             item_id,
-            item.state,
             actor=OPERATOR,
-            expect=REVIEWABLE,
+            expect=REVIEWABLE & {item.state},
             proposal=proposal,
             detail={"redraft": instruction},
         )

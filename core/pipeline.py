@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from core.errors import InboxError
+from core.errors import InboxError, StoreError
 from core.events import EventBus, InboxStatusChanged
 from core.inbox import IDLE_REFRESH_SECONDS, Fetched, Inbox
 from core.models import FINAL_FLAGS, Item, MessageKey, State
@@ -33,6 +33,7 @@ from core.worker import PIPELINE, ItemWorker
 log = logging.getLogger(__name__)
 
 POLICY_KEY = "auto_send_policy"
+ACTIVE_STATES = frozenset({State.NEW, State.TRIAGED, State.APPROVED})
 
 
 class Pipeline:
@@ -59,23 +60,22 @@ class Pipeline:
         self.sent_mailbox = sent_mailbox
         self.clock = clock
         self._queue: asyncio.Queue[int] = asyncio.Queue()
-        self._queued: set[int] = set()
+        self._pending: set[int] = set()  # queued or being worked on
         self._wake = asyncio.Event()
+        self._orphans: list[Item] = []
 
     # --- entry points ----------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set: discover mail, handle it, keep flags in line."""
+        await self._find_orphans()
         await self._resume_active()
         workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
         inbox_loop = asyncio.create_task(self._inbox_loop(stop))
         try:
             await stop.wait()
         finally:
-            inbox_loop.cancel()
-            for task in workers:
-                task.cancel()
-            await asyncio.gather(inbox_loop, *workers, return_exceptions=True)
+            await stop_tasks([inbox_loop, *workers])
             self._status("stopped")
 
     async def run_once(self) -> dict[State, int]:
@@ -85,23 +85,26 @@ class Pipeline:
         """
         inbox = self.inbox_factory()
         await inbox.connect()
+        await self._find_orphans()
         workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
         try:
-            await self.recover(inbox)
+            await self._recover_sending(inbox)
+            await self._resume_active()
             await self._discover(inbox)
             await self._queue.join()
             await self._sync_flags(inbox)
         finally:
-            for task in workers:
-                task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+            await stop_tasks(workers)
             await inbox.close()
         return await self.store.counts()
 
     def enqueue(self, item_id: int) -> None:
-        """Ask a worker to advance this item (after an operator decision, say)."""
-        if item_id not in self._queued:
-            self._queued.add(item_id)
+        """Ask a worker to advance this item (after an operator decision, say).
+
+        An item is never queued or worked on twice at the same time.
+        """
+        if item_id not in self._pending:
+            self._pending.add(item_id)
             self._queue.put_nowait(item_id)
 
     def wake(self) -> None:
@@ -122,18 +125,19 @@ class Pipeline:
 
     # --- recovery ------------------------------------------------------------------------
 
-    async def recover(self, inbox: Inbox) -> None:
-        """Resume whatever a previous run left half-done; nothing is handled twice."""
-        await self._recover_sending(inbox)
-        await self._resume_active()
-
     async def _resume_active(self) -> None:
-        for item in await self.store.items([State.NEW, State.TRIAGED, State.APPROVED]):
+        """Queue whatever a previous run left half-done; the store says where each stands."""
+        for item in await self.store.items(ACTIVE_STATES):
             self.enqueue(item.id)
+
+    async def _find_orphans(self) -> None:
+        """Replies a previous process left in `sending`: taken before any worker starts."""
+        self._orphans = await self.store.items([State.SENDING])
 
     async def _recover_sending(self, inbox: Inbox) -> None:
         """A reply caught mid-send: found in Sent means sent; otherwise a person decides."""
-        for item in await self.store.items([State.SENDING]):
+        orphans, self._orphans = self._orphans, []
+        for item in orphans:
             await self._recover_one_sending(item, inbox)
 
     async def _recover_one_sending(self, item: Item, inbox: Inbox) -> None:
@@ -141,7 +145,11 @@ class Pipeline:
             try:
                 if await inbox.contains_message_id(self.sent_mailbox, item.reply_message_id):
                     await self.store.transition(
-                        item.id, State.SENT, actor=PIPELINE, detail={"recovered": "found in Sent"}
+                        item.id,
+                        State.SENT,
+                        actor=PIPELINE,
+                        expect={State.SENDING},
+                        detail={"recovered": "found in Sent"},
                     )
                     return
             except InboxError as exc:
@@ -150,6 +158,7 @@ class Pipeline:
             item.id,
             State.FAILED,
             actor=PIPELINE,
+            expect={State.SENDING},
             error="interrupted while sending: the reply may or may not have gone out; "
             "check the Sent folder before sending again",
         )
@@ -159,7 +168,6 @@ class Pipeline:
     async def _work(self) -> None:
         while True:
             item_id = await self._queue.get()
-            self._queued.discard(item_id)
             try:
                 item = await self.worker.advance(item_id)
                 if item.state in FINAL_FLAGS:
@@ -167,7 +175,18 @@ class Pipeline:
             except Exception:  # one failing item never stops the others
                 log.exception("item #%s could not be advanced", item_id)
             finally:
+                self._pending.discard(item_id)
+                await self._requeue_if_active(item_id)
                 self._queue.task_done()
+
+    async def _requeue_if_active(self, item_id: int) -> None:
+        """An operator may have acted while a worker held the item: do not lose that."""
+        try:
+            item = await self.store.get(item_id)
+        except StoreError:
+            return
+        if item.state in ACTIVE_STATES:
+            self.enqueue(item_id)
 
     # --- the inbox -------------------------------------------------------------------------
 
@@ -243,3 +262,19 @@ class Pipeline:
 
     def _status(self, status: str, detail: str = "") -> None:
         self.bus.publish(InboxStatusChanged(status, self.clock(), detail))
+
+
+async def stop_tasks(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel tasks and wait for them, cancelling again if a cancellation got lost.
+
+    (On Python 3.11 a cancellation that races with a finishing `wait_for`
+    inside a client library can be swallowed; asking again is the remedy.)
+    """
+    for _ in range(20):
+        pending = [task for task in tasks if not task.done()]
+        if not pending:
+            break
+        for task in pending:
+            task.cancel()
+        await asyncio.wait(pending, timeout=0.5)
+    await asyncio.gather(*tasks, return_exceptions=True)

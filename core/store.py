@@ -291,19 +291,42 @@ class Store:
         """Move an item to `to_state`, updating `fields`, with its audit row, atomically.
 
         `expect` narrows the states the item may be in (a guard against races
-        between the pipeline and an operator). Raises `InvalidTransition`.
+        between workers and an operator). Raises `InvalidTransition`.
         """
+        return await self._change(item_id, to_state, actor, expect, detail, fields)
+
+    async def update(
+        self,
+        item_id: int,
+        *,
+        actor: str,
+        expect: Iterable[State],
+        detail: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> Item:
+        """Change fields of an item that stays in its state (one of `expect`), audited."""
+        return await self._change(item_id, None, actor, expect, detail, fields)
+
+    async def _change(
+        self,
+        item_id: int,
+        to_state: State | None,
+        actor: str,
+        expect: Iterable[State] | None,
+        detail: dict[str, Any] | None,
+        fields: dict[str, Any],
+    ) -> Item:
         expected = frozenset(expect) if expect is not None else None
         before, after = await self._run(
-            self._transition, item_id, to_state, actor, expected, detail or {}, fields
+            self._write_change, item_id, to_state, actor, expected, detail or {}, fields
         )
         self._publish(ItemChanged(after, before))
         return after
 
-    def _transition(
+    def _write_change(
         self,
         item_id: int,
-        to_state: State,
+        to_state: State | None,
         actor: str,
         expected: frozenset[State] | None,
         detail: dict[str, Any],
@@ -317,12 +340,13 @@ class Store:
                     f"item #{item_id} is {current.value}, not "
                     + " or ".join(sorted(s.value for s in expected))
                 )
-            if to_state != current and to_state not in ALLOWED[current]:
+            target = current if to_state is None else to_state
+            if to_state is not None and to_state not in ALLOWED[current]:
                 raise InvalidTransition(
                     f"item #{item_id} cannot go from {current.value} to {to_state.value}"
                 )
             values = _columns(fields)
-            values["state"] = to_state.value
+            values["state"] = target.value
             values["updated_at"] = now
             if to_state in FINAL_FLAGS:
                 values["flags_synced"] = 0
@@ -330,7 +354,7 @@ class Store:
             self.db.execute(
                 f"UPDATE items SET {assignments} WHERE id = ?", (*values.values(), item_id)
             )
-            self._audit(item_id, actor, current, to_state, detail, now)
+            self._audit(item_id, actor, current, target, detail, now)
         return current, self._get(item_id)
 
     def _audit(

@@ -90,6 +90,7 @@ class ItemWorker:
                     item.id,
                     State.FAILED,
                     actor=PIPELINE,
+                    expect={item.state},
                     error=f"internal error while handling this message: {type(exc).__name__}",
                 )
         return item
@@ -106,10 +107,11 @@ class ItemWorker:
                 item.id,
                 State.FAILED,
                 actor=PIPELINE,
+                expect={State.NEW},
                 error=f"gave up after {item.attempts} interrupted attempts",
             )
-        item = await self.store.transition(
-            item.id, State.NEW, actor=PIPELINE, attempts=item.attempts + 1
+        item = await self.store.update(
+            item.id, actor=PIPELINE, expect={State.NEW}, attempts=item.attempts + 1
         )
         email = await self.parsed(item)
         proposal = await self.propose(item, email)
@@ -117,6 +119,7 @@ class ItemWorker:
             item.id,
             State.TRIAGED,
             actor=PIPELINE,
+            expect={State.NEW},
             proposal=proposal,
             detail={
                 "provider": proposal.provider,
@@ -157,7 +160,11 @@ class ItemWorker:
         assert proposal is not None
         if proposal.action is Action.SKIP:
             return await self.store.transition(
-                item.id, State.SKIPPED, actor=PIPELINE, detail={"reason": proposal.reason}
+                item.id,
+                State.SKIPPED,
+                actor=PIPELINE,
+                expect={State.TRIAGED},
+                detail={"reason": proposal.reason},
             )
         if proposal.emergency and proposal.ticket is not None:
             # The work cannot wait for the reply to be reviewed: open the ticket now.
@@ -167,11 +174,16 @@ class ItemWorker:
                 item.id,
                 State.APPROVED,
                 actor=AUTO_SEND,
+                expect={State.TRIAGED},
                 approved_by=AUTO_SEND,
                 reply_message_id=new_message_id(self.config.mail_from),
             )
         return await self.store.transition(
-            item.id, State.AWAITING_REVIEW, actor=PIPELINE, detail={"reason": proposal.reason}
+            item.id,
+            State.AWAITING_REVIEW,
+            actor=PIPELINE,
+            expect={State.TRIAGED},
+            detail={"reason": proposal.reason},
         )
 
     async def file_ticket(self, item: Item, proposal: Proposal) -> Item:
@@ -188,8 +200,12 @@ class ItemWorker:
         await self.tickets.file(ticket)
         if item.ticket_id == ticket.id:
             return item
-        return await self.store.transition(
-            item.id, item.state, actor=PIPELINE, ticket_id=ticket.id, detail={"ticket": ticket.id}
+        return await self.store.update(
+            item.id,
+            actor=PIPELINE,
+            expect={item.state},
+            ticket_id=ticket.id,
+            detail={"ticket": ticket.id},
         )
 
     # --- approved → sending → sent | failed ----------------------------------------------
@@ -199,7 +215,11 @@ class ItemWorker:
         assert proposal is not None
         if not proposal.to:
             return await self.store.transition(
-                item.id, State.FAILED, actor=PIPELINE, error="the reply has no recipient"
+                item.id,
+                State.FAILED,
+                actor=PIPELINE,
+                expect={State.APPROVED},
+                error="the reply has no recipient",
             )
         item = await self.file_ticket(item, proposal)
         email = await self.parsed(item)
@@ -228,13 +248,18 @@ class ItemWorker:
             )
         except SendError as exc:
             return await self.store.transition(
-                item.id, State.FAILED, actor=PIPELINE, error=f"not sent: {exc}"
+                item.id,
+                State.FAILED,
+                actor=PIPELINE,
+                expect={State.SENDING},
+                error=f"not sent: {exc}",
             )
         detail = {"to": proposal.to, "cc": proposal.cc, "refused": refused}
         return await self.store.transition(
             item.id,
             State.SENT,
             actor=PIPELINE,
+            expect={State.SENDING},
             detail=detail,
             error=f"some recipients were refused: {refused}" if refused else "",
         )

@@ -1,0 +1,308 @@
+"""Crashes, restarts, TLS and the command line: what an operator relies on."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from core.models import Item, State
+from core.store import Store
+from tests.support.assistant import DATA_DIR, OFFICE, assistant, make_settings, run_once
+from tests.support.dovecot import DovecotServer, ImapAccount
+from tests.support.llm import Hang, LlmServer, Reply
+from tests.support.mail import make_email
+from tests.support.smtp import SmtpServer
+from tests.support.tls import LocalhostCertificate
+
+ROOT = Path(__file__).resolve().parents[2]
+TENANTS = [t["email"] for t in json.loads((DATA_DIR / "tenants.json").read_text())]
+API_KEY = "sk-secret-api-key-123"
+
+
+def environment(imap: ImapAccount, smtp: SmtpServer, output: Path, **extra: str) -> dict[str, str]:
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(ROOT),
+        "IMAP_HOST": imap.host,
+        "IMAP_PORT": str(imap.port),
+        "IMAP_USER": imap.user,
+        "IMAP_PASSWORD": imap.password,
+        "IMAP_SECURITY": "none",
+        "SMTP_HOST": smtp.host,
+        "SMTP_PORT": str(smtp.port),
+        "SMTP_USER": smtp.user or "",
+        "SMTP_PASSWORD": smtp.password or "",
+        "SMTP_SECURITY": "none",
+        "MAIL_FROM": OFFICE,
+        "DATA_DIR": str(DATA_DIR),
+        "OUTPUT_DIR": str(output),
+        "LLM_PROVIDER": "offline",
+    }
+    env.update(extra)
+    return env
+
+
+def cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "console", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+async def stored_items(path: Path) -> list[Item]:
+    store = await Store(path).open()
+    try:
+        return await store.items()
+    finally:
+        await store.close()
+
+
+def slow_draft(request: dict[str, Any]) -> Any:
+    return Hang(
+        0.3,
+        then=Reply(
+            {
+                "intent": "maintenance",
+                "confidence": 0.9,
+                "emergency": False,
+                "summary": "repair",
+                "reply": "Hi, our maintenance team will contact you.",
+                "ticket": None,
+                "questions": [],
+            }
+        ),
+    )
+
+
+def test_killed_mid_run_every_message_is_answered_exactly_once(
+    dovecot: DovecotServer,
+    imap_account: ImapAccount,
+    smtp_server: SmtpServer,
+    llm_server: LlmServer,
+    tmp_path: Path,
+) -> None:
+    originals = []
+    for n, sender in enumerate(TENANTS[:6]):
+        message_id = f"<crash-{n}@mail.example.com>"
+        raw = make_email(sender, f"Repair {n}", "The radiator is broken.", message_id=message_id)
+        dovecot.deliver(imap_account, raw)
+        originals.append(message_id)
+    llm_server.default = slow_draft
+    env = environment(
+        imap_account,
+        smtp_server,
+        tmp_path,
+        LLM_PROVIDER="openai",
+        OPENAI_BASE_URL=llm_server.base_url,
+        OPENAI_API_KEY=API_KEY,
+        AUTO_SEND="maintenance",
+        CONCURRENCY="1",
+        IMAP_SENT_MAILBOX="Sent",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "console", "--headless"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        smtp_server.wait_for(2, timeout=30)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+    before = len(smtp_server.messages)
+    assert before < len(originals), "the run should have been cut short"
+
+    result = cli(["--headless", "--once"], env, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    replies = [m.message["In-Reply-To"] for m in smtp_server.messages]
+    assert sorted(replies) == sorted(originals)  # every message answered, none twice
+    items = asyncio.run(stored_items(tmp_path / "state.sqlite3"))
+    for item in items:
+        if item.state is State.FAILED:  # killed between SMTP and the store: a person checks
+            assert item.error.startswith("interrupted while sending")
+        else:
+            assert item.state is State.SENT
+            assert dovecot.flags(imap_account, item.key.uid) == {"\\Seen", "\\Answered"}
+    assert sum(item.state is State.FAILED for item in items) <= 1
+
+
+def test_graceful_stop_on_sigterm(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    env = environment(imap_account, smtp_server, tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "console", "--headless"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 0
+    assert "Traceback" not in stderr
+
+
+async def test_restart_resumes_what_was_left_half_done(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    message = make_email(TENANTS[0], "Heater", "The heater is broken.")
+    dovecot.deliver(imap_account, message)
+    settings = make_settings(imap_account, smtp_server, tmp_path, auto_send="maintenance")
+    async with assistant(settings) as opened:  # fetched and recorded, then "crashed"
+        inbox = opened.pipeline.inbox_factory()
+        await inbox.connect()
+        await opened.pipeline._discover(inbox)
+        await inbox.close()
+        assert await opened.store.counts() == {State.NEW: 1}
+    counts = await run_once(settings)
+    assert counts == {State.SENT: 1}
+    assert len(smtp_server.messages) == 1
+
+
+async def test_tls_everywhere(
+    dovecot: DovecotServer,
+    imap_account: ImapAccount,
+    smtp_server_tls: SmtpServer,
+    smtp_server_starttls: SmtpServer,
+    trust_tls_cert: LocalhostCertificate,
+    tmp_path: Path,
+) -> None:
+    dovecot.deliver(imap_account, make_email(TENANTS[0], "Leak", "The sink is leaking."))
+    implicit = make_settings(
+        imap_account,
+        smtp_server_tls,
+        tmp_path / "a",
+        auto_send="maintenance",
+        imap_security="ssl",
+        imap_port=imap_account.ssl_port,
+        smtp_security="ssl",
+    )
+    assert await run_once(implicit) == {State.SENT: 1}
+    assert len(smtp_server_tls.messages) == 1
+
+    dovecot.deliver(imap_account, make_email(TENANTS[1], "Drip", "The tap drips, please fix."))
+    upgraded = make_settings(
+        imap_account,
+        smtp_server_starttls,
+        tmp_path / "b",
+        auto_send="maintenance",
+        imap_security="starttls",
+        smtp_security="starttls",
+    )
+    assert await run_once(upgraded) == {State.SENT: 1}
+    assert len(smtp_server_starttls.messages) == 1
+
+
+def test_once_prints_one_summary_line(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    dovecot.deliver(imap_account, make_email(TENANTS[0], "Leak", "The sink is leaking."))
+    dovecot.deliver(imap_account, make_email("x@example.net", "Hi", "Who are you?"))
+    result = cli(
+        ["--headless", "--once"],
+        environment(imap_account, smtp_server, tmp_path, AUTO_SEND="maintenance"),
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "handled 2 messages: sent=1 skipped=0 awaiting_review=1 failed=0 dismissed=0"
+    )
+
+
+def test_wrong_password_is_one_clear_line(
+    imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    env = environment(imap_account, smtp_server, tmp_path, IMAP_PASSWORD="wrong")
+    result = cli(["--headless", "--once"], env, tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"error (inbox): IMAP login refused for {imap_account.user}" in result.stderr
+
+
+def test_unreachable_server_is_one_clear_line(smtp_server: SmtpServer, tmp_path: Path) -> None:
+    env = environment(
+        ImapAccountStub(),
+        smtp_server,
+        tmp_path,  # type: ignore[arg-type]
+    )
+    result = cli(["--headless", "--once"], env, tmp_path)
+    assert result.returncode == 1
+    assert "error (inbox): cannot connect to 127.0.0.1:9" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+class ImapAccountStub:
+    host, port, user, password = "127.0.0.1", 9, "nobody@example.com", "x"
+
+
+def test_triage_command_prints_the_proposal(tmp_path: Path) -> None:
+    eml = tmp_path / "locked.eml"
+    eml.write_bytes(make_email(TENANTS[0], "Locked out", "I lost my keys, I'm locked out!"))
+    result = cli(
+        ["triage", str(eml)],
+        {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "DATA_DIR": str(DATA_DIR)},
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    proposal = json.loads(result.stdout)
+    assert set(proposal) >= {
+        "intent",
+        "confidence",
+        "emergency",
+        "action",
+        "reason",
+        "to",
+        "cc",
+        "subject",
+        "body",
+        "ticket",
+    }
+    assert proposal["intent"] == "locked_out" and proposal["action"] == "reply"
+    assert proposal["to"] == [TENANTS[0]] and proposal["subject"] == "Re: Locked out"
+    assert proposal["cc"] == ["oncall@example.com", "locksmith@example.net"]
+    assert not (tmp_path / "output").exists()  # no store, no ticket: nothing touched
+
+
+def test_secrets_never_reach_logs_store_or_files(
+    dovecot: DovecotServer,
+    imap_account: ImapAccount,
+    smtp_server: SmtpServer,
+    llm_server: LlmServer,
+    tmp_path: Path,
+) -> None:
+    dovecot.deliver(imap_account, make_email(TENANTS[0], "Leak", "The sink is leaking."))
+    llm_server.default = slow_draft
+    env = environment(
+        imap_account,
+        smtp_server,
+        tmp_path,
+        LLM_PROVIDER="openai",
+        AUTO_SEND="maintenance",
+        OPENAI_BASE_URL=llm_server.base_url,
+        OPENAI_API_KEY=API_KEY,
+    )
+    result = cli(["--headless", "--once"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    secrets = [imap_account.password, smtp_server.password or "", API_KEY]
+    written = [p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()]
+    for secret in secrets:
+        assert secret and secret not in result.stdout + result.stderr
+        assert all(secret.encode() not in blob for blob in written)
+    assert len(smtp_server.messages) == 1

@@ -1,0 +1,81 @@
+"""Settings and a one-call runner that point the assistant at the loopback servers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from core.assembly import Assistant, open_assistant
+from core.config import Settings, load_settings
+from core.models import State
+from tests.support.dovecot import ImapAccount
+from tests.support.llm import LlmServer
+from tests.support.smtp import SmtpServer
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+OFFICE = "Harbor & Elm Property Management <office@example.com>"
+
+
+def make_settings(
+    imap: ImapAccount,
+    smtp: SmtpServer,
+    output: Path,
+    llm: LlmServer | None = None,
+    **overrides: Any,
+) -> Settings:
+    values: dict[str, Any] = dict(
+        imap_host=imap.host,
+        imap_port=imap.port,
+        imap_user=imap.user,
+        imap_password=imap.password,
+        imap_security="none",
+        smtp_host=smtp.host,
+        smtp_port=smtp.port,
+        smtp_user=smtp.user or "",
+        smtp_password=smtp.password or "",
+        smtp_security="none",
+        mail_from=OFFICE,
+        data_dir=DATA_DIR,
+        output_dir=output,
+        llm_provider="offline",
+        poll_interval=0.2,
+    )
+    if llm is not None:
+        values.update(
+            llm_provider="openai",
+            openai_base_url=llm.base_url,
+            openai_api_key="sk-test-key",
+            openai_model="test-model",
+            llm_timeout=5,
+        )
+    values.update(overrides)
+    return load_settings(None, **values)
+
+
+@asynccontextmanager
+async def assistant(settings: Settings, **kwargs: Any) -> AsyncIterator[Assistant]:
+    kwargs.setdefault("retry_delay", 0.01)
+    async with open_assistant(settings, **kwargs) as opened:
+        yield opened
+
+
+async def run_once(settings: Settings, **kwargs: Any) -> dict[State, int]:
+    async with assistant(settings, **kwargs) as opened:
+        return await opened.pipeline.run_once()
+
+
+async def wait_until(predicate: Any, timeout: float = 10.0, interval: float = 0.05) -> None:
+    """Poll an async or plain predicate until it is true (for long-running loops)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = predicate()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("condition not met in time")
+        await asyncio.sleep(interval)
