@@ -3,6 +3,7 @@
     python -m console --headless            run until SIGINT/SIGTERM
     python -m console --headless --once     handle every matching message, print counts
     python -m console triage FILE.eml       print one proposal as JSON; sends nothing
+    python -m console eval DIR [--json]     measure triage on labelled mail
 
 Every expected failure (a missing setting, a refused login, an unreadable
 file) ends with one line on stderr and a non-zero status, never a traceback.
@@ -19,10 +20,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.assembly import build_provider, open_assistant
+from core.assembly import build_provider, close_provider, open_assistant
 from core.config import Settings, load_settings
 from core.directory import Directory
 from core.errors import AssistantError, ConfigError
+from core.evaluation import evaluate, summarise
 from core.models import RESTING_STATES, State
 from core.parsing import parse_message
 from core.providers.offline import OfflineProvider
@@ -45,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     triage_cmd = commands.add_parser("triage", help="print the proposal for one .eml file")
     triage_cmd.add_argument("file", type=Path)
+    eval_cmd = commands.add_parser("eval", help="measure triage on a labelled folder of .eml")
+    eval_cmd.add_argument("folder", type=Path)
+    eval_cmd.add_argument("--json", action="store_true", help="print the report as JSON")
     return parser
 
 
@@ -61,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.env_file)
         if args.command == "triage":
             return asyncio.run(triage_file(settings, read_file(args.file)))
+        if args.command == "eval":
+            return asyncio.run(evaluate_folder(settings, args.folder, as_json=args.json))
         if args.headless:
             return asyncio.run(run_headless(settings, once=args.once))
         print(
@@ -98,10 +105,20 @@ async def triage_file(settings: Settings, raw: bytes) -> int:
             fallback=fallback,
         )
     finally:
-        aclose = getattr(provider, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        await close_provider(provider)
     print(json.dumps(triage_json(proposal.model_dump(mode="json")), ensure_ascii=False, indent=2))
+    return 0
+
+
+async def evaluate_folder(settings: Settings, folder: Path, *, as_json: bool) -> int:
+    directory = Directory.load(settings.data_dir)
+    provider = build_provider(settings, directory)
+    try:
+        outcomes = await evaluate(folder, directory, provider, max_retries=settings.max_retries)
+    finally:
+        await close_provider(provider)
+    report = summarise(outcomes)
+    print(report.to_json() if as_json else report.to_text())
     return 0
 
 

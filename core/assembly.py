@@ -125,8 +125,13 @@ async def open_assistant(
     try:
         yield Assistant(settings, bus, store, directory, provider, worker, pipeline, operator)
     finally:
-        for closeable in (smtp, provider):
-            aclose = getattr(closeable, "aclose", None)
-            if aclose is not None:
-                await aclose()
+        await close_provider(provider)
+        await close_provider(smtp)
         await store.close()
+
+
+async def close_provider(resource: object) -> None:
+    """Close a provider or sender that holds connections (not all do)."""
+    aclose = getattr(resource, "aclose", None)
+    if aclose is not None:
+        await aclose()

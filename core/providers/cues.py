@@ -67,7 +67,9 @@ INTENT_CUES: dict[Intent, tuple[Cue, ...]] = {
             r"will not (open|unlock|turn)|doesn'?t (open|unlock)|broke|broken)\b",
             2,
         ),
-        cue(r"\bkey\b[^.!?\n]{0,20}\b(won'?t turn|doesn'?t turn|broke off|stuck in)\b", 3),
+        cue(
+            r"\bkey\b[^.!?\n]{0,20}\b(won'?t turn|doesn'?t turn|broke( off)?|snapped|stuck in)\b", 3
+        ),
         cue(
             r"\b(outside|in the hall(way)?|on the doorstep|stranded|stuck outside|out front|"
             r"in the lobby|by the mailboxes)\b",
@@ -82,6 +84,11 @@ INTENT_CUES: dict[Intent, tuple[Cue, ...]] = {
         cue(r"\b(cl[ée]s?|clef|enferm[ée]e? dehors|serrure)\b", 3, "fr"),
         cue(r"\b(chave|chaves|trancad[oa]|fechadura)\b", 3, "pt"),
         cue(r"\b(chiavi|chiave|serratura|chius[oa] fuori)\b", 3, "it"),
+        cue(r"\b(sleutels?|buitengesloten|slot)\b", 3, "nl"),
+        cue(r"\b(klucz\w*|zatrza[sś]\w*|zamek|nie mog[eę] wej[sś][cć])\b", 3, "pl"),
+        cue(r"\b(anahtar\w*|kilitl\w*|kap[ıi] a[çc][ıi]lm\w*)\b", 3, "tr"),
+        cue(r"(chìa khóa|không vào được|không mở được|khóa cửa)", 3, "vi"),
+        cue(r"\b(lo[ck]{1,2}e?d|lokced|lcoked|loked)\s+out\b", 4, "typo"),
     ),
     Intent.MAINTENANCE: (
         cue(r"\b(leak(s|ing|ed|y)?|drip(s|ping)?|puddle|water damage|damp|moisture)\b", 3),
@@ -127,7 +134,7 @@ INTENT_CUES: dict[Intent, tuple[Cue, ...]] = {
         cue(r"\b(fuga|gotera|calefacci[óo]n|agua caliente|aver[íi]a|reparar|arreglar)\b", 3, "es"),
         cue(
             r"\b(heizung|wasserschaden|undicht|kaputt|reparatur|warmwasser|tropft|steckdose|"
-            r"sicherung|rauch|schimmel|funktioniert nicht)\b",
+            r"sicherung|rauch|schimmel|funktioniert nicht|heizk[öo]rper|hausmeister|nicht warm)\b",
             3,
             "de",
         ),
@@ -138,6 +145,10 @@ INTENT_CUES: dict[Intent, tuple[Cue, ...]] = {
             "fr",
         ),
         cue(r"\b(vazamento|aquecimento|conserto|consertar|quebrad[oa])\b", 3, "pt"),
+        cue(r"\b(lekkage|lekt|verwarming|kapot|reparatie|storing)\b", 3, "nl"),
+        cue(r"\b(wyciek|cieknie|ogrzewanie|zepsut\w*|naprawa|naprawi\w*|awaria)\b", 3, "pl"),
+        cue(r"\b(s[ıi]z[ıi]nt[ıi]|kalorifer|[ıi]s[ıi]tma|bozuk|tamir|ar[ıi]za)\b", 3, "tr"),
+        cue(r"(rò rỉ|sửa chữa|bị hỏng|máy sưởi|nước nóng)", 3, "vi"),
         cue(
             r"\b(perdita|riscaldamento|guasto|riparare|rott[oa]|finestra|maniglia|rubinetto|"
             r"caldaia|non funziona|non si chiude|sistemar\w*)\b",
@@ -168,16 +179,22 @@ INTENT_CUES: dict[Intent, tuple[Cue, ...]] = {
         cue(r"\b(loyer|paiement|pay[ée]|virement|caution|quittance)\b", 3, "fr"),
         cue(r"\b(aluguel|pagamento|cau[çc][ãa]o)\b", 3, "pt"),
         cue(r"\b(affitto|pagamento|canone|caparra)\b", 3, "it"),
+        cue(r"\b(huur|betaling|betaald|borg)\b", 3, "nl"),
+        cue(r"\b(czynsz\w*|op[łl]at\w*|kaucj\w*|przelew\w*)\b", 3, "pl"),
+        cue(r"\b(kira|[öo]deme\w*|depozito)\b", 3, "tr"),
+        cue(r"(tiền thuê|thanh toán|tiền cọc)", 3, "vi"),
     ),
     Intent.GENERAL: (
         cue(r"\b(parking|park(ed)?|car|vehicle|garage space|permit|tow(ed)?|bike|bicycle)\b", 3),
         cue(r"\b(extra|additional|duplicate|second|cop(y|ies) of)\b[^.!?\n]{0,25}\bkeys?\b", 3),
+        cue(r"\bkeys? cop(y|ies)\b", 3),
         cue(
             r"\b(am i|are we|is it|are tenants|can i|could i)\s+(allowed|permitted|ok|okay|able)\b",
             2,
         ),
         cue(r"\b(noise|noisy|loud|music|party|parties|barking|neighbou?rs?|quiet hours)\b", 2),
-        cue(r"\b(package|parcel|delivery|mail ?room|mailbox|courier)\b", 2),
+        cue(r"\b(package|parcel|delivery|mail ?room|mailbox|courier|parcel locker)\b", 3),
+        cue(r"\b(wi-?fi|internet|password|pw|lounge)\b", 2),
         cue(r"\b(move|moving|move-?out|move-?in|notice to vacate|vacate|sublet|roommate)\b", 2),
         cue(r"\b(pets?|dogs?|cats?|puppy|kitten)\b", 2),
         cue(
@@ -209,6 +226,10 @@ MASKS: tuple[re.Pattern[str], ...] = tuple(
         r"\b(data|information|privacy|personal info\w*) (leak|breach)\w*\b",
         r"\bleak(ed|ing)? (my|our|his|her|their) (personal|private) ",
         r"\bflood of (complaints|emails|messages|calls)\b",
+        r"\bflood ?lights?\b",
+        r"\blocked out of (my |the |our )?(online |tenant |resident )?(account|portal|website|app|"
+        r"login|email)\b",
+        r"\b(fire|smoke) alarm test(ing|s)?\b",
         r"\bflooded with (mail|letters|e-?mails|calls|messages|complaints|catalogu?es|junk|spam|"
         r"requests|post|parcels|packages)\b",
         r"\b(gas|propane|charcoal|electric) (grill|bbq|barbecue)s?\b",
@@ -230,6 +251,12 @@ EMERGENCY_CUES: tuple[Cue, ...] = (
         r"\b(flood(ed|ing)?|flooded|water (is )?(pouring|gushing|streaming|flowing|coming) "
         r"(in|through|down|out|from)|burst pipe|pipe (has )?burst|ankle[- ]deep|"
         r"water everywhere|ceiling (is )?(collaps\w+|caving))\b",
+        1,
+        "flooding",
+    ),
+    cue(
+        r"\boverflow(ed|ing|s)?\b(?=[\s\S]{0,150}\bwater\b)|\bwater\b[^.!?\n]{0,40}"
+        r"\b(all over|everywhere|still coming|won'?t stop|under the door|into the hall\w*)\b",
         1,
         "flooding",
     ),
@@ -301,12 +328,36 @@ EMERGENCY_CUES: tuple[Cue, ...] = (
     ),
 )
 
+# Heating that does not work; an emergency when it is freezing (see `offline._freezing`).
+NO_HEAT = re.compile(
+    r"\b(no heat(ing)?|heat(ing|er)? (is |has )?(off|out|gone|not working|broken|dead|died|"
+    r"stopped)|"
+    r"without heat(ing)?|(furnace|boiler|radiators?) (is |are |has )?(off|out|dead|broken|cold|"
+    r"not working|stopped|died)|keine heizung|heizung (ist )?(aus|kaputt|ausgefallen)|"
+    r"pas de chauffage|plus de chauffage|sin calefacci[óo]n|senza riscaldamento|"
+    r"sem aquecimento|geen verwarming|brak ogrzewania)\b",
+    re.IGNORECASE,
+)
+FREEZING_WORDS = re.compile(
+    r"\b(freez\w*|below (zero|freezing)|sub-?zero|frigid|frost\w*|icy|ice on|snow\w*|"
+    r"bitter(ly)? cold|gel\w*|helad\w*|eiskalt|frio intenso|mróz|donduruc\w*)\b",
+    re.IGNORECASE,
+)
+TEMPERATURE = re.compile(
+    r"(?<![\w.])(?P<sign>-|−|minus\s?)?(?P<value>\d{1,3})\s?(?:°|º|degrees?\b|deg\b)\s?"
+    r"(?P<unit>[cf]\b)?|(?P<bare>-|−)(?P<bare_value>\d{1,2})\b",
+    re.IGNORECASE,
+)
+
 # Someone who cannot wait outside, or must not stay shut in, when a lockout happens.
 VULNERABLE = re.compile(
     r"\b(baby|babies|infant|toddler|newborn|child|children|kids?|son|daughter|"
     r"\d+[- ](year|month|yr)s?[- ]old|elderly|dementia|grand(ma|pa|mother|father|parent)s?|"
     r"wheelchair|disabled|disability|pregnant|b[ée]b[ée]|fille|fils|enfant|niñ[oa]|hij[oa]|"
-    r"tochter|sohn|bambin[oa]|figli[oa]|crian[çc]a)\b",
+    r"tochter|sohn|bambin[oa]|figli[oa]|crian[çc]a|dziecko|syn|córka|çocuk\w*|"
+    r"heart condition|medical condition|diabet\w*|seizures?|alzheimer\w*|oxygen|"
+    r"(she|he)(['’]s| is) (6[5-9]|[7-9]\d)|(6[5-9]|[7-9]\d)[- ]?(year|yr)s?[- ]old)\b"
+    r"|con trai|con gái|con tôi|cháu",
     re.IGNORECASE,
 )
 
@@ -319,6 +370,7 @@ EMERGENCY_MASKS: tuple[re.Pattern[str], ...] = tuple(
         r"\bfire (drill|inspection|alarm test|extinguisher)\b",
         r"\bgas (bill|company|meter|stove|oven|cooktop|charges?)\b(?![^.!?\n]{0,20}smell)",
         r"\bflood(ed)? (of|with)\b",
+        r"\bflood ?lights?\b",
         r"\bno (fire|smoke|gas|sparks?|flooding)\b",
         r"\b(not|isn'?t|wasn'?t|no longer) (an )?emergency\b",
     )

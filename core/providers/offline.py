@@ -23,8 +23,11 @@ from core.providers.cues import (
     EMERGENCY_MASKS,
     ENGLISH_WORDS,
     FOREIGN_WORDS,
+    FREEZING_WORDS,
     INTENT_CUES,
     MASKS,
+    NO_HEAT,
+    TEMPERATURE,
     VULNERABLE,
 )
 
@@ -33,6 +36,7 @@ PRESSING_ORDER = (Intent.LOCKED_OUT, Intent.MAINTENANCE, Intent.RENT, Intent.GEN
 PRESENT = {Intent.LOCKED_OUT: 4.0, Intent.MAINTENANCE: 4.5, Intent.RENT: 5.0, Intent.GENERAL: 2.0}
 SUBJECT_WEIGHT = 1.5
 EMERGENCY_WEIGHT = 3.0
+ASIDE = 0.7  # below this share of the strongest score, a topic is an aside
 _QUOTED = re.compile(r"^\s*>.*$", re.MULTILINE)
 _QUOTE_HEADER = re.compile(
     r"^(on .{0,200}wrote:|-{2,} ?original message ?-{2,}|from: .*office@.*)$",
@@ -103,19 +107,37 @@ def _emergency_kind(text: str) -> str:
     for cue in EMERGENCY_CUES:
         if cue.pattern.search(text):
             return cue.label
+    if NO_HEAT.search(text) and _freezing(text):
+        return "no heat in freezing weather"
     return ""
+
+
+def _freezing(text: str) -> bool:
+    """Freezing words, or a temperature at or below 0 °C / 32 °F."""
+    if FREEZING_WORDS.search(text):
+        return True
+    for reading in TEMPERATURE.finditer(text):
+        if reading["bare"]:
+            return True  # "-8 outside": a negative number is below zero in either scale
+        value = int(reading["value"]) * (-1 if reading["sign"] else 1)
+        celsius = (reading["unit"] or "").lower() == "c"
+        if value <= (0 if celsius else 32):
+            return True
+    return False
 
 
 def _choose(scores: dict[Intent, float], emergency_kind: str) -> Intent:
     if "locked" in emergency_kind:
         return Intent.LOCKED_OUT
+    best = max(scores.values())
     for intent in PRESSING_ORDER:
-        if scores[intent] >= PRESENT[intent]:
+        # A more pressing topic wins when it is really there, not when it is an aside.
+        if scores[intent] >= PRESENT[intent] and scores[intent] >= ASIDE * best:
             return intent
     if emergency_kind:
         return Intent.MAINTENANCE
-    best = max(PRESSING_ORDER, key=lambda i: scores[i])
-    return best if scores[best] > 0 else Intent.GENERAL
+    top = max(PRESSING_ORDER, key=lambda i: scores[i])
+    return top if scores[top] > 0 else Intent.GENERAL
 
 
 def _confidence(scores: dict[Intent, float], intent: Intent, english: bool) -> float:

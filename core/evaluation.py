@@ -1,0 +1,206 @@
+"""Measure triage against labelled mail: accuracy, confusion, emergencies, actions, speed.
+
+`load_labels` reads `labels.jsonl` (one object per line with at least `file`,
+`intent` and `action`, optionally `emergency`); `evaluate` runs triage on each
+message; `summarise` is a pure function from outcomes to a `Report`, which
+renders as text or JSON. Intent accuracy counts only mail a person wrote:
+automated mail has no intent worth measuring, only the action `skip`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from core.directory import Directory
+from core.errors import ConfigError
+from core.models import Action, Intent, Proposal
+from core.parsing import parse_message
+from core.triage import TriageProvider, triage
+
+INTENTS = [i.value for i in Intent]
+ACTIONS = [a.value for a in Action]
+
+
+class Label(BaseModel):
+    file: str
+    intent: Intent
+    action: Action
+    emergency: bool | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    label: Label
+    proposal: Proposal
+    seconds: float
+
+
+@dataclass
+class Report:
+    messages: int
+    intent_accuracy: float
+    intent_recall: dict[str, float]
+    confusion: dict[str, dict[str, int]]
+    emergency_recall: float | None
+    emergency_precision: float | None
+    action_accuracy: float
+    action_recall: dict[str, float]
+    automated_answered: int
+    mean_confidence_when_right: float
+    mean_confidence_when_wrong: float
+    mean_ms_per_email: float
+    mistakes: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, ensure_ascii=False)
+
+    def to_text(self) -> str:
+        lines = [
+            f"messages: {self.messages}",
+            f"intent accuracy (mail written by people): {self.intent_accuracy:.1%}",
+            *[f"  {intent:<12} {value:.1%}" for intent, value in self.intent_recall.items()],
+            "confusion (rows: expected, columns: predicted):",
+            "  " + " " * 12 + "".join(f"{i[:11]:>12}" for i in INTENTS),
+            *[
+                "  " + f"{row:<12}" + "".join(f"{self.confusion[row][c]:>12}" for c in INTENTS)
+                for row in INTENTS
+            ],
+            f"emergency recall: {_pct(self.emergency_recall)}  "
+            f"precision: {_pct(self.emergency_precision)}",
+            f"action accuracy: {self.action_accuracy:.1%}  "
+            + "  ".join(f"{a} {v:.1%}" for a, v in self.action_recall.items()),
+            f"automated mail given 'reply': {self.automated_answered}",
+            f"mean confidence: {self.mean_confidence_when_right:.2f} when right, "
+            f"{self.mean_confidence_when_wrong:.2f} when wrong",
+            f"mean time per email: {self.mean_ms_per_email:.1f} ms",
+        ]
+        if self.mistakes:
+            lines.append(f"mistakes ({len(self.mistakes)}):")
+            lines += [
+                f"  {m['file']}: expected {m['expected']}, got {m['got']}" for m in self.mistakes
+            ]
+        return "\n".join(lines)
+
+
+def load_labels(folder: Path) -> list[Label]:
+    path = folder / "labels.jsonl"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    labels = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            labels.append(Label.model_validate_json(line))
+        except ValidationError as exc:
+            problem = exc.errors(include_url=False)[0]
+            where = ".".join(str(p) for p in problem["loc"]) or "line"
+            raise ConfigError(f"{path}:{number}: {where}: {problem['msg']}") from None
+    missing = [label.file for label in labels if not (folder / label.file).is_file()]
+    if missing:
+        raise ConfigError(f"{path} names files that are not there: {', '.join(missing[:5])}")
+    return labels
+
+
+async def evaluate(
+    folder: Path,
+    directory: Directory,
+    provider: TriageProvider,
+    *,
+    own_addresses: frozenset[str] = frozenset(),
+    max_retries: int = 2,
+) -> list[Outcome]:
+    outcomes = []
+    for label in load_labels(folder):
+        raw = await asyncio.to_thread((folder / label.file).read_bytes)
+        started = time.perf_counter()
+        proposal = await triage(
+            parse_message(raw),
+            directory,
+            provider,
+            own_addresses=own_addresses,
+            max_retries=max_retries,
+        )
+        outcomes.append(Outcome(label, proposal, time.perf_counter() - started))
+    return outcomes
+
+
+def summarise(outcomes: list[Outcome]) -> Report:
+    written = [o for o in outcomes if o.label.action is not Action.SKIP]
+    right = [o for o in written if o.proposal.intent is o.label.intent]
+    confusion = {row: dict.fromkeys(INTENTS, 0) for row in INTENTS}
+    for o in written:
+        confusion[o.label.intent.value][o.proposal.intent.value] += 1
+    flagged = [o for o in outcomes if o.label.emergency is not None]
+    true_alarm = sum(1 for o in flagged if o.label.emergency and o.proposal.emergency)
+    raised = sum(1 for o in flagged if o.proposal.emergency)
+    real = sum(1 for o in flagged if o.label.emergency)
+    by_action = Counter(o.label.action.value for o in outcomes)
+    action_right = Counter(
+        o.label.action.value for o in outcomes if o.proposal.action is o.label.action
+    )
+    wrong = [o for o in written if o not in right]
+    return Report(
+        messages=len(outcomes),
+        intent_accuracy=_ratio(len(right), len(written)),
+        intent_recall={
+            intent: _ratio(confusion[intent][intent], sum(confusion[intent].values()))
+            for intent in INTENTS
+        },
+        confusion=confusion,
+        emergency_recall=true_alarm / real if real else None,
+        emergency_precision=true_alarm / raised if raised else None,
+        action_accuracy=_ratio(sum(action_right.values()), len(outcomes)),
+        action_recall={a: _ratio(action_right[a], by_action[a]) for a in ACTIONS if by_action[a]},
+        automated_answered=sum(
+            1
+            for o in outcomes
+            if o.label.action is Action.SKIP and o.proposal.action is Action.REPLY
+        ),
+        mean_confidence_when_right=_mean([o.proposal.confidence for o in right]),
+        mean_confidence_when_wrong=_mean([o.proposal.confidence for o in wrong]),
+        mean_ms_per_email=_mean([o.seconds * 1000 for o in outcomes]),
+        mistakes=[_mistake(o) for o in outcomes if _is_mistake(o)],
+    )
+
+
+def _is_mistake(o: Outcome) -> bool:
+    return (
+        o.proposal.action is not o.label.action
+        or (o.label.action is not Action.SKIP and o.proposal.intent is not o.label.intent)
+        or (o.label.emergency is not None and o.proposal.emergency != o.label.emergency)
+    )
+
+
+def _mistake(o: Outcome) -> dict[str, Any]:
+    def describe(intent: Intent, action: Action, emergency: bool | None) -> str:
+        alarm = "" if not emergency else "/emergency"
+        return f"{intent.value}{alarm}/{action.value}"
+
+    return {
+        "file": o.label.file,
+        "expected": describe(o.label.intent, o.label.action, o.label.emergency),
+        "got": describe(o.proposal.intent, o.proposal.action, o.proposal.emergency),
+    }
+
+
+def _ratio(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"

@@ -1,0 +1,81 @@
+"""The offline provider on labelled mail it was not written against: the floors we promise."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.directory import Directory
+from core.evaluation import Report, evaluate, summarise
+from core.providers.offline import OfflineProvider
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "data"
+SETS = [p.parent for p in sorted((ROOT / "tests" / "eval").glob("*/labels.jsonl"))]
+
+
+async def report_for(folder: Path) -> Report:
+    directory = Directory.load(DATA)
+    return summarise(await evaluate(folder, directory, OfflineProvider(directory)))
+
+
+@pytest.mark.parametrize("folder", [*SETS, DATA / "demo"], ids=lambda p: p.name)
+async def test_offline_triage_meets_its_floors(folder: Path) -> None:
+    report = await report_for(folder)
+    assert report.messages >= 40
+    assert report.automated_answered == 0, "automated mail must never get 'reply'"
+    assert report.emergency_recall == 1.0, report.mistakes
+    assert report.intent_accuracy >= 0.90, report.to_text()
+    assert report.mean_confidence_when_right > report.mean_confidence_when_wrong
+
+
+def test_eval_command_prints_the_report(tmp_path: Path) -> None:
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "DATA_DIR": str(DATA)}
+    command = [sys.executable, "-m", "console", "eval", str(DATA / "demo")]
+    text = subprocess.run(
+        command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+    for heading in (
+        "intent accuracy",
+        "confusion",
+        "emergency recall",
+        "action accuracy",
+        "mean time per email",
+    ):
+        assert heading in text
+    as_json = subprocess.run(
+        [*command, "--json"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    report = json.loads(as_json)
+    assert report["messages"] == 46
+    assert set(report["confusion"]) == {"locked_out", "maintenance", "rent", "general"}
+
+
+def test_bad_labels_are_one_clear_line(tmp_path: Path) -> None:
+    (tmp_path / "a.eml").write_bytes(b"From: a@example.com\r\nSubject: x\r\n\r\nhi\r\n")
+    (tmp_path / "labels.jsonl").write_text(
+        '{"file": "a.eml", "intent": "plumbing", "action": "reply"}\n'
+    )
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "DATA_DIR": str(DATA)}
+    result = subprocess.run(
+        [sys.executable, "-m", "console", "eval", str(tmp_path)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"configuration error: {tmp_path}/labels.jsonl:1: intent:")
+    assert "Traceback" not in result.stderr
