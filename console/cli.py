@@ -1,5 +1,6 @@
 """The command line: the composition root for every way of running the assistant.
 
+    python -m console --demo [--headless [--once]]   the same, on the built-in demo mailbox
     python -m console --headless            run until SIGINT/SIGTERM
     python -m console --headless --once     handle every matching message, print counts
     python -m console triage FILE.eml       print one proposal as JSON; sends nothing
@@ -20,15 +21,20 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from console.narration import describe
 from core.assembly import build_provider, close_provider, open_assistant
 from core.config import Settings, load_settings
+from core.demo import DemoMailServers, demo_settings, fresh_demo_output
 from core.directory import Directory
 from core.errors import AssistantError, ConfigError
 from core.evaluation import evaluate, summarise
-from core.models import RESTING_STATES, State
+from core.events import Event
+from core.models import RESTING_STATES, Intent, State
 from core.parsing import parse_message
 from core.providers.offline import OfflineProvider
 from core.triage import triage
+
+log = logging.getLogger("assistant")
 
 EXIT_CONFIG = 2
 EXIT_FAILURE = 1
@@ -42,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--headless", action="store_true", help="run without the console")
     parser.add_argument(
         "--once", action="store_true", help="with --headless: handle the inbox once and exit"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="run on the built-in demo mailbox (no settings needed)"
     )
     parser.add_argument("--env-file", default=".env", help="settings file (default: .env)")
     commands = parser.add_subparsers(dest="command")
@@ -59,8 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
+        force=True,
     )
-    for noisy in ("aioimaplib", "aiosmtplib", "httpx", "httpx2", "openai", "mail.log"):
+    for noisy in ("aioimaplib", "aiosmtplib", "httpx", "httpx2", "openai", "mail.log", "pymap"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = load_settings(args.env_file)
@@ -68,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(triage_file(settings, read_file(args.file)))
         if args.command == "eval":
             return asyncio.run(evaluate_folder(settings, args.folder, as_json=args.json))
+        if args.demo:
+            output = settings.output_dir / "demo"
+            fresh_demo_output(output)
+            return asyncio.run(run_demo(settings, output, once=args.once))
         if args.headless:
             return asyncio.run(run_headless(settings, once=args.once))
         print(
@@ -131,9 +145,23 @@ def triage_json(proposal: dict[str, object]) -> dict[str, object]:
     return result
 
 
+async def run_demo(settings: Settings, output: Path, *, once: bool) -> int:
+    """The main job on loopback servers holding the demo mailbox."""
+    if not settings.auto_send:  # unattended, the demo shows replies going out
+        settings = settings.model_copy(update={"auto_send": list(Intent)})
+    async with DemoMailServers(settings.data_dir / "demo", output / "sent") as endpoints:
+        log.info("demo: %d messages in a loopback IMAP mailbox", endpoints.messages)
+        code = await run_headless(demo_settings(settings, endpoints, output), once=once)
+    if once:
+        print(f"replies sent (as .eml): {output / 'sent'}")
+        print(f"tickets: {output / 'tickets'}")
+    return code
+
+
 async def run_headless(settings: Settings, *, once: bool) -> int:
     settings.require_mail_settings()
     async with open_assistant(settings) as assistant:
+        assistant.bus.add_callback(narrate)
         if once:
             counts = await assistant.pipeline.run_once()
             print(summary_line(counts))
@@ -144,6 +172,12 @@ async def run_headless(settings: Settings, *, once: bool) -> int:
             loop.add_signal_handler(signum, stop.set)
         await assistant.pipeline.run(stop)
         return 0
+
+
+def narrate(event: Event) -> None:
+    line = describe(event)
+    if line is not None:
+        log.info("%s", line)
 
 
 def summary_line(counts: dict[State, int]) -> str:

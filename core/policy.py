@@ -31,6 +31,18 @@ class AutoSendPolicy:
             and proposal.confidence >= threshold
         )
 
+    def why_held(self, proposal: Proposal) -> str:
+        """Why a proposal waits for a person (the operator sees this on the item)."""
+        if proposal.action is not Action.REPLY:
+            return proposal.reason
+        threshold = self.thresholds.get(proposal.intent)
+        if threshold is None:
+            return f"ready for review (auto-send is off for {proposal.intent.value})"
+        return (
+            f"ready for review (confidence {proposal.confidence:.2f} is below the auto-send "
+            f"threshold {threshold:.2f})"
+        )
+
     def with_intent(self, intent: Intent, threshold: float | None) -> AutoSendPolicy:
         """A copy with one intent set to auto (a threshold) or draft-only (None)."""
         thresholds = dict(self.thresholds)

@@ -169,7 +169,8 @@ class ItemWorker:
         if proposal.emergency and proposal.ticket is not None:
             # The work cannot wait for the reply to be reviewed: open the ticket now.
             item = await self.file_ticket(item, proposal)
-        if (await self.policy()).allows(proposal):
+        policy = await self.policy()
+        if policy.allows(proposal):
             return await self.store.transition(
                 item.id,
                 State.APPROVED,
@@ -183,7 +184,8 @@ class ItemWorker:
             State.AWAITING_REVIEW,
             actor=PIPELINE,
             expect={State.TRIAGED},
-            detail={"reason": proposal.reason},
+            proposal=proposal.model_copy(update={"reason": policy.why_held(proposal)}),
+            detail={"reason": policy.why_held(proposal)},
         )
 
     async def file_ticket(self, item: Item, proposal: Proposal) -> Item:

@@ -1,0 +1,36 @@
+"""One readable line per event, for the headless mode's log."""
+
+from __future__ import annotations
+
+from core.events import Event, InboxStatusChanged, ItemAdded, ItemChanged
+from core.models import State
+
+
+def describe(event: Event) -> str | None:
+    """What happened, in words an operator reads in a log; None for routine noise."""
+    if isinstance(event, InboxStatusChanged):
+        detail = f" ({event.detail})" if event.detail else ""
+        return f"inbox: {event.status}{detail}"
+    if isinstance(event, ItemAdded):
+        item = event.item
+        return f"#{item.id} new: {item.sender or 'no sender'} — {item.subject or '(no subject)'}"
+    if isinstance(event, ItemChanged) and event.item.state is not event.previous:
+        item, proposal = event.item, event.item.proposal
+        head = f"#{item.id} {event.previous.value} → {item.state.value}"
+        if proposal is None:
+            return f"{head}: {item.error}" if item.error else head
+        if item.state is State.TRIAGED:
+            alarm = " EMERGENCY" if proposal.emergency else ""
+            return (
+                f"{head}: {proposal.intent.value} ({proposal.confidence:.2f}){alarm} "
+                f"by {proposal.provider}"
+            )
+        if item.state is State.SENT:
+            cc = f", cc {', '.join(proposal.cc)}" if proposal.cc else ""
+            return f"{head}: replied to {', '.join(proposal.to)}{cc}"
+        if item.state in (State.AWAITING_REVIEW, State.SKIPPED):
+            return f"{head}: {proposal.reason}"
+        if item.state is State.FAILED:
+            return f"{head}: {item.error}"
+        return head
+    return None

@@ -1,0 +1,69 @@
+"""The demo: the main job on loopback servers, with nothing configured."""
+
+from __future__ import annotations
+
+import email
+import json
+import os
+import re
+import subprocess
+import sys
+from datetime import datetime, timezone
+from email import policy
+from pathlib import Path
+
+from core.demo import redate
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "data"
+
+
+def test_demo_runs_the_whole_job_with_no_settings(tmp_path: Path) -> None:
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(ROOT),
+        "DATA_DIR": str(DATA),
+        "OUTPUT_DIR": str(tmp_path / "out"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "console", "--demo", "--headless", "--once"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    summary = result.stdout.splitlines()[0]
+    counts = dict(re.findall(r"(\w+)=(\d+)", summary))
+    assert summary.startswith("handled 46 messages")
+    assert counts["skipped"] == "3" and counts["failed"] == "0"
+    sent = sorted((tmp_path / "out" / "demo" / "sent").glob("*.eml"))
+    assert len(sent) == int(counts["sent"]) >= 10
+    tenants = {t["email"] for t in json.loads((DATA / "tenants.json").read_text())}
+    tenants |= {
+        a for t in json.loads((DATA / "tenants.json").read_text()) for a in t.get("alt_emails", [])
+    }
+    for path in sent:
+        reply = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert reply["To"].addresses[0].addr_spec in tenants
+        assert reply["In-Reply-To"].startswith("<demo-")
+        assert reply["Auto-Submitted"] == "auto-replied"
+    tickets = list((tmp_path / "out" / "demo" / "tickets").glob("*.json"))
+    assert tickets and all(json.loads(t.read_text())["status"] == "open" for t in tickets)
+
+
+def test_redate_replaces_the_date_header_only() -> None:
+    raw = (
+        b"From: a@example.com\r\nDate: Mon, 2 Nov 2026 08:00:00\r\n +0000\r\nSubject: x\r\n"
+        b"\r\nDate: body\r\n"
+    )
+    when = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+    out = redate(raw, when)
+    assert out == (
+        b"From: a@example.com\r\nDate: Wed, 25 Nov 2026 09:00:00 +0000\r\n"
+        b"Subject: x\r\n\r\nDate: body\r\n"
+    )
+    assert redate(b"Subject: x\r\n\r\nDate: in the body", when) == (
+        b"Date: Wed, 25 Nov 2026 09:00:00 +0000\r\nSubject: x\r\n\r\nDate: in the body"
+    )
