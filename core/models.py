@@ -241,6 +241,8 @@ class Item:
     reply_message_id: str
     ticket_id: str
     approved_by: str
+    # When an approved reply may go out (the operator's undo window); None: at once.
+    send_after: datetime | None
     flags_synced: bool
     created_at: datetime
     updated_at: datetime

@@ -7,8 +7,11 @@ a widget: the console learns the outcome from the store's events.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
+
 from core.errors import InvalidTransition
-from core.models import Intent, Item, Proposal, State
+from core.models import Intent, Item, ParsedEmail, Proposal, State, TenantContext
 from core.outbox import new_message_id
 from core.pipeline import Pipeline
 from core.policy import AutoSendPolicy
@@ -16,6 +19,15 @@ from core.store import Store
 from core.worker import ItemWorker
 
 OPERATOR = "operator"
+
+
+@dataclass(frozen=True)
+class ItemDetails:
+    item: Item
+    email: ParsedEmail
+    context: TenantContext
+
+
 REVIEWABLE = frozenset({State.AWAITING_REVIEW, State.FAILED})
 
 
@@ -28,8 +40,12 @@ class Operator:
         self.pipeline = pipeline
         self.mail_from = mail_from
 
-    async def approve(self, item_id: int, body: str | None = None) -> Item:
-        """Send the reply (edited first when `body` is given) and file its ticket."""
+    async def approve(self, item_id: int, body: str | None = None, *, delay: float = 0) -> Item:
+        """Send the reply (edited first when `body` is given) and file its ticket.
+
+        With a `delay`, the reply waits that many seconds, during which
+        `cancel_send` takes it back.
+        """
         item = await self.store.get(item_id)
         proposal = _proposal(item)
         if body is not None and body != proposal.body:
@@ -39,6 +55,7 @@ class Operator:
             raise InvalidTransition(f"item #{item_id} has no recipient to reply to")
         if not proposal.body.strip():
             raise InvalidTransition(f"item #{item_id} has an empty reply; edit it first")
+        send_after = self.pipeline.clock() + timedelta(seconds=delay) if delay > 0 else None
         item = await self.store.transition(
             item_id,
             State.APPROVED,
@@ -46,10 +63,33 @@ class Operator:
             expect=REVIEWABLE,
             approved_by=OPERATOR,
             error="",
+            send_after=send_after,
             reply_message_id=item.reply_message_id or new_message_id(self.mail_from),
+            detail={"delay": delay} if delay > 0 else None,
         )
-        self.pipeline.enqueue(item_id)
+        self.pipeline.enqueue_at(item_id, send_after)
         return item
+
+    async def cancel_send(self, item_id: int) -> Item:
+        """Take back an approved reply that has not started sending."""
+        try:
+            return await self.store.transition(
+                item_id,
+                State.AWAITING_REVIEW,
+                actor=OPERATOR,
+                expect={State.APPROVED},
+                send_after=None,
+                detail={"undo": True},
+            )
+        except InvalidTransition:
+            raise InvalidTransition(f"too late: the reply for #{item_id} is already out") from None
+
+    async def details(self, item_id: int) -> ItemDetails:
+        """Everything the detail view shows, read from the store and parsed off the loop."""
+        item = await self.store.get(item_id)
+        email = await self.worker.parsed(item)
+        context = self.worker.directory.context_for(email.sender_addr)
+        return ItemDetails(item, email, context)
 
     async def edit(self, item_id: int, body: str) -> Item:
         item = await self.store.get(item_id)
@@ -80,10 +120,14 @@ class Operator:
         )
 
     async def reclassify(self, item_id: int, intent: Intent) -> Item:
-        """Redraft for the intent the operator chose: ticket, Cc and reply follow it."""
+        """Redraft for the intent the operator chose: ticket, Cc and reply follow it.
+
+        The choice is also kept as a labelled example.
+        """
         item = await self.store.get(item_id)
         before = _proposal(item)
         proposal = await self.worker.propose(item, await self.worker.parsed(item), intent=intent)
+        await self.store.add_label(item_id, item.message_id, intent.value, OPERATOR)
         return await self.store.update(
             item_id,
             actor=OPERATOR,
@@ -116,6 +160,10 @@ class Operator:
 
     async def set_policy(self, policy: AutoSendPolicy) -> None:
         await self.pipeline.set_policy(policy)
+
+    async def stop_auto_send(self) -> None:
+        """The kill switch: every intent back to draft-only at once."""
+        await self.pipeline.set_policy(AutoSendPolicy())
 
 
 def _proposal(item: Item) -> Proposal:

@@ -107,6 +107,14 @@ class Pipeline:
             self._pending.add(item_id)
             self._queue.put_nowait(item_id)
 
+    def enqueue_at(self, item_id: int, when: datetime | None) -> None:
+        """Advance this item once `when` has come (now, when it is None or past)."""
+        delay = (when - self.clock()).total_seconds() if when is not None else 0.0
+        if delay <= 0:
+            self.enqueue(item_id)
+        else:
+            asyncio.get_running_loop().call_later(delay, self.enqueue, item_id)
+
     def wake(self) -> None:
         """Interrupt IDLE so flags are synced now rather than at the next mail."""
         self._wake.set()
@@ -128,7 +136,7 @@ class Pipeline:
     async def _resume_active(self) -> None:
         """Queue whatever a previous run left half-done; the store says where each stands."""
         for item in await self.store.items(ACTIVE_STATES):
-            self.enqueue(item.id)
+            self.enqueue_at(item.id, item.send_after)
 
     async def _find_orphans(self) -> None:
         """Replies a previous process left in `sending`: taken before any worker starts."""
@@ -185,7 +193,7 @@ class Pipeline:
             item = await self.store.get(item_id)
         except StoreError:
             return
-        if item.state in ACTIVE_STATES:
+        if item.state in ACTIVE_STATES and self.worker.due(item):
             self.enqueue(item_id)
 
     # --- the inbox -------------------------------------------------------------------------

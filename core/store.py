@@ -22,71 +22,10 @@ from typing import Any, TypeVar
 
 from core.errors import InvalidTransition, StoreError
 from core.events import Event, ItemAdded, ItemChanged
-from core.models import FINAL_FLAGS, Item, MessageKey, Proposal, State
+from core.models import FINAL_FLAGS, Item, MessageKey, State
+from core.schema import ALLOWED, ITEM_COLUMNS, SCHEMA, item_values, migrate, row_to_item
 
 T = TypeVar("T")
-
-ALLOWED: dict[State, frozenset[State]] = {
-    State.NEW: frozenset({State.TRIAGED, State.FAILED}),
-    State.TRIAGED: frozenset({State.AWAITING_REVIEW, State.APPROVED, State.SKIPPED}),
-    State.AWAITING_REVIEW: frozenset({State.APPROVED, State.DISMISSED, State.NEW}),
-    State.APPROVED: frozenset({State.SENDING, State.AWAITING_REVIEW, State.FAILED}),
-    State.SENDING: frozenset({State.SENT, State.FAILED, State.APPROVED}),
-    State.SENT: frozenset(),
-    State.SKIPPED: frozenset({State.AWAITING_REVIEW}),
-    State.DISMISSED: frozenset({State.AWAITING_REVIEW}),
-    State.FAILED: frozenset({State.NEW, State.APPROVED, State.AWAITING_REVIEW, State.DISMISSED}),
-}
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS items (
-    id INTEGER PRIMARY KEY,
-    mailbox TEXT NOT NULL,
-    uidvalidity INTEGER NOT NULL,
-    uid INTEGER NOT NULL,
-    message_id TEXT NOT NULL,
-    dedup_key TEXT NOT NULL,
-    state TEXT NOT NULL,
-    received_at TEXT NOT NULL,
-    sender TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    raw BLOB NOT NULL,
-    proposal TEXT,
-    error TEXT NOT NULL DEFAULT '',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    reply_message_id TEXT NOT NULL DEFAULT '',
-    ticket_id TEXT NOT NULL DEFAULT '',
-    approved_by TEXT NOT NULL DEFAULT '',
-    reply_raw BLOB,
-    flags_synced INTEGER NOT NULL DEFAULT 1,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    UNIQUE (mailbox, uidvalidity, uid)
-);
-CREATE INDEX IF NOT EXISTS items_state ON items (state);
-CREATE INDEX IF NOT EXISTS items_dedup ON items (dedup_key);
-CREATE TABLE IF NOT EXISTS audit (
-    id INTEGER PRIMARY KEY,
-    item_id INTEGER NOT NULL REFERENCES items (id),
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    from_state TEXT,
-    to_state TEXT NOT NULL,
-    detail TEXT NOT NULL DEFAULT '{}'
-);
-CREATE INDEX IF NOT EXISTS audit_item ON audit (item_id);
-CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
-    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
-    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-
-_ITEM_COLUMNS = (
-    "id, mailbox, uidvalidity, uid, message_id, state, received_at, sender, subject, proposal, "
-    "error, attempts, reply_message_id, ticket_id, approved_by, flags_synced, created_at, "
-    "updated_at"
-)
 
 
 @dataclass(frozen=True)
@@ -144,7 +83,8 @@ class Store:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
             db.execute("PRAGMA foreign_keys=ON")
-            db.executescript(_SCHEMA)
+            db.executescript(SCHEMA)
+            migrate(db)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the state store {self._path}: {exc}") from None
         self._db = db
@@ -215,11 +155,11 @@ class Store:
 
     def _get(self, item_id: int) -> Item:
         row = self.db.execute(
-            f"SELECT {_ITEM_COLUMNS} FROM items WHERE id = ?", (item_id,)
+            f"SELECT {ITEM_COLUMNS} FROM items WHERE id = ?", (item_id,)
         ).fetchone()
         if row is None:
             raise StoreError(f"no item #{item_id}")
-        return _item(row)
+        return row_to_item(row)
 
     async def raw(self, item_id: int) -> bytes:
         """The message exactly as fetched."""
@@ -244,10 +184,10 @@ class Store:
         wanted = [s.value for s in states] if states is not None else None
 
         def query() -> list[Item]:
-            sql = f"SELECT {_ITEM_COLUMNS} FROM items"
+            sql = f"SELECT {ITEM_COLUMNS} FROM items"
             if wanted is not None:
                 sql += f" WHERE state IN ({','.join('?' * len(wanted))})"
-            return [_item(r) for r in self.db.execute(sql + " ORDER BY id", wanted or ())]
+            return [row_to_item(r) for r in self.db.execute(sql + " ORDER BY id", wanted or ())]
 
         return await self._run(query)
 
@@ -261,12 +201,12 @@ class Store:
         """An earlier item for the same message (same Message-ID, another UID)."""
         row = await self._run(
             lambda: self.db.execute(
-                f"SELECT {_ITEM_COLUMNS} FROM items WHERE dedup_key = ? AND id < ? "
+                f"SELECT {ITEM_COLUMNS} FROM items WHERE dedup_key = ? AND id < ? "
                 "ORDER BY id LIMIT 1",
                 (dedup_key, item.id),
             ).fetchone()
         )
-        return _item(row) if row else None
+        return row_to_item(row) if row else None
 
     async def dedup_key(self, item_id: int) -> str:
         row = await self._run(
@@ -345,7 +285,7 @@ class Store:
                 raise InvalidTransition(
                     f"item #{item_id} cannot go from {current.value} to {to_state.value}"
                 )
-            values = _columns(fields)
+            values = item_values(fields)
             values["state"] = target.value
             values["updated_at"] = now
             if to_state in FINAL_FLAGS:
@@ -405,12 +345,12 @@ class Store:
         """Items in a final state whose IMAP flags have not been set yet."""
         rows = await self._run(
             lambda: self.db.execute(
-                f"SELECT {_ITEM_COLUMNS} FROM items WHERE flags_synced = 0 "
+                f"SELECT {ITEM_COLUMNS} FROM items WHERE flags_synced = 0 "
                 "AND mailbox = ? AND uidvalidity = ?",
                 (mailbox, uidvalidity),
             ).fetchall()
         )
-        return [_item(r) for r in rows]
+        return [row_to_item(r) for r in rows]
 
     async def mark_flags_synced(self, item_ids: Iterable[int]) -> None:
         ids = list(item_ids)
@@ -422,6 +362,27 @@ class Store:
                 )
 
         await self._run(update)
+
+    # --- labelled examples (the operator's reclassifications) -------------------------
+
+    async def add_label(self, item_id: int, message_id: str, intent: str, actor: str) -> None:
+        at = self._clock().isoformat()
+        await self._run(
+            lambda: self.db.execute(
+                "INSERT INTO labels (item_id, message_id, intent, actor, at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (item_id, message_id, intent, actor, at),
+            )
+        )
+
+    async def labels(self) -> list[tuple[int, str, str]]:
+        """(item id, Message-ID, intent) for every example an operator labelled, oldest first."""
+        rows = await self._run(
+            lambda: self.db.execute(
+                "SELECT item_id, message_id, intent FROM labels ORDER BY id"
+            ).fetchall()
+        )
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
     # --- settings (operator policy) ------------------------------------------------
 
@@ -452,64 +413,3 @@ class _transaction:
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
-
-
-def _columns(fields: dict[str, Any]) -> dict[str, Any]:
-    allowed = {
-        "proposal",
-        "error",
-        "attempts",
-        "reply_message_id",
-        "ticket_id",
-        "approved_by",
-        "reply_raw",
-    }
-    unknown = set(fields) - allowed
-    if unknown:
-        raise StoreError(f"cannot set {', '.join(sorted(unknown))} on an item")
-    values = dict(fields)
-    if "proposal" in values:
-        proposal = values["proposal"]
-        values["proposal"] = proposal.model_dump_json() if proposal is not None else None
-    return values
-
-
-def _item(row: tuple[Any, ...]) -> Item:
-    (
-        item_id,
-        mailbox,
-        uidvalidity,
-        uid,
-        message_id,
-        state,
-        received_at,
-        sender,
-        subject,
-        proposal,
-        error,
-        attempts,
-        reply_message_id,
-        ticket_id,
-        approved_by,
-        flags_synced,
-        created,
-        updated,
-    ) = row
-    return Item(
-        id=item_id,
-        key=MessageKey(mailbox, uidvalidity, uid),
-        message_id=message_id,
-        state=State(state),
-        received_at=datetime.fromisoformat(received_at),
-        sender=sender,
-        subject=subject,
-        proposal=Proposal.model_validate_json(proposal) if proposal else None,
-        error=error,
-        attempts=attempts,
-        reply_message_id=reply_message_id,
-        ticket_id=ticket_id,
-        approved_by=approved_by,
-        flags_synced=bool(flags_synced),
-        created_at=datetime.fromisoformat(created),
-        updated_at=datetime.fromisoformat(updated),
-    )

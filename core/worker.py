@@ -78,7 +78,7 @@ class ItemWorker:
     async def advance(self, item_id: int) -> Item:
         """Run steps until the item rests; an unexpected error fails the item, visibly."""
         item = await self.store.get(item_id)
-        while item.state in self._steps:
+        while item.state in self._steps and self.due(item):
             step = self._steps[item.state]
             try:
                 item = await step(item)
@@ -94,6 +94,14 @@ class ItemWorker:
                     error=f"internal error while handling this message: {type(exc).__name__}",
                 )
         return item
+
+    def due(self, item: Item) -> bool:
+        """An approved reply inside the operator's undo window is not due yet."""
+        return (
+            item.state is not State.APPROVED
+            or item.send_after is None
+            or (item.send_after <= self.clock())
+        )
 
     async def parsed(self, item: Item) -> ParsedEmail:
         raw = await self.store.raw(item.id)

@@ -1,0 +1,172 @@
+"""The store's tables and the mapping between rows and `Item`s.
+
+Kept apart from `core.store` so the transaction logic reads on its own. The
+audit table refuses UPDATE and DELETE at the database level: the log of who
+did what can only grow.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from core.errors import StoreError
+from core.models import Item, MessageKey, Proposal, State
+
+# The lifecycle: from each state, the states an item may move to.
+ALLOWED: dict[State, frozenset[State]] = {
+    State.NEW: frozenset({State.TRIAGED, State.FAILED}),
+    State.TRIAGED: frozenset({State.AWAITING_REVIEW, State.APPROVED, State.SKIPPED}),
+    State.AWAITING_REVIEW: frozenset({State.APPROVED, State.DISMISSED, State.NEW}),
+    State.APPROVED: frozenset({State.SENDING, State.AWAITING_REVIEW, State.FAILED}),
+    State.SENDING: frozenset({State.SENT, State.FAILED, State.APPROVED}),
+    State.SENT: frozenset(),
+    State.SKIPPED: frozenset({State.AWAITING_REVIEW}),
+    State.DISMISSED: frozenset({State.AWAITING_REVIEW}),
+    State.FAILED: frozenset({State.NEW, State.APPROVED, State.AWAITING_REVIEW, State.DISMISSED}),
+}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS items (
+    id INTEGER PRIMARY KEY,
+    mailbox TEXT NOT NULL,
+    uidvalidity INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    message_id TEXT NOT NULL,
+    dedup_key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    raw BLOB NOT NULL,
+    proposal TEXT,
+    error TEXT NOT NULL DEFAULT '',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    reply_message_id TEXT NOT NULL DEFAULT '',
+    ticket_id TEXT NOT NULL DEFAULT '',
+    approved_by TEXT NOT NULL DEFAULT '',
+    send_after TEXT NOT NULL DEFAULT '',
+    reply_raw BLOB,
+    flags_synced INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (mailbox, uidvalidity, uid)
+);
+CREATE INDEX IF NOT EXISTS items_state ON items (state);
+CREATE INDEX IF NOT EXISTS items_dedup ON items (dedup_key);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items (id),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS audit_item ON audit (item_id);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS labels (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items (id),
+    message_id TEXT NOT NULL,
+    intent TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+"""
+
+ITEM_COLUMNS = (
+    "id, mailbox, uidvalidity, uid, message_id, state, received_at, sender, subject, proposal, "
+    "error, attempts, reply_message_id, ticket_id, approved_by, send_after, flags_synced, "
+    "created_at, updated_at"
+)
+
+
+# Fields the pipeline and the operator may change; the rest are set once, on arrival.
+MUTABLE_FIELDS = frozenset(
+    {
+        "proposal",
+        "error",
+        "attempts",
+        "reply_message_id",
+        "ticket_id",
+        "approved_by",
+        "reply_raw",
+        "send_after",
+    }
+)
+
+
+def item_values(fields: dict[str, Any]) -> dict[str, Any]:
+    """Column values for an UPDATE, from the keyword fields given to the store."""
+    unknown = set(fields) - MUTABLE_FIELDS
+    if unknown:
+        raise StoreError(f"cannot set {', '.join(sorted(unknown))} on an item")
+    values = dict(fields)
+    if "send_after" in values:
+        when = values["send_after"]
+        values["send_after"] = when.isoformat() if when is not None else ""
+    if "proposal" in values:
+        proposal = values["proposal"]
+        values["proposal"] = proposal.model_dump_json() if proposal is not None else None
+    return values
+
+
+def row_to_item(row: tuple[Any, ...]) -> Item:
+    (
+        item_id,
+        mailbox,
+        uidvalidity,
+        uid,
+        message_id,
+        state,
+        received_at,
+        sender,
+        subject,
+        proposal,
+        error,
+        attempts,
+        reply_message_id,
+        ticket_id,
+        approved_by,
+        send_after,
+        flags_synced,
+        created,
+        updated,
+    ) = row
+    return Item(
+        id=item_id,
+        key=MessageKey(mailbox, uidvalidity, uid),
+        message_id=message_id,
+        state=State(state),
+        received_at=datetime.fromisoformat(received_at),
+        sender=sender,
+        subject=subject,
+        proposal=Proposal.model_validate_json(proposal) if proposal else None,
+        error=error,
+        attempts=attempts,
+        reply_message_id=reply_message_id,
+        ticket_id=ticket_id,
+        approved_by=approved_by,
+        send_after=datetime.fromisoformat(send_after) if send_after else None,
+        flags_synced=bool(flags_synced),
+        created_at=datetime.fromisoformat(created),
+        updated_at=datetime.fromisoformat(updated),
+    )
+
+
+# Columns added after the first release of the schema: (name, definition).
+_ADDED_COLUMNS = (("send_after", "TEXT NOT NULL DEFAULT ''"),)
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Bring a store written by an earlier version up to this schema."""
+    present = {row[1] for row in db.execute("PRAGMA table_info(items)")}
+    for name, definition in _ADDED_COLUMNS:
+        if name not in present:
+            db.execute(f"ALTER TABLE items ADD COLUMN {name} {definition}")
