@@ -81,11 +81,26 @@ class Settings(BaseSettings):
     """Intents whose replies are sent without an operator (comma-separated)."""
     auto_send_min_confidence: float = Field(0.8, ge=0.0, le=1.0)
 
+    send_delay: float = Field(10.0, ge=0)
+    """Seconds an approved reply waits in the console, during which it can be taken back."""
+    sla_minutes: Annotated[tuple[int, int], NoDecode] = (15, 240)
+    """Response time before an item's age shows a warning: emergencies and lockouts, others."""
+
     @field_validator("auto_send", mode="before")
     @classmethod
     def _split_intents(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("sla_minutes", mode="before")
+    @classmethod
+    def _split_minutes(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [int(p) for p in value.replace(" ", "").split(",") if p]
+            if len(parts) == 1:
+                parts.append(240)
+            return tuple(parts)
         return value
 
     @field_validator("llm_provider", mode="before")

@@ -36,14 +36,7 @@ class InboxStatusChanged:
     detail: str = ""
 
 
-@dataclass(frozen=True)
-class ProviderStatusChanged:
-    provider: str
-    healthy: bool
-    detail: str = ""
-
-
-Event = ItemAdded | ItemChanged | InboxStatusChanged | ProviderStatusChanged
+Event = ItemAdded | ItemChanged | InboxStatusChanged
 
 
 class EventBus:

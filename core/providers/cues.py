@@ -44,6 +44,9 @@ INTENT_CUES: dict[Intent, tuple[Cue, ...]] = {
         ),
         cue(r"\b(need|send|get)\s+(someone|somebody|you)\s+(to\s+)?(open|unlock|let me in)\b", 3),
         cue(r"\bchanged?\s+(the\s+|my\s+)?locks?\b", 2),
+        cue(r"\bdoor\b[^.!?\n]{0,20}\b(swung|slammed|blew|blown|fell)\s+(shut|closed)\b", 4),
+        cue(r"\b(shut|closed) and (latched|locked)\b", 3),
+        cue(r"\b(someone|somebody|anyone) with a (key|master key|spare)\b", 3),
         cue(r"\b(keys?)\b", 1),
         cue(r"\block-?out\b", 3),
         cue(
@@ -126,12 +129,18 @@ INTENT_CUES: dict[Intent, tuple[Cue, ...]] = {
         cue(r"\b(window|ceiling|wall|floor|carpet|tiles?|crack\w*|hole|paint|peeling)\b", 1),
         cue(r"\b(smoke (alarm|detector)|carbon monoxide|co detector|chirp\w*)\b", 3),
         cue(
-            r"\b(elevator|lift|intercom|buzzer|garage door|gate)\b[^.!?\n]{0,40}\b(broken|"
-            r"stuck|not working|out|down)\b",
+            r"\b(elevator|lift|intercom|buzzer|garage door|gate|doorbell)\b[^.!?\n]{0,40}"
+            r"\b(broken|stuck|not working|out|down|doesn'?t ring|not ringing|never rings|"
+            r"doesn'?t work|stopped working)\b",
             3,
         ),
         cue(r"\b(gas|smoke|fire|flood\w*|burst|sparks?)\b", 2),
-        cue(r"\b(fuga|gotera|calefacci[óo]n|agua caliente|aver[íi]a|reparar|arreglar)\b", 3, "es"),
+        cue(
+            r"\b(fuga|gotera|calefacci[óo]n|agua caliente|aver[íi]a|reparar|arreglar|inodoro|"
+            r"manguera|grifo|tuber[íi]a|inundad[oa]|lavadora|nevera)\b",
+            3,
+            "es",
+        ),
         cue(
             r"\b(heizung|wasserschaden|undicht|kaputt|reparatur|warmwasser|tropft|steckdose|"
             r"sicherung|rauch|schimmel|funktioniert nicht|heizk[öo]rper|hausmeister|nicht warm)\b",
@@ -151,6 +160,7 @@ INTENT_CUES: dict[Intent, tuple[Cue, ...]] = {
         cue(r"(rò rỉ|sửa chữa|bị hỏng|máy sưởi|nước nóng)", 3, "vi"),
         cue(
             r"\b(perdita|riscaldamento|guasto|riparare|rott[oa]|finestra|maniglia|rubinetto|"
+            r"lavatrice|lavastoviglie|frigorifero|perde|pozza|scarico|muffa|"
             r"caldaia|non funziona|non si chiude|sistemar\w*)\b",
             3,
             "it",
@@ -188,6 +198,22 @@ INTENT_CUES: dict[Intent, tuple[Cue, ...]] = {
         cue(r"\b(parking|park(ed)?|car|vehicle|garage space|permit|tow(ed)?|bike|bicycle)\b", 3),
         cue(r"\b(extra|additional|duplicate|second|cop(y|ies) of)\b[^.!?\n]{0,25}\bkeys?\b", 3),
         cue(r"\bkeys? cop(y|ies)\b", 3),
+        cue(
+            r"\b(thanks?|thank you)\b[^.!?]{0,80}\b(fix(ed|ing)?|came|repair(ed)?|sorted|"
+            r"replaced)\b",
+            6,
+        ),
+        cue(r"\b(works?|working) (well|perfectly|fine|great) now\b|\bno more (water|leak\w*)\b", 3),
+        cue(
+            r"\b(notice|schedule|what time|when is|when will|announcement|newsletter|"
+            r"notifications?|portal|unsubscribe)\b",
+            2,
+        ),
+        cue(
+            r"\b(would it be|is it) (ok|okay|alright|fine|possible)\b|\bmay i\b|"
+            r"\bdo i need (permission|approval)\b",
+            2,
+        ),
         cue(
             r"\b(am i|are we|is it|are tenants|can i|could i)\s+(allowed|permitted|ok|okay|able)\b",
             2,
@@ -227,8 +253,8 @@ MASKS: tuple[re.Pattern[str], ...] = tuple(
         r"\bleak(ed|ing)? (my|our|his|her|their) (personal|private) ",
         r"\bflood of (complaints|emails|messages|calls)\b",
         r"\bflood ?lights?\b",
-        r"\blocked out of (my |the |our )?(online |tenant |resident )?(account|portal|website|app|"
-        r"login|email)\b",
+        r"\blocked out of (?:[\w-]+ ){0,3}(account|portal|website|app|login|system|e-?mail)\b",
+        r"\bllave de paso\b",
         r"\b(fire|smoke) alarm test(ing|s)?\b",
         r"\bflooded with (mail|letters|e-?mails|calls|messages|complaints|catalogu?es|junk|spam|"
         r"requests|post|parcels|packages)\b",
@@ -246,7 +272,14 @@ EMERGENCY_CUES: tuple[Cue, ...] = (
         1,
         "smell of gas",
     ),
-    cue(r"\bgas (leak\w*|smell\w*)\b", 1, "smell of gas"),
+    cue(r"\bgas (leak\w*|smell\w*)\b|\brotten[- ]eggs?\b", 1, "smell of gas"),
+    cue(
+        r"\b(panel|breaker\w*|fuse ?box|outlet|socket|switch|wiring|plug|cord)\b[^.!?\n]{0,60}"
+        r"\b(hot to the touch|buzzing|melting|melted|scorch\w*|sizzl\w*)\b|"
+        r"\bsmell\w*[^.!?\n]{0,30}\bburn\w*|\bburn(ing|t) (plastic|rubber|wire\w*)\b",
+        1,
+        "fire or smoke",
+    ),
     cue(
         r"\b(flood(ed|ing)?|flooded|water (is )?(pouring|gushing|streaming|flowing|coming) "
         r"(in|through|down|out|from)|burst pipe|pipe (has )?burst|ankle[- ]deep|"
@@ -320,7 +353,9 @@ EMERGENCY_CUES: tuple[Cue, ...] = (
         "fire or smoke",
     ),
     cue(
-        r"\b(huele a gas|olor a gas|inundaci[óo]n|incendio|fuego|gasgeruch|riecht nach gas|"
+        r"\b(huele a gas|olor a gas|inundaci[óo]n|inundad[oa]|agua por todas partes|"
+        r"much[íi]sima agua|überflutet|unter wasser|inond[ée]e?|allagat[oa]|"
+        r"incendio|fuego|gasgeruch|riecht nach gas|"
         r"überschwemm\w*|feuer|brand|odeur de gaz|inondation|incendie|cheiro de gás|"
         r"inunda[çc][ãa]o|odore di gas|allagamento|incendio)\b",
         1,
@@ -355,7 +390,9 @@ VULNERABLE = re.compile(
     r"\d+[- ](year|month|yr)s?[- ]old|elderly|dementia|grand(ma|pa|mother|father|parent)s?|"
     r"wheelchair|disabled|disability|pregnant|b[ée]b[ée]|fille|fils|enfant|niñ[oa]|hij[oa]|"
     r"tochter|sohn|bambin[oa]|figli[oa]|crian[çc]a|dziecko|syn|córka|çocuk\w*|"
-    r"heart condition|medical condition|diabet\w*|seizures?|alzheimer\w*|oxygen|"
+    r"heart condition|walks with a (frame|cane|stick|walker)|frail|"
+    r"(mum|mom|mother|dad|father|grandm\w+|grandf\w+)\b[^.!?]{0,40}\b(8\d|9\d)\b|"
+    r"medical condition|diabet\w*|seizures?|alzheimer\w*|oxygen|"
     r"(she|he)(['’]s| is) (6[5-9]|[7-9]\d)|(6[5-9]|[7-9]\d)[- ]?(year|yr)s?[- ]old)\b"
     r"|con trai|con gái|con tôi|cháu",
     re.IGNORECASE,
@@ -371,7 +408,11 @@ EMERGENCY_MASKS: tuple[re.Pattern[str], ...] = tuple(
         r"\bgas (bill|company|meter|stove|oven|cooktop|charges?)\b(?![^.!?\n]{0,20}smell)",
         r"\bflood(ed)? (of|with)\b",
         r"\bflood ?lights?\b",
-        r"\bno (fire|smoke|gas|sparks?|flooding)\b",
+        r"\b(no|not any|without|nor)\s+(sign of |smell of |trace of )?(fire|smoke|gas|sparks?|"
+        r"flooding|burning|heat issues?)( smell)?\b",
+        r"\bnothing (hot|burning|smoking)\b",
+        r"\b(cigarette|cigar|tobacco|weed|cannabis|marijuana|vape|vaping|second-?hand|bbq|"
+        r"barbecue|grill|cooking|incense|candle) smoke\b",
         r"\b(not|isn'?t|wasn'?t|no longer) (an )?emergency\b",
     )
 )
