@@ -1,5 +1,6 @@
 """The command line: the composition root for every way of running the assistant.
 
+    python -m console                       the operator console on the configured mailbox
     python -m console --demo [--headless [--once]]   the same, on the built-in demo mailbox
     python -m console --headless            run until SIGINT/SIGTERM
     python -m console --headless --once     handle every matching message, print counts
@@ -21,7 +22,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from console.app import OperatorConsole
 from console.narration import describe
+from console.screens.welcome import WelcomeApp
 from core.assembly import build_provider, close_provider, open_assistant
 from core.config import Settings, load_settings
 from core.demo import DemoMailServers, demo_settings, fresh_demo_output
@@ -78,17 +81,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(triage_file(settings, read_file(args.file)))
         if args.command == "eval":
             return asyncio.run(evaluate_folder(settings, args.folder, as_json=args.json))
+        if not args.demo and not args.headless and settings.missing_mail_settings():
+            if WelcomeApp(settings.missing_mail_settings()).run() != "demo":
+                return 0
+            args.demo = True
         if args.demo:
             output = settings.output_dir / "demo"
             fresh_demo_output(output)
-            return asyncio.run(run_demo(settings, output, once=args.once))
+            return asyncio.run(run_demo(settings, output, headless=args.headless, once=args.once))
         if args.headless:
             return asyncio.run(run_headless(settings, once=args.once))
-        print(
-            "the interactive console is not available yet; run with --headless",
-            file=sys.stderr,
-        )
-        return EXIT_CONFIG
+        return asyncio.run(run_console(settings))
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -145,13 +148,19 @@ def triage_json(proposal: dict[str, object]) -> dict[str, object]:
     return result
 
 
-async def run_demo(settings: Settings, output: Path, *, once: bool) -> int:
+async def run_demo(settings: Settings, output: Path, *, headless: bool, once: bool) -> int:
     """The main job on loopback servers holding the demo mailbox."""
-    if not settings.auto_send:  # unattended, the demo shows replies going out
-        settings = settings.model_copy(update={"auto_send": list(Intent)})
+    if (
+        not settings.auto_send
+    ):  # show replies going out: all unattended, routine ones in the console
+        routine = list(Intent) if headless else [Intent.MAINTENANCE, Intent.RENT]
+        settings = settings.model_copy(update={"auto_send": routine})
     async with DemoMailServers(settings.data_dir / "demo", output / "sent") as endpoints:
+        demo = demo_settings(settings, endpoints, output)
+        if not headless:
+            return await run_console(demo)
         log.info("demo: %d messages in a loopback IMAP mailbox", endpoints.messages)
-        code = await run_headless(demo_settings(settings, endpoints, output), once=once)
+        code = await run_headless(demo, once=once)
     if once:
         print(f"replies sent (as .eml): {output / 'sent'}")
         print(f"tickets: {output / 'tickets'}")
@@ -172,6 +181,24 @@ async def run_headless(settings: Settings, *, once: bool) -> int:
             loop.add_signal_handler(signum, stop.set)
         await assistant.pipeline.run(stop)
         return 0
+
+
+async def run_console(settings: Settings) -> int:
+    """The operator console; the log goes to a file so it cannot scribble on the screen."""
+    settings.require_mail_settings()
+    log_to_file(settings.output_dir / "assistant.log")
+    await OperatorConsole(settings).run_async()
+    return 0
+
+
+def log_to_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
 
 
 def narrate(event: Event) -> None:

@@ -84,6 +84,18 @@ class Operator:
         except InvalidTransition:
             raise InvalidTransition(f"too late: the reply for #{item_id} is already out") from None
 
+    async def send_now(self, item_id: int) -> Item:
+        """End the undo window of an approved reply: send it as soon as a worker is free."""
+        item = await self.store.update(
+            item_id,
+            actor=OPERATOR,
+            expect={State.APPROVED},
+            send_after=None,
+            detail={"send_now": True},
+        )
+        self.pipeline.enqueue(item_id)
+        return item
+
     async def details(self, item_id: int) -> ItemDetails:
         """Everything the detail view shows, read from the store and parsed off the loop."""
         item = await self.store.get(item_id)

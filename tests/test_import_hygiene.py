@@ -24,7 +24,11 @@ def test_every_core_module_imports_without_the_ui() -> None:
         "('textual', 'rich', 'console'))))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
         check=True,
     )
     assert json.loads(result.stdout) == []

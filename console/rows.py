@@ -1,0 +1,129 @@
+"""How one item looks in the queue: pure functions of the item, the time and the SLA.
+
+Emergencies and lockouts that still wait for someone sort first, then other
+waiting mail (oldest first), then what is done (newest first). The age of a
+waiting item turns to a warning once it has waited longer than its SLA.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+
+from console.text import literal
+from core.models import Intent, Item, State
+
+COLUMNS = ("age", "state", "intent", "conf", "alarm", "sender", "subject")
+WAITING = frozenset(
+    {State.NEW, State.TRIAGED, State.AWAITING_REVIEW, State.APPROVED, State.SENDING, State.FAILED}
+)
+STATE_LABELS = {
+    State.NEW: "new",
+    State.TRIAGED: "triaged",
+    State.AWAITING_REVIEW: "review",
+    State.APPROVED: "approved",
+    State.SENDING: "sending",
+    State.SENT: "sent",
+    State.SKIPPED: "skipped",
+    State.DISMISSED: "dismissed",
+    State.FAILED: "failed",
+}
+_STATE_STYLES = {
+    State.AWAITING_REVIEW: "bold",
+    State.FAILED: "bold red",
+    State.SENT: "green",
+    State.SKIPPED: "dim",
+    State.DISMISSED: "dim",
+}
+
+
+class RankedText(Text):
+    """The age cell: its text, plus the row's place in the queue (the table sorts by it)."""
+
+    rank: tuple[int, float] = (9, 0.0)
+
+    def __eq__(self, other: object) -> bool:
+        return super().__eq__(other) and self.rank == getattr(other, "rank", None)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class RowView:
+    cells: tuple[Text, ...]
+
+    @property
+    def sort_key(self) -> tuple[int, float]:
+        return self.cells[0].rank  # type: ignore[attr-defined, no-any-return]
+
+
+def is_urgent(item: Item) -> bool:
+    proposal = item.proposal
+    return proposal is not None and (proposal.emergency or proposal.intent is Intent.LOCKED_OUT)
+
+
+def sort_key(item: Item) -> tuple[int, float]:
+    """(group, time): urgent waiting, other waiting, then done; oldest waiting first."""
+    stamp = item.received_at.timestamp()
+    if item.state not in WAITING:
+        return (3, -stamp)
+    if item.proposal is not None and item.proposal.emergency:
+        return (0, stamp)
+    return (1 if is_urgent(item) else 2, stamp)
+
+
+def age_text(item: Item, now: datetime, sla_minutes: tuple[int, int]) -> RankedText:
+    minutes = max(0, int((now - item.received_at).total_seconds() // 60))
+    label = _duration(minutes)
+    if item.state not in WAITING:
+        cell = RankedText(label, style="dim")
+    elif minutes >= (sla_minutes[0] if is_urgent(item) else sla_minutes[1]):
+        cell = RankedText(f"{label}!", style="bold white on red")
+    else:
+        cell = RankedText(label)
+    cell.rank = sort_key(item)
+    return cell
+
+
+def state_text(item: Item, now: datetime) -> Text:
+    if item.state is State.APPROVED and item.send_after is not None:
+        seconds = max(0, int((item.send_after - now).total_seconds() + 0.999))
+        return Text(f"send {seconds}s", style="bold yellow")
+    return Text(STATE_LABELS[item.state], style=_STATE_STYLES.get(item.state, ""))
+
+
+def row_view(item: Item, now: datetime, sla_minutes: tuple[int, int]) -> RowView:
+    proposal = item.proposal
+    if proposal is None:
+        intent, confidence, alarm = Text("…", style="dim"), Text(""), Text("")
+        sender = literal(item.sender or "no sender", one_line=True)
+    else:
+        intent = Text(proposal.intent.value)
+        confidence = Text(
+            f"{proposal.confidence:.2f}", style="dim" if proposal.confidence < 0.5 else ""
+        )
+        alarm = Text("!!", style="bold white on red") if proposal.emergency else Text("")
+        name = proposal.tenant_name or ("unknown sender" if proposal.action.value != "skip" else "")
+        sender = literal(name or item.sender, one_line=True)
+        if proposal.tenant_name is None and proposal.action.value != "skip":
+            sender.stylize("italic")
+    cells = (
+        age_text(item, now, sla_minutes),
+        state_text(item, now),
+        intent,
+        confidence,
+        alarm,
+        sender,
+        literal(item.subject or "(no subject)", one_line=True),
+    )
+    return RowView(cells)
+
+
+def _duration(minutes: int) -> str:
+    if minutes < 60:
+        return f"{minutes}m"
+    if minutes < 24 * 60:
+        return f"{minutes // 60}h{minutes % 60:02d}"
+    return f"{minutes // (24 * 60)}d"

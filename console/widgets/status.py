@@ -1,0 +1,65 @@
+"""The status bar: inbox connection, model health, counts per state, auto-send, last error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from console.text import literal
+from core.models import State
+from core.policy import AutoSendPolicy
+
+_COUNTED = (State.AWAITING_REVIEW, State.APPROVED, State.FAILED, State.SENT, State.SKIPPED)
+_SHORT = {
+    State.AWAITING_REVIEW: "review",
+    State.APPROVED: "queued",
+    State.FAILED: "failed",
+    State.SENT: "sent",
+    State.SKIPPED: "skipped",
+}
+
+
+@dataclass
+class StatusModel:
+    inbox: str = "starting"
+    inbox_since: datetime | None = None
+    provider: str = ""
+    provider_problem: str = ""
+    counts: dict[State, int] = field(default_factory=dict)
+    policy: AutoSendPolicy = field(default_factory=AutoSendPolicy)
+    last_error: str = ""
+    filter: str = "all mail"
+
+
+class StatusBar(Static):
+    def render_model(self, model: StatusModel, now: datetime) -> None:
+        line = Text()
+        since = ""
+        if model.inbox_since is not None:
+            since = f" {int((now - model.inbox_since).total_seconds() // 60)}m"
+        style = "green" if model.inbox in ("idle", "polling") else "bold yellow"
+        line.append(f" inbox: {model.inbox}{since} ", style=style)
+        health = (
+            ("red", f"failing: {model.provider_problem}")
+            if model.provider_problem
+            else ("green", "ok")
+        )
+        line.append(f"│ {model.provider or 'model'}: ", style="")
+        line.append(literal(health[1], health[0], one_line=True))
+        line.append(" │ ")
+        line.append(" ".join(f"{_SHORT[s]} {model.counts.get(s, 0)}" for s in _COUNTED))
+        auto = (
+            ", ".join(f"{i.value}≥{t:.2f}" for i, t in model.policy.thresholds.items())
+            if model.policy.enabled
+            else "off"
+        )
+        line.append(" │ auto-send: ")
+        line.append(auto, style="bold magenta" if model.policy.enabled else "dim")
+        line.append(f" │ {model.filter}", style="dim")
+        if model.last_error:
+            line.append(" │ ")
+            line.append(literal(model.last_error, "bold red", one_line=True))
+        self.update(line)

@@ -1,0 +1,219 @@
+"""The console driven by keys, against the loopback servers: what the manager's keys do."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from console.app import OperatorConsole
+from console.screens.dialogs import ChoiceDialog
+from core.models import Intent, State
+from tests.support.assistant import make_settings
+from tests.support.dovecot import DovecotServer, ImapAccount
+from tests.support.mail import make_email
+from tests.support.smtp import SmtpServer
+
+LEAK = make_email(
+    "maria.gonzalez@example.com",
+    "Kitchen sink leaking",
+    "The pipe under my kitchen sink is leaking, can someone fix it?",
+    name="Maria Gonzalez",
+    message_id="<console-leak@mail.example.com>",
+)
+SIZE = (160, 40)
+
+
+def console(
+    dovecot: DovecotServer, account: ImapAccount, smtp: SmtpServer, output: Path, **settings: Any
+) -> OperatorConsole:
+    return OperatorConsole(make_settings(account, smtp, output, **settings), retry_delay=0.01)
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Let the app run until `condition()` holds (the pipeline works in the background)."""
+    waited = 0.0
+    while not condition():
+        if waited > timeout:
+            raise AssertionError("the console never got there")
+        await pilot.pause(0.05)
+        waited += 0.05
+
+
+def state_of(app: OperatorConsole, index: int = 0) -> State | None:
+    items = sorted(app.items.values(), key=lambda item: item.id)
+    return items[index].state if len(items) > index else None
+
+
+async def type_text(pilot: Pilot[Any], text: str) -> None:
+    await pilot.press(*["space" if char == " " else char for char in text])
+
+
+async def test_approve_sends_exactly_one_mail_with_the_edited_text(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    dovecot.deliver(imap_account, LEAK)
+    app = console(dovecot, imap_account, smtp_server, tmp_path, send_delay=0.3)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
+        await until(pilot, lambda: app.detail.editor.item_id is not None)
+        await pilot.press("e")
+        app.detail.editor.select_all()
+        await type_text(pilot, "The plumber comes Tuesday 9-12.")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Tuesday" in (app.items[1].proposal.body or ""))  # type: ignore[union-attr]
+        await pilot.press("a")
+        await until(pilot, lambda: state_of(app) is State.SENT)
+        await pilot.pause(0.5)
+    [mail] = smtp_server.messages
+    assert mail.message.get_content().startswith("The plumber comes Tuesday 9-12.")
+    assert mail.message["Cc"] == "maintenance@example.com"
+
+
+async def test_reclassify_changes_ticket_and_cc(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    dovecot.deliver(imap_account, LEAK)
+    app = console(dovecot, imap_account, smtp_server, tmp_path, send_delay=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
+        await pilot.press("r", "3")
+        await until(pilot, lambda: app.items[1].proposal.intent is Intent.RENT)  # type: ignore[union-attr]
+        proposal = app.items[1].proposal
+        assert proposal is not None and proposal.cc == ["accounts@example.com"]
+        assert proposal.ticket is not None
+        await pilot.press("a")
+        await until(pilot, lambda: state_of(app) is State.SENT)
+        labels = await app.assistant.store.labels()
+    [mail] = smtp_server.messages
+    assert mail.message["Cc"] == "accounts@example.com"
+    [ticket] = [json.loads(p.read_text()) for p in (tmp_path / "tickets").glob("*.json")]
+    assert ticket["intent"] == "rent" and ticket["stakeholders"] == ["accounts@example.com"]
+    assert labels == [(1, "<console-leak@mail.example.com>", "rent")]
+
+
+async def test_dismiss_sends_nothing_and_marks_read(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    [uid] = [dovecot.deliver(imap_account, LEAK)]
+    app = console(dovecot, imap_account, smtp_server, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
+        await pilot.press("d")
+        await until(pilot, lambda: state_of(app) is State.DISMISSED)
+        await until(pilot, lambda: dovecot.flags(imap_account, uid) == {"\\Seen"})
+    assert smtp_server.messages == []
+
+
+async def test_undo_within_the_delay_sends_nothing(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    dovecot.deliver(imap_account, LEAK)
+    app = console(dovecot, imap_account, smtp_server, tmp_path, send_delay=1.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
+        await pilot.press("a")
+        await until(pilot, lambda: state_of(app) is State.APPROVED)
+        row = app.queue.get_row(str(1))
+        assert str(row[1]).startswith("send ")  # the countdown is on screen
+        await pilot.press("u")
+        await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
+        await pilot.pause(1.5)
+        assert state_of(app) is State.AWAITING_REVIEW
+    assert smtp_server.messages == []
+
+
+async def test_kill_switch_stops_auto_send(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    app = console(dovecot, imap_account, smtp_server, tmp_path, auto_send="maintenance")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.status.policy.enabled)
+        await pilot.press("ctrl+x")
+        await until(pilot, lambda: not app.status.policy.enabled)
+        dovecot.deliver(imap_account, LEAK)
+        await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
+        assert "auto-send: off" in as_text(app.query_one("#status", Static).content)
+        await pilot.pause(0.5)
+    assert smtp_server.messages == []
+    assert stored_policy(tmp_path) == {}
+
+
+def as_text(renderable: Any) -> str:
+    """What a renderable shows, as plain text (styles dropped, escapes kept literal)."""
+    console = Console(width=200, record=True, file=io.StringIO(), color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+def stored_policy(output: Path) -> dict[str, float]:
+    import sqlite3
+
+    db = sqlite3.connect(output / "state.sqlite3")
+    try:
+        (value,) = db.execute(
+            "SELECT value FROM settings WHERE key = 'auto_send_policy'"
+        ).fetchone()
+    finally:
+        db.close()
+    return dict(json.loads(value))
+
+
+async def test_quit_with_a_reply_counting_down_asks_first(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    dovecot.deliver(imap_account, LEAK)
+    app = console(dovecot, imap_account, smtp_server, tmp_path, send_delay=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
+        await pilot.press("a")
+        await until(pilot, lambda: state_of(app) is State.APPROVED)
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.click("#send")
+        await until(pilot, lambda: state_of(app) is State.SENT, timeout=15)
+    assert len(smtp_server.messages) == 1
+
+
+async def test_quit_can_hold_replies_for_review(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    dovecot.deliver(imap_account, LEAK)
+    app = console(dovecot, imap_account, smtp_server, tmp_path, send_delay=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
+        await pilot.press("a")
+        await until(pilot, lambda: state_of(app) is State.APPROVED)
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.click("#hold")
+        await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
+    assert smtp_server.messages == []
+
+
+async def test_email_text_cannot_style_or_break_the_screen(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    nasty = make_email(
+        "maria.gonzalez@example.com",
+        "[bold red]URGENT[/] \x1b[5mblink\x1b[0m",
+        "[link=http://example.net]click[/link]\x1b]0;owned\x07 \u202eevil",
+        name="[reverse]Maria[/]",
+    )
+    dovecot.deliver(imap_account, nasty)
+    app = console(dovecot, imap_account, smtp_server, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
+        await until(pilot, lambda: app.detail.editor.item_id is not None)
+        subject = app.queue.get_row(str(1))[6]
+        assert subject.plain == "[bold red]URGENT[/] blink"
+        assert not subject.spans
+        message = as_text(app.query_one("#message", Static).content)
+        assert "[link=http://example.net]click[/link]" in message
+        assert "\x1b" not in message and "\u202e" not in message
