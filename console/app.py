@@ -124,11 +124,8 @@ class OperatorConsole(App[None]):
         self.status.policy = await self.assistant.pipeline.policy()
         for item in await self.assistant.store.items():
             self._remember(item)
-            self.queue.show(item, self.clock())
-        self.queue.sort_if_needed()
+        self.fill_queue(self.queue.filter)
         self._refresh_status()
-        if self.queue.row_count:
-            self.queue.move_cursor(row=0)
         self.queue.focus()
         if self.run_pipeline:
             self.run_worker(
@@ -147,7 +144,6 @@ class OperatorConsole(App[None]):
         if not self._remember(item):
             return
         self.queue.show(item, self.clock())
-        self.queue.sort_if_needed()
         if item.state is State.TRIAGED and item.proposal is not None:
             self._note_provider(item)
         if item.state is State.FAILED and item.error:
@@ -169,6 +165,9 @@ class OperatorConsole(App[None]):
         known = self.items.get(item.id)
         if known is not None and known.updated_at > item.updated_at:
             return False
+        if known is not None:
+            self.status.counts[known.state] -= 1
+        self.status.counts[item.state] = self.status.counts.get(item.state, 0) + 1
         self.items[item.id] = item
         return True
 
@@ -181,10 +180,6 @@ class OperatorConsole(App[None]):
             self.status.provider_problem = ""
 
     def _refresh_status(self) -> None:
-        counts: dict[State, int] = {}
-        for item in self.items.values():
-            counts[item.state] = counts.get(item.state, 0) + 1
-        self.status.counts = counts
         self.status.filter = self.queue.filter.describe()
         self.query_one(StatusBar).render_model(self.status, self.clock())
 
@@ -340,7 +335,12 @@ class OperatorConsole(App[None]):
         return replace(self.queue.filter, **changes)
 
     def _apply_filter(self, queue_filter: QueueFilter) -> None:
-        self.queue.apply_filter(queue_filter, self.items, self.clock())
+        self.fill_queue(queue_filter)
+
+    @work(exclusive=True, group="rows", exit_on_error=False)
+    async def fill_queue(self, queue_filter: QueueFilter) -> None:
+        """(Re)fill the queue in the background; a newer filter cancels an older fill."""
+        await self.queue.apply_filter(queue_filter, self.items, self.clock())
         self._refresh_status()
 
     # --- the command palette ---------------------------------------------------------------

@@ -22,9 +22,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from console.app import OperatorConsole
 from console.narration import describe
-from console.screens.welcome import WelcomeApp
 from core.assembly import build_provider, close_provider, open_assistant
 from core.config import Settings, load_settings
 from core.demo import DemoMailServers, demo_settings, fresh_demo_output
@@ -82,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "eval":
             return asyncio.run(evaluate_folder(settings, args.folder, as_json=args.json))
         if not args.demo and not args.headless and settings.missing_mail_settings():
+            from console.screens.welcome import WelcomeApp  # the UI loads only when it is used
+
             if WelcomeApp(settings.missing_mail_settings()).run() != "demo":
                 return 0
             args.demo = True
@@ -185,6 +185,8 @@ async def run_headless(settings: Settings, *, once: bool) -> int:
 
 async def run_console(settings: Settings) -> int:
     """The operator console; the log goes to a file so it cannot scribble on the screen."""
+    from console.app import OperatorConsole  # the UI loads only when it is used
+
     settings.require_mail_settings()
     log_to_file(settings.output_dir / "assistant.log")
     await OperatorConsole(settings).run_async()

@@ -8,7 +8,7 @@ waiting item turns to a warning once it has waited longer than its SLA.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.text import Text
 
@@ -122,8 +122,21 @@ def row_view(item: Item, now: datetime, sla_minutes: tuple[int, int]) -> RowView
 
 
 def _duration(minutes: int) -> str:
+    """Minutes for the first hour, hours for the first day, then days."""
     if minutes < 60:
         return f"{minutes}m"
     if minutes < 24 * 60:
-        return f"{minutes // 60}h{minutes % 60:02d}"
+        return f"{minutes // 60}h"
     return f"{minutes // (24 * 60)}d"
+
+
+def age_changes_at(item: Item, now: datetime, sla_minutes: tuple[int, int]) -> datetime:
+    """When this item's age cell will next read differently (label or SLA warning)."""
+    waited = max(0.0, (now - item.received_at).total_seconds())
+    step = 60 if waited < 3600 else 3600 if waited < 86400 else 86400
+    change = item.received_at + timedelta(seconds=(waited // step + 1) * step)
+    if item.state in WAITING:
+        limit = item.received_at + timedelta(minutes=sla_minutes[0 if is_urgent(item) else 1])
+        if limit > now:
+            change = min(change, limit)
+    return change

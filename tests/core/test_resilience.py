@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -152,11 +151,16 @@ def test_graceful_stop_on_sigterm(
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(1.5)
+    assert process.stderr is not None
+    seen = []
+    for line in process.stderr:  # serving once the inbox is watched
+        seen.append(line)
+        if "inbox: idle" in line or "inbox: polling" in line:
+            break
     process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=20)
+    _, rest = process.communicate(timeout=20)
     assert process.returncode == 0
-    assert "Traceback" not in stderr
+    assert "Traceback" not in "".join(seen) + rest
 
 
 async def test_restart_resumes_what_was_left_half_done(
