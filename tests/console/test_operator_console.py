@@ -217,3 +217,67 @@ async def test_email_text_cannot_style_or_break_the_screen(
         message = as_text(app.query_one("#message", Static).content)
         assert "[link=http://example.net]click[/link]" in message
         assert "\x1b" not in message and "\u202e" not in message
+
+
+async def test_redraft_follows_the_managers_instruction(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    dovecot.deliver(imap_account, LEAK)
+    app = console(dovecot, imap_account, smtp_server, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
+        await pilot.press("f")
+        await until(pilot, lambda: app.screen.query("#instruction").first() is not None)
+        await type_text(pilot, "The plumber comes Tuesday.")
+        await pilot.press("enter")
+        await until(pilot, lambda: "plumber comes Tuesday" in app.items[1].proposal.body)  # type: ignore[union-attr]
+        trail = [entry.detail for entry in await app.assistant.store.audit(1)]
+    assert {"redraft": "The plumber comes Tuesday."} in trail
+
+
+async def test_policy_panel_turns_auto_send_on_after_confirmation(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    app = console(dovecot, imap_account, smtp_server, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        await until(pilot, lambda: bool(app.screen.query("#auto-maintenance")))
+        await pilot.click("#auto-maintenance")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.click("#yes")
+        await until(pilot, lambda: not isinstance(app.screen, ChoiceDialog))
+        await pilot.click("#save")
+        await until(pilot, lambda: app.status.policy.enabled)
+        dovecot.deliver(imap_account, LEAK)
+        await until(pilot, lambda: state_of(app) is State.SENT)
+    assert stored_policy(tmp_path) == {"maintenance": 0.8}
+    assert smtp_server.messages[0].message["Auto-Submitted"] == "auto-replied"
+
+
+async def test_the_command_palette_offers_every_action(tmp_path: Path) -> None:
+    settings = make_settings(ImapAccountStub(), SmtpStub(), tmp_path)  # type: ignore[arg-type]
+    app = OperatorConsole(settings, run_pipeline=False)
+    async with app.run_test(size=SIZE):
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+    for action in (
+        "Approve",
+        "Edit draft",
+        "Dismiss",
+        "Redraft",
+        "Undo send",
+        "Reopen",
+        "Auto-send policy",
+        "Stop auto-send",
+        "Search",
+        "Help",
+        *(f"Reclassify as {intent.value}" for intent in Intent),
+    ):
+        assert action in titles, action
+
+
+class ImapAccountStub:
+    host, port, user, password = "127.0.0.1", 1, "u", "p"
+
+
+class SmtpStub:
+    host, port, user, password = "127.0.0.1", 1, "", ""
