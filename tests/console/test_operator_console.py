@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -165,8 +166,18 @@ def stored_policy(output: Path) -> dict[str, float]:
     return dict(json.loads(value))
 
 
+@pytest.mark.parametrize(
+    ("choice", "outcome", "sent"),
+    [("send", State.SENT, 1), ("hold", State.AWAITING_REVIEW, 0)],
+)
 async def test_quit_with_a_reply_counting_down_asks_first(
-    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+    dovecot: DovecotServer,
+    imap_account: ImapAccount,
+    smtp_server: SmtpServer,
+    tmp_path: Path,
+    choice: str,
+    outcome: State,
+    sent: int,
 ) -> None:
     dovecot.deliver(imap_account, LEAK)
     app = console(dovecot, imap_account, smtp_server, tmp_path, send_delay=60)
@@ -176,25 +187,9 @@ async def test_quit_with_a_reply_counting_down_asks_first(
         await until(pilot, lambda: state_of(app) is State.APPROVED)
         await pilot.press("q")
         await until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
-        await pilot.click("#send")
-        await until(pilot, lambda: state_of(app) is State.SENT, timeout=15)
-    assert len(smtp_server.messages) == 1
-
-
-async def test_quit_can_hold_replies_for_review(
-    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
-) -> None:
-    dovecot.deliver(imap_account, LEAK)
-    app = console(dovecot, imap_account, smtp_server, tmp_path, send_delay=60)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
-        await pilot.press("a")
-        await until(pilot, lambda: state_of(app) is State.APPROVED)
-        await pilot.press("q")
-        await until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
-        await pilot.click("#hold")
-        await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
-    assert smtp_server.messages == []
+        await pilot.click(f"#{choice}")
+        await until(pilot, lambda: state_of(app) is outcome, timeout=15)
+    assert len(smtp_server.messages) == sent
 
 
 async def test_email_text_cannot_style_or_break_the_screen(
