@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 from rich.text import Text
 
@@ -98,7 +99,8 @@ def row_view(item: Item, now: datetime, sla_minutes: tuple[int, int]) -> RowView
     proposal = item.proposal
     if proposal is None:
         intent, confidence, alarm = Text("…", style="dim"), Text(""), Text("")
-        sender = literal(item.sender or "no sender", one_line=True)
+        name, address = parseaddr(item.sender)
+        sender = literal(name or address or item.sender or "no sender", one_line=True)
     else:
         intent = Text(proposal.intent.value)
         confidence = Text(

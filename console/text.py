@@ -35,3 +35,29 @@ def clean(value: str, *, one_line: bool = False) -> str:
 def literal(value: str, style: str = "", *, one_line: bool = False) -> Text:
     """A `Text` that shows `value` exactly, whatever markup or escapes it holds."""
     return Text(clean(value, one_line=one_line), style=style, no_wrap=one_line)
+
+
+_NOT_PROSE = re.compile(r"^\s*([-*•>|#]|\d+[.)]|[A-Z][\w-]*:\s)")
+
+
+def unwrap(text: str, width: int = 60) -> str:
+    """Join the lines of hard-wrapped paragraphs, so mail reads well in a narrow pane.
+
+    A line is joined to the next when it is long (the sender's client wrapped
+    it) and neither looks like a list item, a quote, a header or a signature.
+    """
+    lines = text.split("\n")
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1] if out else ""
+        if (
+            previous
+            and line.strip()
+            and len(previous) >= width
+            and not _NOT_PROSE.match(line)
+            and not _NOT_PROSE.match(previous)
+        ):
+            out[-1] = f"{previous.rstrip()} {line.lstrip()}"
+        else:
+            out.append(line)
+    return "\n".join(out)

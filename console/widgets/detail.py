@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import Static, TextArea
 
 from console.rows import STATE_LABELS
-from console.text import clean, literal
+from console.text import clean, literal, unwrap
 from core.models import Action, State
 from core.operator import ItemDetails
 
@@ -132,7 +132,7 @@ def _summary(details: ItemDetails, now: datetime) -> Group:
 def _message(details: ItemDetails) -> Group:
     email = details.email
     note = " (converted from HTML)" if email.html_only else ""
-    body = literal(email.text or "(empty message)")
+    body = literal(unwrap(email.text) if email.text else "(empty message)")
     return Group(Text(f"Message{note}", style="bold underline"), body)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import unicodedata
 
-from console.text import clean, literal
+from console.text import clean, literal, unwrap
 
 
 def test_markup_is_shown_not_obeyed() -> None:
@@ -41,3 +41,28 @@ def test_one_line_folds_newlines_and_keeps_emoji_sequences() -> None:
     assert clean("line one\nline\ttwo", one_line=True) == "line one line two"
     family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
     assert clean(family) == family
+
+
+def test_hard_wrapped_paragraphs_are_joined_but_lists_and_quotes_are_kept() -> None:
+    mail = (
+        "I think I lost my apartment keys on the train this morning - the ring had\n"
+        "my front door key and the fob on it.\n"
+        "\n"
+        "- first point of a list that is rather long, long enough to be wrapped\n"
+        "- second point\n"
+        "> quoted text that was wrapped by the client at seventy-six columns\n"
+        "> and continues here\n"
+        "Thanks,\n"
+        "David"
+    )
+    assert unwrap(mail) == (
+        "I think I lost my apartment keys on the train this morning - the ring had "
+        "my front door key and the fob on it.\n"
+        "\n"
+        "- first point of a list that is rather long, long enough to be wrapped\n"
+        "- second point\n"
+        "> quoted text that was wrapped by the client at seventy-six columns\n"
+        "> and continues here\n"
+        "Thanks,\n"
+        "David"
+    )
