@@ -28,8 +28,8 @@ def safety_flags(
     leaked = _other_tenants_mentioned(reply, context, directory)
     if leaked:
         flags.append(f"the draft mentions another tenant ({', '.join(leaked)})")
-    if _unreadable(email):
-        flags.append("parts of the message could not be read: " + "; ".join(email.defects[:3]))
+    if email.defects:  # a malformed message may have been misread: a person looks first
+        flags.append("the message is malformed (" + "; ".join(email.defects[:3]) + ")")
     return flags
 
 
@@ -43,9 +43,3 @@ def _other_tenants_mentioned(reply: str, context: TenantContext, directory: Dire
         if any(n and n.lower() in text for n in needles):
             mentioned.append(other.tenant_id)
     return mentioned
-
-
-def _unreadable(email: ParsedEmail) -> bool:
-    """Defects that mean we may have misread the text (not mere header oddities)."""
-    serious = ("unreadable message", "not valid in its charset", "could not be converted")
-    return any(d.startswith(serious) or any(s in d for s in serious) for d in email.defects)

@@ -157,3 +157,14 @@ def test_email_cannot_forge_the_prompt_markers(directory: Directory) -> None:
     assert content.count("EMAIL>>>") == 1
     assert content.count("<<<EMAIL") == 1
     assert content.rstrip().endswith("EMAIL>>>")
+
+
+def test_malformed_mail_goes_to_review_with_the_defect(directory: Directory) -> None:
+    raw = (
+        b"From: maria.gonzalez@example.com\r\nSubject: Leak\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        b"--b\r\nContent-Type: text/plain\r\n\r\nThe sink leaks.\r\n"  # no closing boundary
+    )
+    proposal = propose(directory, raw, draft())
+    assert proposal.action is Action.REVIEW
+    assert proposal.reason.startswith("the message is malformed (")
