@@ -61,7 +61,7 @@ class OperatorConsole(App[None]):
         Binding("u", "undo", "Undo send"),
         Binding("o", "reopen", "Reopen", show=False),
         Binding("p", "policy", "Policy"),
-        Binding("ctrl+x", "kill_switch", "Stop auto-send", priority=True),
+        Binding("ctrl+x", "kill_switch", "Stop auto-send"),
         Binding("enter", "open", "Open", show=False),
         Binding("slash", "search", "Search"),
         Binding("s", "cycle_state", "State filter", show=False),

@@ -17,7 +17,7 @@ from core.models import Item, MessageKey, Proposal, State
 # The lifecycle: from each state, the states an item may move to.
 ALLOWED: dict[State, frozenset[State]] = {
     State.NEW: frozenset({State.TRIAGED, State.FAILED}),
-    State.TRIAGED: frozenset({State.AWAITING_REVIEW, State.APPROVED, State.SKIPPED}),
+    State.TRIAGED: frozenset({State.AWAITING_REVIEW, State.APPROVED, State.SKIPPED, State.FAILED}),
     State.AWAITING_REVIEW: frozenset({State.APPROVED, State.DISMISSED, State.NEW}),
     State.APPROVED: frozenset({State.SENDING, State.AWAITING_REVIEW, State.FAILED}),
     State.SENDING: frozenset({State.SENT, State.FAILED, State.APPROVED}),

@@ -19,7 +19,7 @@ from email.policy import SMTP
 from typing import Protocol
 
 from core.directory import Directory
-from core.errors import AssistantError, SendError
+from core.errors import AssistantError, InvalidTransition, SendError
 from core.models import Action, Intent, Item, ParsedEmail, Proposal, State
 from core.outbox import build_reply, new_message_id
 from core.parsing import parse_message
@@ -82,18 +82,25 @@ class ItemWorker:
             step = self._steps[item.state]
             try:
                 item = await step(item)
-            except AssistantError:
-                raise
+            except InvalidTransition:
+                # Someone else (an operator) moved the item meanwhile: the store has the truth.
+                return await self.store.get(item.id)
+            except AssistantError as exc:  # a step that cannot finish: a person must see why
+                item = await self._fail(item, f"{exc.stage}: {exc}")
             except Exception as exc:  # a bug must not stop the other items
                 log.exception("item #%s: unexpected error in %s", item.id, step.__name__)
-                item = await self.store.transition(
-                    item.id,
-                    State.FAILED,
-                    actor=PIPELINE,
-                    expect={item.state},
-                    error=f"internal error while handling this message: {type(exc).__name__}",
+                item = await self._fail(
+                    item, f"internal error while handling this message: {type(exc).__name__}"
                 )
         return item
+
+    async def _fail(self, item: Item, why: str) -> Item:
+        current = await self.store.get(item.id)
+        if current.state not in self._steps:
+            return current
+        return await self.store.transition(
+            item.id, State.FAILED, actor=PIPELINE, expect={current.state}, error=why
+        )
 
     def due(self, item: Item) -> bool:
         """An approved reply inside the operator's undo window is not due yet."""

@@ -234,3 +234,18 @@ async def test_failures_of_one_item_do_not_stop_the_others(
     )
     counts = await run_once(settings)
     assert counts == {State.FAILED: 1, State.SENT: 1}
+
+
+async def test_a_ticket_that_cannot_be_written_fails_the_item_visibly(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    [uid] = deliver(dovecot, imap_account, LEAK)
+    (tmp_path / "tickets").write_text("not a folder")
+    settings = make_settings(imap_account, smtp_server, tmp_path, auto_send="maintenance")
+    async with assistant(settings) as opened:
+        await opened.pipeline.run_once()
+        [item] = await opened.store.items()
+    assert item.state is State.FAILED
+    assert item.error.startswith("ticket: cannot write ticket TKT-")
+    assert smtp_server.messages == []  # no reply promising work that was never filed
+    assert dovecot.flags(imap_account, uid) == set()
