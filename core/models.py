@@ -48,11 +48,6 @@ class State(str, Enum):
     DISMISSED = "dismissed"
     FAILED = "failed"
 
-    @property
-    def is_resting(self) -> bool:
-        """True when the pipeline has nothing more to do until a person acts."""
-        return self in RESTING_STATES
-
 
 RESTING_STATES = frozenset(
     {State.AWAITING_REVIEW, State.SENT, State.SKIPPED, State.DISMISSED, State.FAILED}

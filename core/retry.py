@@ -27,7 +27,6 @@ async def with_retries(
     *,
     base_delay: float = 0.5,
     cap: float = 30.0,
-    on_retry: Callable[[AssistantError, int], None] | None = None,
 ) -> T:
     """Await `call()`, retrying retryable `AssistantError`s up to `max_retries` times."""
     attempt = 0
@@ -37,8 +36,6 @@ async def with_retries(
         except AssistantError as exc:
             if not exc.retryable or attempt >= max_retries:
                 raise
-            if on_retry is not None:
-                on_retry(exc, attempt + 1)
             hinted = getattr(exc, "retry_after", None)
             await asyncio.sleep(
                 min(hinted, cap) if hinted else backoff_delay(attempt, base_delay, cap)

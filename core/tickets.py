@@ -75,10 +75,6 @@ class FileTicketSink:
             ticket = ticket.model_copy(update={"created_at": existing})
         write_atomically(path, ticket.model_dump_json(indent=2).encode("utf-8") + b"\n")
 
-    def read(self, ticket_id: str) -> Ticket | None:
-        path = self.folder / f"{ticket_id}.json"
-        return Ticket.model_validate_json(path.read_bytes()) if path.exists() else None
-
 
 def _read_created_at(path: Path) -> datetime | None:
     try:

@@ -157,12 +157,9 @@ def build_proposal(
     *,
     provider: str,
     automated: str | None = None,
-    extra_flags: tuple[str, ...] = (),
 ) -> Proposal:
     """Combine the model's draft with code's decisions into the proposal shown and sent."""
-    flags = (
-        [] if automated else [*safety_flags(email, context, draft.reply, directory), *extra_flags]
-    )
+    flags = [] if automated else safety_flags(email, context, draft.reply, directory)
     action, reason = decide_action(email, context, draft, automated=automated, flags=flags)
     recipients = [email.sender.addr] if email.sender and not automated else []
     own = {a.lower() for a in recipients}

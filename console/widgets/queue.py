@@ -210,6 +210,3 @@ class QueueTable(DataTable[object]):
     def select(self, item_id: int) -> None:
         if item_id in self._views:
             self.move_cursor(row=self.get_row_index(str(item_id)), animate=False)
-
-    def shown_ids(self) -> list[int]:
-        return [int(row.key.value) for row in self.ordered_rows if row.key.value is not None]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -65,17 +64,3 @@ async def assistant(settings: Settings, **kwargs: Any) -> AsyncIterator[Assistan
 async def run_once(settings: Settings, **kwargs: Any) -> dict[State, int]:
     async with assistant(settings, **kwargs) as opened:
         return await opened.pipeline.run_once()
-
-
-async def wait_until(predicate: Any, timeout: float = 10.0, interval: float = 0.05) -> None:
-    """Poll an async or plain predicate until it is true (for long-running loops)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = predicate()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("condition not met in time")
-        await asyncio.sleep(interval)
