@@ -56,6 +56,7 @@ class Report:
     automated_answered: int
     mean_confidence_when_right: float
     mean_confidence_when_wrong: float
+    calibration_error: float
     mean_ms_per_email: float
     mistakes: list[dict[str, Any]] = field(default_factory=list)
 
@@ -79,7 +80,8 @@ class Report:
             + "  ".join(f"{a} {v:.1%}" for a, v in self.action_recall.items()),
             f"automated mail given 'reply': {self.automated_answered}",
             f"mean confidence: {self.mean_confidence_when_right:.2f} when right, "
-            f"{self.mean_confidence_when_wrong:.2f} when wrong",
+            f"{self.mean_confidence_when_wrong:.2f} when wrong; "
+            f"calibration error (ECE, 10 bins): {self.calibration_error:.3f}",
             f"mean time per email: {self.mean_ms_per_email:.1f} ms",
         ]
         if self.mistakes:
@@ -169,9 +171,30 @@ def summarise(outcomes: list[Outcome]) -> Report:
         ),
         mean_confidence_when_right=_mean([o.proposal.confidence for o in right]),
         mean_confidence_when_wrong=_mean([o.proposal.confidence for o in wrong]),
+        calibration_error=calibration_error(
+            [(o.proposal.confidence, o.proposal.intent is o.label.intent) for o in written]
+        ),
         mean_ms_per_email=_mean([o.seconds * 1000 for o in outcomes]),
         mistakes=[_mistake(o) for o in outcomes if _is_mistake(o)],
     )
+
+
+def calibration_error(pairs: list[tuple[float, bool]], bins: int = 10) -> float:
+    """Expected calibration error: how far stated confidence is from observed accuracy.
+
+    0 means a confidence of 0.8 is right 80 % of the time; weighted over bins.
+    """
+    if not pairs:
+        return 0.0
+    total = 0.0
+    for index in range(bins):
+        low, high = index / bins, (index + 1) / bins
+        members = [(c, ok) for c, ok in pairs if low <= c < high or (index == bins - 1 and c == 1)]
+        if members:
+            confidence = _mean([c for c, _ in members])
+            accuracy = _mean([1.0 if ok else 0.0 for _, ok in members])
+            total += len(members) / len(pairs) * abs(confidence - accuracy)
+    return total
 
 
 def _is_mistake(o: Outcome) -> bool:

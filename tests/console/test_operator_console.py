@@ -116,7 +116,7 @@ async def test_undo_within_the_delay_sends_nothing(
     dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
 ) -> None:
     dovecot.deliver(imap_account, LEAK)
-    app = console(dovecot, imap_account, smtp_server, tmp_path, send_delay=1.0)
+    app = console(dovecot, imap_account, smtp_server, tmp_path, send_delay=4.0)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
         await pilot.press("a")
@@ -125,7 +125,7 @@ async def test_undo_within_the_delay_sends_nothing(
         assert str(row[1]).startswith("send ")  # the countdown is on screen
         await pilot.press("u")
         await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
-        await pilot.pause(1.5)
+        await pilot.pause(4.5)  # past the moment the reply would have gone
         assert state_of(app) is State.AWAITING_REVIEW
     assert smtp_server.messages == []
 

@@ -31,7 +31,9 @@ async def test_offline_triage_meets_its_floors(folder: Path) -> None:
     assert report.automated_answered == 0, "automated mail must never get 'reply'"
     assert report.emergency_recall == 1.0, report.mistakes
     assert report.intent_accuracy >= 0.90, report.to_text()
-    assert report.mean_confidence_when_right > report.mean_confidence_when_wrong
+    assert report.calibration_error <= 0.12, (
+        "a confidence of 0.9 should be right about 90 % of the time"
+    )
 
 
 def test_eval_command_prints_the_report(tmp_path: Path) -> None:
