@@ -14,6 +14,10 @@ from typing import Any
 
 from core.models import Action, Intent, Proposal
 
+# Automatic replies one sender can receive in a day before a person must look:
+# a responder that ignores Auto-Submitted would otherwise ping-pong with us.
+AUTO_REPLIES_PER_SENDER_PER_DAY = 3
+
 
 @dataclass(frozen=True)
 class AutoSendPolicy:

@@ -208,6 +208,18 @@ class Store:
         )
         return row_to_item(row) if row else None
 
+    async def automatic_replies_to(self, address: str, since: datetime) -> int:
+        """How many replies to this address were approved without an operator since then."""
+        row = await self._run(
+            lambda: self.db.execute(
+                "SELECT COUNT(*) FROM items WHERE approved_by = 'auto-send' "
+                "AND state IN ('approved', 'sending', 'sent') AND updated_at >= ? "
+                "AND instr(lower(sender), ?) > 0",
+                (since.isoformat(), address.lower()),
+            ).fetchone()
+        )
+        return int(row[0])
+
     async def dedup_key(self, item_id: int) -> str:
         row = await self._run(
             lambda: self.db.execute(

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
 from typing import Protocol
@@ -23,7 +23,7 @@ from core.errors import AssistantError, InvalidTransition, SendError
 from core.models import Action, Intent, Item, ParsedEmail, Proposal, State
 from core.outbox import build_reply, new_message_id
 from core.parsing import parse_message
-from core.policy import AutoSendPolicy
+from core.policy import AUTO_REPLIES_PER_SENDER_PER_DAY, AutoSendPolicy
 from core.retry import with_retries
 from core.store import Store
 from core.tickets import TicketSink, build_ticket, ticket_id_for
@@ -69,6 +69,7 @@ class ItemWorker:
         self.config = config
         self.policy = policy
         self.clock = clock
+        self._auto_send_lock = asyncio.Lock()
         self._steps: dict[State, Callable[[Item], Awaitable[Item]]] = {
             State.NEW: self._triage,
             State.TRIAGED: self._route,
@@ -186,22 +187,35 @@ class ItemWorker:
             item = await self.file_ticket(item, proposal)
         policy = await self.policy()
         if policy.allows(proposal):
-            return await self.store.transition(
-                item.id,
-                State.APPROVED,
-                actor=AUTO_SEND,
-                expect={State.TRIAGED},
-                approved_by=AUTO_SEND,
-                reply_message_id=new_message_id(self.config.mail_from),
+            async with self._auto_send_lock:  # count and approve as one step
+                if await self._within_daily_limit(proposal):
+                    return await self.store.transition(
+                        item.id,
+                        State.APPROVED,
+                        actor=AUTO_SEND,
+                        expect={State.TRIAGED},
+                        approved_by=AUTO_SEND,
+                        reply_message_id=new_message_id(self.config.mail_from),
+                    )
+        held = policy.why_held(proposal)
+        if policy.allows(proposal):
+            held = (
+                f"auto-send paused for this sender: {AUTO_REPLIES_PER_SENDER_PER_DAY} automatic "
+                "replies in the last 24 hours (a mail loop?)"
             )
         return await self.store.transition(
             item.id,
             State.AWAITING_REVIEW,
             actor=PIPELINE,
             expect={State.TRIAGED},
-            proposal=proposal.model_copy(update={"reason": policy.why_held(proposal)}),
-            detail={"reason": policy.why_held(proposal)},
+            proposal=proposal.model_copy(update={"reason": held}),
+            detail={"reason": held},
         )
+
+    async def _within_daily_limit(self, proposal: Proposal) -> bool:
+        since = self.clock() - timedelta(days=1)
+        sent = [await self.store.automatic_replies_to(a, since) for a in proposal.to]
+        return max(sent, default=0) < AUTO_REPLIES_PER_SENDER_PER_DAY
 
     async def file_ticket(self, item: Item, proposal: Proposal) -> Item:
         dedup_key = await self.store.dedup_key(item.id)

@@ -249,3 +249,19 @@ async def test_a_ticket_that_cannot_be_written_fails_the_item_visibly(
     assert item.error.startswith("ticket: cannot write ticket TKT-")
     assert smtp_server.messages == []  # no reply promising work that was never filed
     assert dovecot.flags(imap_account, uid) == set()
+
+
+async def test_automatic_replies_to_one_sender_are_capped_per_day(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    # A tenant's broken autoresponder without Auto-Submitted must not ping-pong with us.
+    for n in range(5):
+        body = f"The bathroom tap is dripping again ({n})."
+        dovecot.deliver(imap_account, make_email("emily.chen@example.com", f"Tap {n}", body))
+    settings = make_settings(imap_account, smtp_server, tmp_path, auto_send="maintenance")
+    async with assistant(settings) as opened:
+        counts = await opened.pipeline.run_once()
+        held = [i for i in await opened.store.items() if i.state is State.AWAITING_REVIEW]
+    assert counts == {State.SENT: 3, State.AWAITING_REVIEW: 2}
+    assert len(smtp_server.messages) == 3
+    assert all(i.proposal and "auto-send paused for this sender" in i.proposal.reason for i in held)
