@@ -208,14 +208,14 @@ class Store:
         )
         return row_to_item(row) if row else None
 
-    async def automatic_replies_to(self, address: str, since: datetime) -> int:
-        """How many replies to this address were approved without an operator since then."""
+    async def replies_approved_by(self, approver: str, address: str, since: datetime) -> int:
+        """How many replies to this address `approver` approved since then."""
         row = await self._run(
             lambda: self.db.execute(
-                "SELECT COUNT(*) FROM items WHERE approved_by = 'auto-send' "
+                "SELECT COUNT(*) FROM items WHERE approved_by = ? "
                 "AND state IN ('approved', 'sending', 'sent') AND updated_at >= ? "
                 "AND instr(lower(sender), ?) > 0",
-                (since.isoformat(), address.lower()),
+                (approver, since.isoformat(), address.lower()),
             ).fetchone()
         )
         return int(row[0])

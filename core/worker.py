@@ -214,7 +214,7 @@ class ItemWorker:
 
     async def _within_daily_limit(self, proposal: Proposal) -> bool:
         since = self.clock() - timedelta(days=1)
-        sent = [await self.store.automatic_replies_to(a, since) for a in proposal.to]
+        sent = [await self.store.replies_approved_by(AUTO_SEND, a, since) for a in proposal.to]
         return max(sent, default=0) < AUTO_REPLIES_PER_SENDER_PER_DAY
 
     async def file_ticket(self, item: Item, proposal: Proposal) -> Item:
