@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from core.config import Settings, load_settings
 from core.directory import Directory
@@ -144,7 +145,9 @@ async def _move(store: Store, item_id: int, final: State) -> None:
         State.SENT: [State.APPROVED, State.SENDING, State.SENT],
     }[final]
     for state in path:
-        extra = {"send_after": NOW + timedelta(seconds=7)} if final is State.APPROVED else {}
+        extra: dict[str, Any] = (
+            {"send_after": NOW + timedelta(seconds=7)} if final is State.APPROVED else {}
+        )
         await store.transition(item_id, state, actor="seed", **extra)
 
 

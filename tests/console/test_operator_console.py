@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -207,6 +208,7 @@ async def test_email_text_cannot_style_or_break_the_screen(
         await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
         await until(pilot, lambda: app.detail.editor.item_id is not None)
         subject = app.queue.get_row(str(1))[6]
+        assert isinstance(subject, Text)
         assert subject.plain == "[bold red]URGENT[/] blink"
         assert not subject.spans
         message = as_text(app.query_one("#message", Static).content)

@@ -241,19 +241,14 @@ def test_wrong_password_is_one_clear_line(
 
 
 def test_unreachable_server_is_one_clear_line(smtp_server: SmtpServer, tmp_path: Path) -> None:
-    env = environment(
-        ImapAccountStub(),
-        smtp_server,
-        tmp_path,  # type: ignore[arg-type]
-    )
+    nowhere = ImapAccount(
+        host="127.0.0.1", port=9, ssl_port=9, user="nobody@example.com", password="x"
+    )  # port 9 (discard) is closed on loopback
+    env = environment(nowhere, smtp_server, tmp_path)
     result = cli(["--headless", "--once"], env, tmp_path)
     assert result.returncode == 1
     assert "error (inbox): cannot connect to 127.0.0.1:9" in result.stderr
     assert "Traceback" not in result.stderr
-
-
-class ImapAccountStub:
-    host, port, user, password = "127.0.0.1", 9, "nobody@example.com", "x"
 
 
 def test_triage_command_prints_the_proposal(tmp_path: Path) -> None:
