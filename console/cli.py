@@ -6,6 +6,7 @@
     python -m console --headless --once     handle every matching message, print counts
     python -m console triage FILE.eml       print one proposal as JSON; sends nothing
     python -m console eval DIR [--json]     measure triage on labelled mail
+    python -m console export-labels DIR     the operator's reclassifications, as labelled mail
 
 Every expected failure (a missing setting, a refused login, an unreadable
 file) ends with one line on stderr and a non-zero status, never a traceback.
@@ -28,11 +29,12 @@ from core.config import Settings, load_settings
 from core.demo import DemoMailServers, demo_settings, fresh_demo_output
 from core.directory import Directory
 from core.errors import AssistantError, ConfigError
-from core.evaluation import evaluate, summarise
+from core.evaluation import evaluate, export_labels, summarise
 from core.events import Event
 from core.models import RESTING_STATES, Intent, State
 from core.parsing import parse_message
 from core.providers.offline import OfflineProvider
+from core.store import Store
 from core.triage import triage
 
 log = logging.getLogger("assistant")
@@ -60,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     eval_cmd = commands.add_parser("eval", help="measure triage on a labelled folder of .eml")
     eval_cmd.add_argument("folder", type=Path)
     eval_cmd.add_argument("--json", action="store_true", help="print the report as JSON")
+    export_cmd = commands.add_parser(
+        "export-labels", help="write the operator's reclassifications as a labelled folder"
+    )
+    export_cmd.add_argument("folder", type=Path)
     return parser
 
 
@@ -79,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(triage_file(settings, read_file(args.file)))
         if args.command == "eval":
             return asyncio.run(evaluate_folder(settings, args.folder, as_json=args.json))
+        if args.command == "export-labels":
+            return asyncio.run(export_folder(settings, args.folder))
         if not args.demo and not args.headless and settings.missing_mail_settings():
             from console.screens.welcome import WelcomeApp  # the UI loads only when it is used
 
@@ -136,6 +144,16 @@ async def evaluate_folder(settings: Settings, folder: Path, *, as_json: bool) ->
         await close_provider(provider)
     report = summarise(outcomes)
     print(report.to_json() if as_json else report.to_text())
+    return 0
+
+
+async def export_folder(settings: Settings, folder: Path) -> int:
+    store = await Store(settings.state_db).open()
+    try:
+        count = await export_labels(store, folder)
+    finally:
+        await store.close()
+    print(f"{count} labelled messages written to {folder} (python -m console eval {folder})")
     return 0
 
 

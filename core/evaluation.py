@@ -23,6 +23,7 @@ from core.directory import Directory
 from core.errors import ConfigError
 from core.models import Action, Intent, Proposal
 from core.parsing import parse_message
+from core.store import Store
 from core.triage import TriageProvider, triage
 
 INTENTS = [i.value for i in Intent]
@@ -227,3 +228,30 @@ def _mean(values: list[float]) -> float:
 
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1%}"
+
+
+async def export_labels(store: Store, folder: Path) -> int:
+    """Write the operator's reclassifications as a labelled set `evaluate` can read.
+
+    Each labelled message becomes `<item id>.eml` (exactly as fetched) with a
+    line in `labels.jsonl`; the latest label of an item wins. Returns the count.
+    """
+    latest = {item_id: intent for item_id, _, intent in await store.labels()}
+    lines = []
+    for item_id, intent in latest.items():
+        item = await store.get(item_id)
+        if item.proposal is None:
+            continue
+        raw = await store.raw(item_id)
+        await asyncio.to_thread(_write, folder / f"{item_id}.eml", raw)
+        label = {"file": f"{item_id}.eml", "intent": intent, "action": item.proposal.action.value}
+        lines.append(json.dumps(label))
+    await asyncio.to_thread(
+        _write, folder / "labels.jsonl", "".join(f"{x}\n" for x in lines).encode()
+    )
+    return len(lines)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)

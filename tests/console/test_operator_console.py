@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +34,7 @@ LEAK = make_email(
     message_id="<console-leak@mail.example.com>",
 )
 SIZE = (160, 40)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def console(
@@ -98,6 +103,27 @@ async def test_reclassify_changes_ticket_and_cc(
     [ticket] = [json.loads(p.read_text()) for p in (tmp_path / "tickets").glob("*.json")]
     assert ticket["intent"] == "rent" and ticket["stakeholders"] == ["accounts@example.com"]
     assert labels == [(1, "<console-leak@mail.example.com>", "rent")]
+    # The correction is kept as a labelled example the evaluation can use.
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(ROOT),
+        "OUTPUT_DIR": str(tmp_path),
+        "DATA_DIR": str(ROOT / "data"),
+    }
+    folder = tmp_path / "labelled"
+    subprocess.run(
+        [sys.executable, "-m", "console", "export-labels", str(folder)],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    assert json.loads((folder / "labels.jsonl").read_text()) == {
+        "file": "1.eml",
+        "intent": "rent",
+        "action": "reply",
+    }
+    assert (folder / "1.eml").read_bytes() == LEAK
 
 
 async def test_dismiss_sends_nothing_and_marks_read(
