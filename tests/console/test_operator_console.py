@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
@@ -110,12 +111,9 @@ async def test_reclassify_changes_ticket_and_cc(
         "DATA_DIR": str(ROOT / "data"),
     }
     folder = tmp_path / "labelled"
-    subprocess.run(
-        [sys.executable, "-m", "console", "export-labels", str(folder)],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=60,
+    command = [sys.executable, "-m", "console", "export-labels", str(folder)]
+    await asyncio.to_thread(
+        subprocess.run, command, env=env, check=True, capture_output=True, timeout=60
     )
     assert json.loads((folder / "labels.jsonl").read_text()) == {
         "file": "1.eml",
