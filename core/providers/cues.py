@@ -47,6 +47,11 @@ INTENT_CUES: dict[Intent, tuple[Cue, ...]] = {
         cue(r"\bdoor\b[^.!?\n]{0,20}\b(swung|slammed|blew|blown|fell)\s+(shut|closed)\b", 4),
         cue(r"\b(shut|closed) and (latched|locked)\b", 3),
         cue(r"\b(someone|somebody|anyone) with a (key|master key|spare)\b", 3),
+        cue(r"\bdoor\b[^.!?\n]{0,30}\b(stays|stayed|remains|remained) (shut|closed|locked)\b", 4),
+        cue(r"\bwon'?t (open|unlock|let me in) with (my|the|a) (fob|key ?card|key|card|code)\b", 4),
+        cue(r"\b(can'?t|cannot|couldn'?t) (get|fit|put) (my |the )?key (in|into)\b", 4),
+        cue(r"\b(get|go|got) back (in|into)\b|\bstuck in (the )?(stairwell|stairs|hallway)\b", 3),
+        cue(r"\bout here\b", 1),
         cue(r"\b(keys?)\b", 1),
         cue(r"\block-?out\b", 3),
         cue(
@@ -127,6 +132,17 @@ INTENT_CUES: dict[Intent, tuple[Cue, ...]] = {
             3,
         ),
         cue(r"\b(window|ceiling|wall|floor|carpet|tiles?|crack\w*|hole|paint|peeling)\b", 1),
+        cue(
+            r"\b(door|window|drawer|cabinet|cupboard)\b[^.!?\n]{0,40}\b(sticks|sticking|scrap\w+|"
+            r"hinges?|hard to (open|close|shut)|won'?t (close|shut|latch)|"
+            r"doesn'?t (close|shut|latch)|off (its|the) (track|rail)|draught\w*|draft\w*)\b",
+            3,
+        ),
+        cue(
+            r"\b(before it gets worse|getting worse|take a look|have a look|come (and|to) "
+            r"(look|check|fix|see|adjust))\b",
+            2,
+        ),
         cue(r"\b(smoke (alarm|detector)|carbon monoxide|co detector|chirp\w*)\b", 3),
         cue(
             r"\b(elevator|lift|intercom|buzzer|garage door|gate|doorbell)\b[^.!?\n]{0,40}"
@@ -137,13 +153,15 @@ INTENT_CUES: dict[Intent, tuple[Cue, ...]] = {
         cue(r"\b(gas|smoke|fire|flood\w*|burst|sparks?)\b", 2),
         cue(
             r"\b(fuga|gotera|calefacci[óo]n|agua caliente|aver[íi]a|reparar|arreglar|inodoro|"
-            r"manguera|grifo|tuber[íi]a|inundad[oa]|lavadora|nevera)\b",
+            r"manguera|grifo|tuber[íi]a|inundad[oa]|lavadora|nevera|no cierra|no abre|roto|rota|"
+            r"riel|bisagra|puerta del balc[óo]n)\b",
             3,
             "es",
         ),
         cue(
             r"\b(heizung|wasserschaden|undicht|kaputt|reparatur|warmwasser|tropft|steckdose|"
-            r"sicherung|rauch|schimmel|funktioniert nicht|heizk[öo]rper|hausmeister|nicht warm)\b",
+            r"sicherung|rauch|schimmel|funktioniert nicht|heizk[öo]rper|hausmeister|nicht warm|"
+            r"wasser|decke|durchn[äa]sst)\b",
             3,
             "de",
         ),
@@ -178,6 +196,9 @@ INTENT_CUES: dict[Intent, tuple[Cue, ...]] = {
             r"invoice|statement|ledger|receipt|refund|credit|debit)\b",
             2,
         ),
+        cue(r"\bsecurity deposit\b|\bdeposit (back|return\w*|refund\w*)\b", 4),
+        cue(r"\b(due date|grace period|due on the)\b", 3),
+        cue(r"\b(sent|transferred|paid|wired)\b (you )?(the |my )?[$€£]?\d{3,}", 3),
         cue(
             r"\b(deposit|security deposit|proration|prorated|rent increase|increase|renewal|"
             r"lease (renewal|terms|agreement)|payment plan|installments?|extension)\b",
@@ -355,6 +376,8 @@ EMERGENCY_CUES: tuple[Cue, ...] = (
     cue(
         r"\b(huele a gas|olor a gas|inundaci[óo]n|inundad[oa]|agua por todas partes|"
         r"much[íi]sima agua|überflutet|unter wasser|inond[ée]e?|allagat[oa]|"
+        r"zapach gazu|wyciek gazu|gaslucht|ruik gas|gaslukt|luktar gas|"
+        r"wasser (l[äa]uft|kommt|str[öo]mt|tropft) aus der decke|aus der decke|"
         r"incendio|fuego|gasgeruch|riecht nach gas|"
         r"überschwemm\w*|feuer|brand|odeur de gaz|inondation|incendie|cheiro de gás|"
         r"inunda[çc][ãa]o|odore di gas|allagamento|incendio)\b",

@@ -37,8 +37,16 @@ PRESENT = {Intent.LOCKED_OUT: 4.0, Intent.MAINTENANCE: 4.5, Intent.RENT: 5.0, In
 SUBJECT_WEIGHT = 1.5
 EMERGENCY_WEIGHT = 3.0
 ASIDE = 0.7  # below this share of the strongest score, a topic is an aside
+# Hazards the writer can judge ("not an emergency"); gas, fire and sparks never.
+WRITER_CAN_DECLINE = frozenset({"flooding", "no heat in freezing weather"})
+NOT_AN_EMERGENCY = re.compile(
+    r"\b(not|isn'?t|is not|wasn'?t|no)( really| an?| urgent)* (emergency|urgent|rush)\b",
+    re.IGNORECASE,
+)
+TOBACCO = re.compile(r"\b(smokes|smoking|smoker|cigarettes?|cigars?|vap(e|es|ing)|weed)\b", re.I)
+SMOKE = re.compile(r"\bsmoke\b", re.IGNORECASE)
 # Platt scaling of `raw_confidence`, fitted by `python -m bench.calibrate`.
-CALIBRATION = (5.178, -0.122)
+CALIBRATION = (5.701, -0.384)
 NO_EVIDENCE = 0.3
 _QUOTED = re.compile(r"^\s*>.*$", re.MULTILINE)
 _QUOTE_HEADER = re.compile(
@@ -64,10 +72,14 @@ def classify(subject: str, body: str) -> Classification:
     subject_text, body_text = _masked(subject), _masked(text)
     scores = {intent: _score(cues, subject_text, body_text) for intent, cues in INTENT_CUES.items()}
     kind = _emergency_kind(f"{subject}\n{text}")
+    declined = bool(NOT_AN_EMERGENCY.search(f"{subject}\n{text}"))
+    if declined and kind in WRITER_CAN_DECLINE:
+        kind = ""
     if kind:  # danger is strong evidence for the intent it belongs to
         scores[Intent.LOCKED_OUT if "locked" in kind else Intent.MAINTENANCE] += EMERGENCY_WEIGHT
     intent = _choose(scores, kind)
-    if not kind and intent is Intent.LOCKED_OUT and VULNERABLE.search(f"{subject}\n{text}"):
+    vulnerable = VULNERABLE.search(f"{subject}\n{text}")
+    if not kind and not declined and intent is Intent.LOCKED_OUT and vulnerable:
         kind = "vulnerable person locked in or out"
     found = Classification(
         intent=intent,
@@ -105,6 +117,8 @@ def _score(cues: tuple, subject: str, body: str) -> float:  # type: ignore[type-
 
 
 def _emergency_kind(text: str) -> str:
+    if TOBACCO.search(text):  # someone smokes: "smoke" here is a nuisance, not a fire
+        text = SMOKE.sub(" ", text)
     for mask in EMERGENCY_MASKS:
         text = mask.sub(" ", text)
     for cue in EMERGENCY_CUES:
@@ -133,7 +147,7 @@ def _choose(scores: dict[Intent, float], emergency_kind: str) -> Intent:
     if "locked" in emergency_kind:
         return Intent.LOCKED_OUT
     best = max(scores.values())
-    for intent in PRESSING_ORDER:
+    for intent in PRESSING_ORDER[:-1]:  # "general" never outranks a real topic
         # A more pressing topic wins when it is really there, not when it is an aside.
         if scores[intent] >= PRESENT[intent] and scores[intent] >= ASIDE * best:
             return intent

