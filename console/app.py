@@ -27,6 +27,7 @@ from console.bridge import InboxUpdated, ItemUpdated, pump_events
 from console.screens.dialogs import ChoiceDialog, InstructionDialog, IntentDialog
 from console.screens.help import HelpScreen
 from console.screens.policy import PolicyScreen
+from console.text import clean
 from console.widgets.detail import DetailPane, DraftSaved
 from console.widgets.queue import QueueFilter, QueueTable
 from console.widgets.status import StatusBar, StatusModel
@@ -141,11 +142,15 @@ class OperatorConsole(App[None]):
 
     def on_item_updated(self, message: ItemUpdated) -> None:
         item = message.item
+        before = self.items.get(item.id)
         if not self._remember(item):
             return
         self.queue.show(item, self.clock())
-        if item.state is State.TRIAGED and item.proposal is not None:
+        just_triaged = before is None or before.state is not State.TRIAGED
+        if item.state is State.TRIAGED and item.proposal is not None and just_triaged:
             self._note_provider(item)
+            if item.proposal.emergency:
+                self._alert(item)
         if item.state is State.FAILED and item.error:
             self.status.last_error = f"#{item.id}: {item.error}"
         self._refresh_status()
@@ -170,6 +175,19 @@ class OperatorConsole(App[None]):
         self.status.counts[item.state] = self.status.counts.get(item.state, 0) + 1
         self.items[item.id] = item
         return True
+
+    def _alert(self, item: Item) -> None:
+        """An emergency just arrived: ring and say so, whatever the operator is looking at."""
+        assert item.proposal is not None
+        who = item.proposal.tenant_name or "an unknown sender"
+        self.bell()
+        self.notify(
+            f"#{item.id} from {who}: {clean(item.subject, one_line=True)}",
+            title="Emergency",
+            severity="error",
+            timeout=60,
+            markup=False,
+        )
 
     def _note_provider(self, item: Item) -> None:
         assert item.proposal is not None
@@ -214,11 +232,11 @@ class OperatorConsole(App[None]):
             await call
         except AssistantError as exc:
             self.status.last_error = str(exc)
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             self._refresh_status()
             return
         if done:
-            self.notify(done)
+            self.notify(done, markup=False)
 
     def _selected(self) -> Item | None:
         item_id = self.queue.selected_id
@@ -438,5 +456,5 @@ class OperatorConsole(App[None]):
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
             self.status.last_error = f"{event.worker.name or 'task'}: {error}"
-            self.notify(self.status.last_error, severity="error")
+            self.notify(self.status.last_error, severity="error", markup=False)
             self._refresh_status()

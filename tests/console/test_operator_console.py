@@ -301,3 +301,16 @@ class ImapAccountStub:
 
 class SmtpStub:
     host, port, user, password = "127.0.0.1", 1, "", ""
+
+
+async def test_an_emergency_rings_and_says_so(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    app = console(dovecot, imap_account, smtp_server, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        gas = make_email("priya.raman@example.com", "Gas [urgent]", "I smell gas in the kitchen!")
+        dovecot.deliver(imap_account, gas)
+        await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
+        alerts = [n for n in app._notifications if n.title == "Emergency"]
+    assert [n.message for n in alerts] == ["#1 from Priya Raman: Gas [urgent]"]
