@@ -196,8 +196,8 @@ class ImapInbox:
     async def contains_message_id(self, mailbox: str, message_id: str) -> bool:
         """Does `mailbox` hold a message with this Message-ID? (Used after a crash.)"""
         client = self.client
-        await self._command(client.examine(_quote(mailbox)), f"EXAMINE {mailbox}")
-        try:
+        try:  # a failed EXAMINE leaves no mailbox selected, so re-select in any case
+            await self._command(client.examine(_quote(mailbox)), f"EXAMINE {mailbox}")
             response = await self._command(
                 client.uid_search("HEADER", "Message-ID", _quote(message_id), charset=None),
                 "UID SEARCH HEADER",

@@ -63,6 +63,7 @@ class Pipeline:
         self._pending: set[int] = set()  # queued or being worked on
         self._wake = asyncio.Event()
         self._orphans: list[Item] = []
+        self._inbox_status = "connecting"
 
     # --- entry points ----------------------------------------------------------------------
 
@@ -264,11 +265,19 @@ class Pipeline:
             await self.store.mark_flags_synced([item.id])
 
     async def _copy_to_sent(self, inbox: Inbox, item: Item) -> None:
-        if await inbox.contains_message_id(self.sent_mailbox, item.reply_message_id):
-            return  # copied before a crash
-        await inbox.append(self.sent_mailbox, await self.store.reply_raw(item.id), ["\\Seen"])
+        """File a copy of the reply; a refusal (no such mailbox) is reported, not fatal."""
+        try:
+            if await inbox.contains_message_id(self.sent_mailbox, item.reply_message_id):
+                return  # copied before a crash
+            await inbox.append(self.sent_mailbox, await self.store.reply_raw(item.id), ["\\Seen"])
+        except InboxError as exc:
+            if exc.retryable:
+                raise
+            log.warning("no copy of #%s in %s: %s", item.id, self.sent_mailbox, exc)
+            self._status(self._inbox_status, f"IMAP_SENT_MAILBOX {self.sent_mailbox}: {exc}")
 
     def _status(self, status: str, detail: str = "") -> None:
+        self._inbox_status = status
         self.bus.publish(InboxStatusChanged(status, self.clock(), detail))
 
 

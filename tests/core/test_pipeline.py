@@ -265,3 +265,23 @@ async def test_automatic_replies_to_one_sender_are_capped_per_day(
     assert counts == {State.SENT: 3, State.AWAITING_REVIEW: 2}
     assert len(smtp_server.messages) == 3
     assert all(i.proposal and "auto-send paused for this sender" in i.proposal.reason for i in held)
+
+
+async def test_a_missing_sent_mailbox_is_reported_and_does_not_stop_the_job(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    [uid] = deliver(dovecot, imap_account, LEAK)
+    settings = make_settings(
+        imap_account,
+        smtp_server,
+        tmp_path,
+        auto_send="maintenance",
+        imap_sent_mailbox="No Such Folder",
+    )
+    async with assistant(settings) as opened:
+        seen: list[str] = []
+        opened.bus.add_callback(lambda event: seen.append(getattr(event, "detail", "") or ""))
+        counts = await opened.pipeline.run_once()
+    assert counts == {State.SENT: 1}
+    assert dovecot.flags(imap_account, uid) == {"\\Seen", "\\Answered"}
+    assert any(d.startswith("IMAP_SENT_MAILBOX No Such Folder: EXAMINE") for d in seen)
