@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 POLICY_KEY = "auto_send_policy"
 ACTIVE_STATES = frozenset({State.NEW, State.TRIAGED, State.APPROVED})
+SHUTDOWN_GRACE_SECONDS = 30.0
 
 
 class Pipeline:
@@ -64,6 +65,9 @@ class Pipeline:
         self._wake = asyncio.Event()
         self._orphans: list[Item] = []
         self._inbox_status = "connecting"
+        self._busy: set[int] = set()  # items a worker holds right now
+        self._closing = False
+        self._all_put_down = asyncio.Event()
 
     # --- entry points ----------------------------------------------------------------------
 
@@ -76,8 +80,17 @@ class Pipeline:
         try:
             await stop.wait()
         finally:
-            await stop_tasks([inbox_loop, *workers])
+            await stop_tasks([inbox_loop])
+            await self._let_workers_finish(workers)
             self._status("stopped")
+
+    async def _let_workers_finish(self, workers: list[asyncio.Task[None]]) -> None:
+        """On shutdown, an item in hand (a reply being sent, say) is finished, not cut off."""
+        self._closing = True
+        if self._busy:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._all_put_down.wait(), SHUTDOWN_GRACE_SECONDS)
+        await stop_tasks(workers)
 
     async def run_once(self) -> dict[State, int]:
         """Take every matching message to a resting state, then return the counts.
@@ -175,8 +188,10 @@ class Pipeline:
     # --- workers ---------------------------------------------------------------------------
 
     async def _work(self) -> None:
-        while True:
+        while not self._closing:
             item_id = await self._queue.get()
+            self._busy.add(item_id)
+            self._all_put_down.clear()
             try:
                 item = await self.worker.advance(item_id)
                 if item.state in FINAL_FLAGS:
@@ -184,6 +199,9 @@ class Pipeline:
             except Exception:  # one failing item never stops the others
                 log.exception("item #%s could not be advanced", item_id)
             finally:
+                self._busy.discard(item_id)
+                if not self._busy:
+                    self._all_put_down.set()
                 self._pending.discard(item_id)
                 await self._requeue_if_active(item_id)
                 self._queue.task_done()

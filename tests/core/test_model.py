@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -9,12 +10,12 @@ from typing import Any
 import pytest
 
 from core.directory import Directory
-from core.models import Action, Intent
+from core.models import Action, Intent, State
 from core.parsing import parse_message
 from core.providers.offline import OfflineProvider
 from core.providers.openai import OpenAIProvider
 from core.triage import triage
-from tests.support.assistant import DATA_DIR, make_settings, run_once
+from tests.support.assistant import DATA_DIR, assistant, make_settings, run_once
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.llm import Hang, LlmServer, RawContent, Reply, Status, Truncated
 from tests.support.mail import make_email
@@ -172,3 +173,27 @@ async def test_pipeline_with_the_model_end_to_end(
     [mail] = smtp_server.messages
     assert mail.message.get_content().startswith("Hi Maria, our maintenance team")
     assert mail.message["Cc"] == "maintenance@example.com"
+
+
+async def test_stopping_finishes_the_reply_in_hand(
+    dovecot: DovecotServer,
+    imap_account: ImapAccount,
+    smtp_server: SmtpServer,
+    llm_server: LlmServer,
+    tmp_path: Path,
+) -> None:
+    llm_server.script(Hang(1.0, then=Reply(draft())))
+    settings = make_settings(
+        imap_account, smtp_server, tmp_path, llm_server, auto_send="maintenance"
+    )
+    async with assistant(settings) as opened:
+        stop = asyncio.Event()
+        running = asyncio.create_task(opened.pipeline.run(stop))
+        await asyncio.to_thread(dovecot.deliver, imap_account, LEAK)
+        while not llm_server.requests:  # noqa: ASYNC110 - the model is thinking about it now
+            await asyncio.sleep(0.05)
+        stop.set()
+        await asyncio.wait_for(running, 20)
+        [item] = await opened.store.items()
+    assert item.state is State.SENT
+    assert len(smtp_server.messages) == 1
