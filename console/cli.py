@@ -192,7 +192,7 @@ async def run_headless(settings: Settings, *, once: bool) -> int:
         assistant.bus.add_callback(narrate)
         if once:
             counts = await assistant.pipeline.run_once()
-            print(summary_line(counts))
+            print(summary_line(counts, assistant.pipeline.discovered))
             return 0
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -228,10 +228,11 @@ def narrate(event: Event) -> None:
         log.info("%s", line)
 
 
-def summary_line(counts: dict[State, int]) -> str:
+def summary_line(counts: dict[State, int], new: int) -> str:
+    """Counts per state over every message the store holds, and how many this run added."""
     resting = [State.SENT, State.SKIPPED, State.AWAITING_REVIEW, State.FAILED, State.DISMISSED]
     parts = [f"{state.value}={counts.get(state, 0)}" for state in resting]
     pending = sum(n for state, n in counts.items() if state not in RESTING_STATES)
     if pending:
         parts.append(f"pending={pending}")
-    return f"handled {sum(counts.values())} messages: " + " ".join(parts)
+    return f"{sum(counts.values())} messages ({new} new): " + " ".join(parts)

@@ -67,6 +67,7 @@ class Pipeline:
         self._inbox_status = "connecting"
         self._busy: set[int] = set()  # items a worker holds right now
         self._closing = False
+        self.discovered = 0  # messages this run found and recorded
         self._all_put_down = asyncio.Event()
 
     # --- entry points ----------------------------------------------------------------------
@@ -258,6 +259,7 @@ class Pipeline:
                 continue
             item = await self.store.add(await self._new_message(inbox, uid, fetched))
             if item is not None:
+                self.discovered += 1
                 self.enqueue(item.id)
 
     async def _new_message(self, inbox: Inbox, uid: int, fetched: Fetched) -> NewMessage:

@@ -36,7 +36,7 @@ def test_demo_runs_the_whole_job_with_no_settings(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     summary = result.stdout.splitlines()[0]
     counts = dict(re.findall(r"(\w+)=(\d+)", summary))
-    assert summary.startswith("handled 46 messages")
+    assert summary.startswith("46 messages (46 new): ")
     assert counts["skipped"] == "3" and counts["failed"] == "0"
     sent = sorted((tmp_path / "out" / "demo" / "sent").glob("*.eml"))
     assert len(sent) == int(counts["sent"]) >= 10

@@ -219,15 +219,17 @@ def test_once_prints_one_summary_line(
 ) -> None:
     dovecot.deliver(imap_account, make_email(TENANTS[0], "Leak", "The sink is leaking."))
     dovecot.deliver(imap_account, make_email("x@example.net", "Hi", "Who are you?"))
-    result = cli(
-        ["--headless", "--once"],
-        environment(imap_account, smtp_server, tmp_path, AUTO_SEND="maintenance"),
-        tmp_path,
-    )
+    env = environment(imap_account, smtp_server, tmp_path, AUTO_SEND="maintenance")
+    result = cli(["--headless", "--once"], env, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "handled 2 messages: sent=1 skipped=0 awaiting_review=1 failed=0 dismissed=0"
+        "2 messages (2 new): sent=1 skipped=0 awaiting_review=1 failed=0 dismissed=0"
     )
+    again = cli(["--headless", "--once"], env, tmp_path)  # nothing new: nothing twice
+    assert again.stdout.strip() == (
+        "2 messages (0 new): sent=1 skipped=0 awaiting_review=1 failed=0 dismissed=0"
+    )
+    assert len(smtp_server.messages) == 1
 
 
 def test_wrong_password_is_one_clear_line(

@@ -12,7 +12,7 @@ import pytest
 
 from core.directory import Directory
 from core.evaluation import Report, evaluate, summarise
-from core.providers.offline import OfflineProvider
+from core.providers.offline import OfflineProvider, classify
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -81,3 +81,18 @@ def test_bad_labels_are_one_clear_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith(f"configuration error: {tmp_path}/labels.jsonl:1: intent:")
     assert "Traceback" not in result.stderr
+
+
+def test_development_examples_stay_right() -> None:
+    """A regression net: the hand-written development mail the cues were built on."""
+    lines = (ROOT / "tests" / "eval" / "dev" / "examples.jsonl").read_text().splitlines()
+    examples = [json.loads(line) for line in lines]
+    found = [classify(e["subject"], e["body"]) for e in examples]
+    right = sum(f.intent.value == e["intent"] for f, e in zip(found, examples, strict=True))
+    missed = [
+        e["subject"]
+        for f, e in zip(found, examples, strict=True)
+        if e["emergency"] and not f.emergency
+    ]
+    assert right / len(examples) >= 0.95
+    assert missed == []
