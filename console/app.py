@@ -185,7 +185,7 @@ class OperatorConsole(App[None]):
             f"#{item.id} from {who}: {clean(item.subject, one_line=True)}",
             title="Emergency",
             severity="error",
-            timeout=60,
+            timeout=30,
             markup=False,
         )
 
