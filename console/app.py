@@ -304,10 +304,17 @@ class OperatorConsole(App[None]):
         self.push_screen(PolicyScreen(self.status.policy), save)
 
     def action_kill_switch(self) -> None:
-        self.command(self._set_policy(AutoSendPolicy()), "Auto-send is off for every intent.")
+        self.command(self._stop_auto_send(), "Auto-send is off for every intent.")
 
     async def _set_policy(self, policy: AutoSendPolicy) -> None:
         await self.operator.set_policy(policy)
+        self._show_policy(policy)
+
+    async def _stop_auto_send(self) -> None:
+        await self.operator.stop_auto_send()
+        self._show_policy(AutoSendPolicy())
+
+    def _show_policy(self, policy: AutoSendPolicy) -> None:
         self.status.policy = policy
         self._refresh_status()
 

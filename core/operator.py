@@ -171,11 +171,12 @@ class Operator:
         )
 
     async def set_policy(self, policy: AutoSendPolicy) -> None:
-        await self.pipeline.set_policy(policy)
+        """Change the auto-send policy; the change is logged with who made it."""
+        await self.pipeline.set_policy(policy, actor=OPERATOR)
 
     async def stop_auto_send(self) -> None:
         """The kill switch: every intent back to draft-only at once."""
-        await self.pipeline.set_policy(AutoSendPolicy())
+        await self.pipeline.set_policy(AutoSendPolicy(), actor=f"{OPERATOR} (kill switch)")
 
 
 def _proposal(item: Item) -> Proposal:

@@ -138,13 +138,13 @@ class Pipeline:
         stored = await self.store.get_setting(POLICY_KEY)
         return AutoSendPolicy.from_json(stored or {})
 
-    async def set_policy(self, policy: AutoSendPolicy) -> None:
-        await self.store.set_setting(POLICY_KEY, policy.to_json())
+    async def set_policy(self, policy: AutoSendPolicy, *, actor: str) -> None:
+        await self.store.set_setting(POLICY_KEY, policy.to_json(), actor=actor)
 
     async def seed_policy(self, policy: AutoSendPolicy) -> None:
         """Store the starting policy from the settings unless the operator already set one."""
         if await self.store.get_setting(POLICY_KEY) is None:
-            await self.set_policy(policy)
+            await self.set_policy(policy, actor="settings (AUTO_SEND)")
 
     # --- recovery ------------------------------------------------------------------------
 

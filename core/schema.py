@@ -70,6 +70,18 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS settings_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    key TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS settings_log_no_update BEFORE UPDATE ON settings_log
+    BEGIN SELECT RAISE(ABORT, 'the settings log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS settings_log_no_delete BEFORE DELETE ON settings_log
+    BEGIN SELECT RAISE(ABORT, 'the settings log is append-only'); END;
 CREATE TABLE IF NOT EXISTS labels (
     id INTEGER PRIMARY KEY,
     item_id INTEGER NOT NULL REFERENCES items (id),

@@ -404,14 +404,33 @@ class Store:
         )
         return json.loads(row[0]) if row else None
 
-    async def set_setting(self, key: str, value: Any) -> None:
-        await self._run(
-            lambda: self.db.execute(
+    async def set_setting(self, key: str, value: Any, *, actor: str) -> None:
+        """Change a setting, logging who changed it from what to what, in one transaction."""
+        await self._run(self._set_setting, key, json.dumps(value), actor)
+
+    def _set_setting(self, key: str, value: str, actor: str) -> None:
+        with _transaction(self.db):
+            row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+            self.db.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, json.dumps(value)),
+                (key, value),
             )
+            self.db.execute(
+                "INSERT INTO settings_log (at, actor, key, old_value, new_value) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (self._clock().isoformat(), actor, key, row[0] if row else None, value),
+            )
+
+    async def settings_history(self, key: str) -> list[tuple[str, Any, Any]]:
+        """(actor, old value, new value) for every change of a setting, oldest first."""
+        rows = await self._run(
+            lambda: self.db.execute(
+                "SELECT actor, old_value, new_value FROM settings_log WHERE key = ? ORDER BY id",
+                (key,),
+            ).fetchall()
         )
+        return [(r[0], json.loads(r[1]) if r[1] else None, json.loads(r[2])) for r in rows]
 
 
 class _transaction:

@@ -165,9 +165,14 @@ async def test_kill_switch_stops_auto_send(
         dovecot.deliver(imap_account, LEAK)
         await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
         assert "auto-send: off" in as_text(app.query_one("#status", Static).content)
+        history = await app.assistant.store.settings_history("auto_send_policy")
         await pilot.pause(0.5)
     assert smtp_server.messages == []
     assert stored_policy(tmp_path) == {}
+    assert history == [  # every policy change is on record, with who made it
+        ("settings (AUTO_SEND)", None, {"maintenance": 0.8}),
+        ("operator (kill switch)", {"maintenance": 0.8}, {}),
+    ]
 
 
 def as_text(renderable: Any) -> str:
