@@ -25,7 +25,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from console.narration import describe
-from core.assembly import build_provider, close_provider, open_assistant
+from core.assembly import build_provider, close_if_closable, open_assistant
 from core.config import Settings, load_settings
 from core.demo import DemoMailServers, demo_settings, fresh_demo_output
 from core.directory import Directory
@@ -119,7 +119,7 @@ def read_file(path: Path) -> bytes:
 
 
 async def triage_file(settings: Settings, raw: bytes) -> int:
-    directory = Directory.load(settings.data_dir)
+    directory = await asyncio.to_thread(Directory.load, settings.data_dir)
     provider = build_provider(settings, directory)
     fallback = None if isinstance(provider, OfflineProvider) else OfflineProvider(directory)
     try:
@@ -131,18 +131,18 @@ async def triage_file(settings: Settings, raw: bytes) -> int:
             fallback=fallback,
         )
     finally:
-        await close_provider(provider)
+        await close_if_closable(provider)
     print(json.dumps(triage_json(proposal.model_dump(mode="json")), ensure_ascii=False, indent=2))
     return 0
 
 
 async def evaluate_folder(settings: Settings, folder: Path, *, as_json: bool) -> int:
-    directory = Directory.load(settings.data_dir)
+    directory = await asyncio.to_thread(Directory.load, settings.data_dir)
     provider = build_provider(settings, directory)
     try:
         outcomes = await evaluate(folder, directory, provider, max_retries=settings.max_retries)
     finally:
-        await close_provider(provider)
+        await close_if_closable(provider)
     report = summarise(outcomes)
     print(report.to_json() if as_json else report.to_text())
     return 0

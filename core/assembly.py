@@ -7,6 +7,7 @@ there is one place where the parts are chosen. Tests pass their own pieces
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -90,7 +91,7 @@ async def open_assistant(
     clock: Callable[[], datetime] = utc_now,
     retry_delay: float = 0.5,
 ) -> AsyncIterator[Assistant]:
-    directory = Directory.load(settings.data_dir)
+    directory = await asyncio.to_thread(Directory.load, settings.data_dir)
     provider = provider or build_provider(settings, directory)
     None if isinstance(provider, OfflineProvider) else OfflineProvider(directory)
     smtp = sender or build_sender(settings)
@@ -125,13 +126,13 @@ async def open_assistant(
     try:
         yield Assistant(settings, bus, store, directory, provider, worker, pipeline, operator)
     finally:
-        await close_provider(provider)
-        await close_provider(smtp)
+        await close_if_closable(provider)
+        await close_if_closable(smtp)
         await store.close()
 
 
-async def close_provider(resource: object) -> None:
-    """Close a provider or sender that holds connections (not all do)."""
+async def close_if_closable(resource: object) -> None:
+    """Close a provider or sender that holds connections (not all of them do)."""
     aclose = getattr(resource, "aclose", None)
     if aclose is not None:
         await aclose()

@@ -124,7 +124,7 @@ async def evaluate(
     max_retries: int = 2,
 ) -> list[Outcome]:
     outcomes = []
-    for label in load_labels(folder):
+    for label in await asyncio.to_thread(load_labels, folder):
         raw = await asyncio.to_thread((folder / label.file).read_bytes)
         started = time.perf_counter()
         proposal = await triage(

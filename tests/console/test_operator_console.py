@@ -280,7 +280,8 @@ async def test_policy_panel_turns_auto_send_on_after_confirmation(
 
 
 async def test_the_command_palette_offers_every_action(tmp_path: Path) -> None:
-    settings = make_settings(ImapAccountStub(), SmtpStub(), tmp_path)  # type: ignore[arg-type]
+    nowhere = ImapAccount(host="127.0.0.1", port=9, ssl_port=9, user="u", password="p")
+    settings = make_settings(nowhere, SmtpStub(), tmp_path)  # type: ignore[arg-type]
     app = OperatorConsole(settings, run_pipeline=False)
     async with app.run_test(size=SIZE):
         titles = {command.title for command in app.get_system_commands(app.screen)}
@@ -298,10 +299,6 @@ async def test_the_command_palette_offers_every_action(tmp_path: Path) -> None:
         *(f"Reclassify as {intent.value}" for intent in Intent),
     ):
         assert action in titles, action
-
-
-class ImapAccountStub:
-    host, port, user, password = "127.0.0.1", 1, "u", "p"
 
 
 class SmtpStub:
