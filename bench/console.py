@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 
 from bench.results import Result, median_ms
 from console.app import OperatorConsole
-from console.bridge import ItemUpdated
+from console.bridge import ItemsUpdated
 from core.config import Settings, load_settings
 from core.models import Action, Intent, Proposal, State
 from core.schema import SCHEMA
@@ -178,7 +178,11 @@ async def _drive(settings: Settings, count: int) -> ConsoleTimes:
         before = time.perf_counter()
         for item in items:
             later = item.updated_at + timedelta(seconds=1)
-            app.post_message(ItemUpdated(replace(item, state=State.SENT, updated_at=later)))
+            app.post_message(
+                ItemsUpdated(
+                    [replace(item, state=State.SENT, updated_at=later, version=item.version + 1)]
+                )
+            )
         while any(app.items[i.id].state is not State.SENT for i in items):
             await pilot.pause(0.01)
         update = (time.perf_counter() - before) / len(items)

@@ -4,37 +4,47 @@ The pipeline runs as a background worker of this app; store events arrive as
 messages (`console.bridge`); keys call the core's operator API in workers, so
 the screen never waits on the network or the disk. What the table shows is
 what the store said last: there is no optimistic state here.
+
+Item keys act on the item the detail pane shows, at the version it shows:
+the pane follows the cursor from memory at once, and a key pressed before it
+has caught up does nothing but say so. The core refuses a command naming a
+version that is out of date, so what is approved is what was on screen.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import OrderedDict, deque
 from collections.abc import Callable, Coroutine, Iterable
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from textual import on, work
+from rich.text import Text
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from console.bridge import InboxUpdated, ItemUpdated, pump_events
+from console.attention import EmergencyWatch, notice_for
+from console.bridge import InboxUpdated, ItemsUpdated, pump_events
+from console.rows import NEEDS_PERSON
 from console.screens.dialogs import ChoiceDialog, InstructionDialog, IntentDialog
 from console.screens.help import HelpScreen
 from console.screens.policy import PolicyScreen
-from console.text import clean
-from console.widgets.detail import DetailPane, DraftSaved
+from console.widgets.detail import DetailPane, DetailView, DraftSaved
 from console.widgets.queue import QueueFilter, QueueTable
 from console.widgets.status import StatusBar, StatusModel
 from core.assembly import open_assistant
 from core.config import Settings
-from core.errors import AssistantError
-from core.models import Intent, Item, State
+from core.errors import AssistantError, StaleItem
+from core.models import Intent, Item, ParsedEmail, State
 from core.policy import AutoSendPolicy
 from core.store import utc_now
 
@@ -48,11 +58,24 @@ STATE_FILTERS: list[State | None] = [
     State.DISMISSED,
 ]
 INTENT_FILTERS: list[Intent | None] = [None, *Intent]
+BODY_CACHE = 500  # parsed emails kept for the detail view
+EMERGENCY_NOTICE_SECONDS = 5.0  # the banner stays; the notice only catches the eye
+BURST_SECONDS = 0.5  # new emergencies this close together make one notice
+# An item key pressed sooner than this after the item appeared was meant for what
+# was on screen before: nobody reads and decides faster (human reaction ≈ 0.2 s).
+LOOK_SECONDS = 0.2
+# The pipeline shares this process: while keys are being pressed, it starts no new
+# work until the keyboard has been quiet this long, for at most GIVE_WAY_MAX_SECONDS
+# a message, so the screen keeps up with the operator and mail still moves on.
+GIVE_WAY_SECONDS = 0.3
+GIVE_WAY_MAX_SECONDS = 2.0
 
 
 class OperatorConsole(App[None]):
     CSS_PATH = "console.tcss"
     TITLE = "Tenant inbox"
+    # Below 118 columns the detail pane goes under the queue instead of beside it.
+    HORIZONTAL_BREAKPOINTS = [(0, "-stacked"), (118, "-side")]
     BINDINGS = [
         Binding("a", "approve", "Approve"),
         Binding("e", "edit", "Edit"),
@@ -70,6 +93,7 @@ class OperatorConsole(App[None]):
         Binding("escape", "clear_filters", "Clear filters", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
+        Binding("exclamation_mark", "oldest_emergency", "Oldest emergency", show=False),
     ]
 
     def __init__(
@@ -79,6 +103,7 @@ class OperatorConsole(App[None]):
         clock: Callable[[], datetime] = utc_now,
         run_pipeline: bool = True,
         tick_seconds: float = 1.0,
+        look_seconds: float = LOOK_SECONDS,
         **assistant_options: Any,
     ) -> None:
         """`assistant_options` go to `open_assistant` (tests pass a retry delay, say)."""
@@ -87,6 +112,12 @@ class OperatorConsole(App[None]):
         self.clock = clock
         self.run_pipeline = run_pipeline
         self.tick_seconds = tick_seconds
+        self.look_seconds = look_seconds
+        self._key_time = 0.0  # when the key being handled was read from the terminal
+        self._last_key = 0.0  # when the operator last pressed a key (time.monotonic)
+        self._unconfirmed: deque[tuple[int, int]] = deque()  # drawn, not yet confirmed
+        self._terminal_answers: bool | None = None  # does the terminal answer DSR?
+        self._answer_timer: Timer | None = None
         self._assistant_options = assistant_options
         self._resources = AsyncExitStack()
         self.items: dict[int, Item] = {}
@@ -94,13 +125,19 @@ class OperatorConsole(App[None]):
         self._stop = asyncio.Event()
         self._state_filter = 0
         self._intent_filter = 0
+        self._bodies: OrderedDict[int, ParsedEmail] = OrderedDict()
+        self.emergencies = EmergencyWatch()
+        self._notice_timer: Timer | None = None
+        self._notice_until = 0.0  # when the emergency notice on screen goes away
+        self._banner_line: Text | None = None
 
     # --- layout and start-up -------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         with Vertical(id="main"):
+            yield Static(id="banner", classes="hidden")
             yield Input(placeholder="search sender and subject", id="search", classes="hidden")
-            with Horizontal():
+            with Horizontal(id="panes"):
                 yield QueueTable(self.settings.sla_minutes, id="queue")
                 yield DetailPane(id="detail")
         yield StatusBar(id="status")
@@ -125,10 +162,15 @@ class OperatorConsole(App[None]):
         self.status.policy = await self.assistant.pipeline.policy()
         for item in await self.assistant.store.items():
             self._remember(item)
+            self.emergencies.observe(item, announce=False)
+        self.queue.when_columns_change(self._refill)
+        self.queue.follow_selection(self._show_selected)
         self.fill_queue(self.queue.filter)
+        self._refresh_banner()
         self._refresh_status()
         self.queue.focus()
         if self.run_pipeline:
+            self.assistant.pipeline.give_way = self.give_way
             self.run_worker(
                 self.assistant.pipeline.run(self._stop), name="pipeline", exit_on_error=False
             )
@@ -140,22 +182,29 @@ class OperatorConsole(App[None]):
 
     # --- what the core says ----------------------------------------------------------------
 
-    def on_item_updated(self, message: ItemUpdated) -> None:
-        item = message.item
+    def on_items_updated(self, message: ItemsUpdated) -> None:
+        now = self.clock()
+        for item in message.items:
+            self._apply(item, now)
+        self._refresh_status()
+        self._refresh_banner()
+
+    def _apply(self, item: Item, now: datetime) -> None:
+        """Show the store's newest version of an item in the queue and, if shown, the detail."""
         before = self.items.get(item.id)
         if not self._remember(item):
             return
-        self.queue.show(item, self.clock())
+        self.queue.show(item, now)
         just_triaged = before is None or before.state is not State.TRIAGED
         if item.state is State.TRIAGED and item.proposal is not None and just_triaged:
             self._note_provider(item)
-            if item.proposal.emergency:
-                self._alert(item)
+        if self.emergencies.observe(item):
+            self._alert()
         if item.state is State.FAILED and item.error:
             self.status.last_error = f"#{item.id}: {item.error}"
-        self._refresh_status()
-        if item.id == self.queue.selected_id:
-            self.load_details(item.id)
+        shown = self.detail.shown
+        if shown is not None and shown.id == item.id:
+            self.detail.show(self._view(item), now)
 
     def on_inbox_updated(self, message: InboxUpdated) -> None:
         event = message.status
@@ -168,7 +217,7 @@ class OperatorConsole(App[None]):
     def _remember(self, item: Item) -> bool:
         """Keep the newest known version of each item; False when this one is stale."""
         known = self.items.get(item.id)
-        if known is not None and known.updated_at > item.updated_at:
+        if known is not None and known.version >= item.version:
             return False
         if known is not None:
             self.status.counts[known.state] -= 1
@@ -176,18 +225,72 @@ class OperatorConsole(App[None]):
         self.items[item.id] = item
         return True
 
-    def _alert(self, item: Item) -> None:
-        """An emergency just arrived: ring and say so, whatever the operator is looking at."""
-        assert item.proposal is not None
-        who = item.proposal.tenant_name or "an unknown sender"
+    # --- emergencies: a persistent banner, a bell, one notice at a time ------------------
+
+    def _alert(self) -> None:
+        """A new emergency: ring now; a burst of them becomes one notice."""
         self.bell()
-        self.notify(
-            f"#{item.id} from {who}: {clean(item.subject, one_line=True)}",
-            title="Emergency",
-            severity="error",
-            timeout=30,
-            markup=False,
-        )
+        if self._notice_timer is None:
+            self._notice_timer = self.set_timer(BURST_SECONDS, self._show_emergency_notice)
+
+    def _show_emergency_notice(self) -> None:
+        self._notice_timer = None
+        wait = self._notice_until - self._now()
+        if wait > 0:  # one emergency notice at a time: the next waits its turn
+            self._notice_timer = self.set_timer(wait, self._show_emergency_notice)
+            return
+        fresh = [self.items[i] for i in self.emergencies.take_fresh() if i in self.items]
+        if not fresh:
+            return
+        if self.say(
+            notice_for(fresh), title="Emergency", severity="error", timeout=EMERGENCY_NOTICE_SECONDS
+        ):
+            self._notice_until = self._now() + EMERGENCY_NOTICE_SECONDS
+
+    def _now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    def _refresh_banner(self) -> None:
+        banner = self.query_one("#banner", Static)
+        line = self.emergencies.banner(self.clock())
+        banner.set_class(line is None, "hidden")
+        if line is not None and line != self._banner_line:
+            banner.update(line, layout=False)
+        self._banner_line = line
+
+    def action_oldest_emergency(self) -> None:
+        oldest = self.emergencies.oldest()
+        if oldest is None:
+            self.say("No emergency waits for a person.", timeout=2)
+        elif self.queue.contains(oldest.id):
+            self.queue.select(oldest.id)
+            self.queue.touched = True
+        else:  # filtered out: show all mail, then go there
+            self._reset_filter_inputs()
+            self.fill_queue(QueueFilter(), select=oldest.id)
+
+    def say(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: str = "information",
+        timeout: float = 4.0,
+    ) -> bool:
+        """A short notice; never over a dialog (then it goes to the status line instead)."""
+        if isinstance(self.screen, ModalScreen):
+            if severity != "information":
+                self.status.last_error = message
+                self._refresh_status()
+            return False
+        self.notify(message, title=title, severity=severity, timeout=timeout, markup=False)  # type: ignore[arg-type]
+        return True
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        """Open a screen; a dialog first clears the notices, so none ever covers it."""
+        if isinstance(screen, ModalScreen):
+            self.clear_notifications()
+        return super().push_screen(screen, *args, **kwargs)
 
     def _note_provider(self, item: Item) -> None:
         assert item.proposal is not None
@@ -202,99 +305,254 @@ class OperatorConsole(App[None]):
         self.query_one(StatusBar).render_model(self.status, self.clock())
 
     def _tick(self) -> None:
-        self.queue.refresh_times(self.items, self.clock())
+        now = self.clock()
+        self.queue.refresh_times(self.items, now)
         self._refresh_status()
+        self._refresh_banner()
+        shown = self.detail.shown
+        if shown is not None and shown.state is State.APPROVED and shown.send_after:
+            self.detail.refresh_countdown(self._view(shown), now)
 
     # --- the detail view -------------------------------------------------------------------
 
-    @on(DataTable.RowHighlighted, "#queue")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value is not None:
-            self.load_details(int(event.row_key.value))
+    def _show_selected(self, item_id: int | None) -> None:
+        """The cursor is on another item: show it from memory now, its text when read."""
+        item = self.items.get(item_id) if item_id is not None else None
+        if item is None:
+            self.detail.show_nothing()
+            return
+        self.detail.show(self._view(item), self.clock())
+        if item.id not in self._bodies:
+            self.load_body(item.id)
 
-    @work(exclusive=True, group="details", exit_on_error=False)
-    async def load_details(self, item_id: int) -> None:
-        details = await self.operator.details(item_id)
-        if self.queue.selected_id == item_id:
-            self.detail.show(details, self.clock())
+    def _view(self, item: Item) -> DetailView:
+        email = self._bodies.get(item.id)
+        return DetailView(item, self.operator.context_for(item), email)
+
+    @work(exclusive=True, group="body", exit_on_error=False)
+    async def load_body(self, item_id: int) -> None:
+        email = await self.operator.message(item_id)
+        self._bodies[item_id] = email
+        while len(self._bodies) > BODY_CACHE:
+            self._bodies.popitem(last=False)
+        shown = self.detail.shown
+        if shown is not None and shown.id == item_id:
+            self.detail.show(self._view(self.items.get(item_id, shown)), self.clock())
 
     @on(DraftSaved)
     def _save_draft(self, event: DraftSaved) -> None:
-        self.command(self.operator.edit(event.item_id, event.body), "Draft saved.")
+        self.command(
+            self.operator.edit(event.item_id, event.version, event.body),
+            "Draft saved.",
+            on_stale=lambda item: self._keep_editing(item, event.body),
+        )
         self.queue.focus()
+
+    def _keep_editing(self, item: Item, text: str) -> None:
+        """The draft changed under the operator's edit: keep their text, based on the new one."""
+        editor = self.detail.editor
+        if editor.item_id != item.id or item.proposal is None:
+            return
+        editor.begin(item.id, item.version, item.proposal.body)
+        editor.load_text(text)
+        self.say(
+            "The draft changed while you were editing (see above). Your text is still in the "
+            "editor: ctrl+s saves it over the new version, escape drops it.",
+            severity="warning",
+            timeout=8,
+        )
 
     # --- operator commands -----------------------------------------------------------------
 
     @work(group="commands", exit_on_error=False)
-    async def command(self, call: Coroutine[Any, Any, Any], done: str = "") -> None:
-        """Run one operator command; its outcome arrives as store events."""
+    async def command(
+        self,
+        call: Coroutine[Any, Any, Any],
+        done: str = "",
+        *,
+        then: Callable[[], None] | None = None,
+        on_stale: Callable[[Item], None] | None = None,
+    ) -> None:
+        """Run one operator command; its outcome arrives as store events.
+
+        A command refused because the item changed since the operator saw it
+        shows the new version (and `on_stale` may keep the operator's work).
+        """
         try:
-            await call
+            result = await call
+        except StaleItem as exc:
+            current = await self.assistant.store.get(exc.item_id)
+            self._apply(current, self.clock())
+            self.say(str(exc), severity="warning", timeout=6)
+            if on_stale is not None:
+                on_stale(current)
+            return
         except AssistantError as exc:
             self.status.last_error = str(exc)
-            self.notify(str(exc), severity="error", markup=False)
+            self.say(str(exc), severity="error")
             self._refresh_status()
             return
+        if isinstance(result, Item):  # the store's answer: on screen now, not in a moment
+            self._apply(result, self.clock())
+            self._refresh_status()
         if done:
-            self.notify(done, markup=False)
+            self.say(done)
+        if then is not None:
+            then()
 
-    def _selected(self) -> Item | None:
-        item_id = self.queue.selected_id
-        return self.items.get(item_id) if item_id is not None else None
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self._key_time = event.time  # read from the terminal at this moment
+            self._last_key = max(self._last_key, event.time)
+        elif isinstance(event, events.CursorPosition):
+            self._terminal_answered()
+        await super().on_event(event)
 
-    def _editing(self) -> bool:
-        return self.detail.editor.editing
+    # --- knowing what the terminal shows -----------------------------------------------------
+    #
+    # A frame handed to the terminal may take a while to appear when the machine is
+    # busy. After each frame with a new detail, the console asks the terminal where its
+    # cursor is (DSR, ESC [6n); the terminal answers only once it has shown everything
+    # written before the question. A terminal that never answers is trusted with what
+    # it was given.
+
+    def on_detail_pane_drawn(self, message: DetailPane.Drawn) -> None:
+        key = (message.item_id, message.version)
+        driver = getattr(self, "_driver", None)
+        if self.is_headless or driver is None or self._terminal_answers is False:
+            self.detail.confirm_seen(*key)
+            return
+        self._unconfirmed.append(key)
+        driver.write("\x1b[6n")
+        if self._terminal_answers is None and self._answer_timer is None:
+            self._answer_timer = self.set_timer(1.0, self._terminal_is_silent)
+
+    def _terminal_answered(self) -> None:
+        self._terminal_answers = True
+        if self._unconfirmed:
+            self.detail.confirm_seen(*self._unconfirmed.popleft())
+
+    def _terminal_is_silent(self) -> None:
+        if self._terminal_answers is None:
+            self._terminal_answers = False
+            while self._unconfirmed:
+                self.detail.confirm_seen(*self._unconfirmed.popleft())
+
+    async def give_way(self) -> None:
+        """Hold the pipeline's next step while the operator is typing (not for long)."""
+        held = 0.0
+        while held < GIVE_WAY_MAX_SECONDS:
+            quiet = time.monotonic() - self._last_key
+            if quiet >= GIVE_WAY_SECONDS:
+                return
+            pause = min(GIVE_WAY_SECONDS - quiet, GIVE_WAY_MAX_SECONDS - held)
+            await asyncio.sleep(pause)
+            held += pause
+
+    def _acting_on(self) -> Item | None:
+        """The item an item key acts on: the one on screen, if it is the row under the cursor.
+
+        On screen means drawn, and long enough before the key was pressed for
+        the operator to have seen it: a key that arrives before the frame with
+        the row's detail reached the terminal, or right after it (too soon to
+        be a reaction to it), does nothing but say so.
+        """
+        selected = self.queue.selected_id
+        if selected is None or self.detail.editor.editing:
+            return None
+        shown = self.detail.on_screen
+        if shown is None or shown.id != selected:
+            self.say(
+                "The detail is still catching up with the cursor; press the key again.", timeout=1.5
+            )
+            return None
+        if self._key_time - self.detail.seen_at < self.look_seconds:
+            self.say(
+                f"#{shown.id} has only just appeared: read it, then press the key again.",
+                timeout=1.5,
+            )
+            return None
+        return shown
+
+    def _move_on(self, item_id: int) -> Callable[[], None]:
+        """After acting on an item, go on to the next one that waits for a person."""
+
+        def move() -> None:
+            if self.queue.selected_id != item_id:
+                return  # the operator has moved on already
+            following = self.queue.next_waiting(
+                item_id, lambda i: i != item_id and self.items[i].state in NEEDS_PERSON
+            )
+            if following is not None:
+                self.queue.select(following)
+                self.queue.touched = True
+
+        return move
 
     def action_approve(self) -> None:
-        item = self._selected()
-        if item is None or self._editing():
+        item = self._acting_on()
+        if item is None:
             return
         delay = self.settings.send_delay
         when = f"in {delay:.0f}s (u takes it back)" if delay else "now"
-        self.command(self.operator.approve(item.id, delay=delay), f"Reply #{item.id} goes {when}.")
+        self.command(
+            self.operator.approve(item.id, item.version, delay=delay),
+            f"Reply #{item.id} goes {when}.",
+            then=self._move_on(item.id),
+        )
 
     def action_edit(self) -> None:
-        if self._selected() is not None:
-            self.detail.editor.start_editing()
+        if self._acting_on() is not None:
+            self.detail.start_editing()
 
     def action_dismiss_item(self) -> None:
-        item = self._selected()
-        if item is not None and not self._editing():
-            self.command(self.operator.dismiss(item.id), f"#{item.id} dismissed.")
+        item = self._acting_on()
+        if item is not None:
+            self.command(
+                self.operator.dismiss(item.id, item.version),
+                f"#{item.id} dismissed.",
+                then=self._move_on(item.id),
+            )
 
     def action_undo(self) -> None:
-        item = self._selected()
+        item = self._acting_on()
         if item is not None:
-            self.command(self.operator.cancel_send(item.id), f"#{item.id} taken back.")
+            self.command(
+                self.operator.cancel_send(item.id, item.version), f"#{item.id} taken back."
+            )
 
     def action_reopen(self) -> None:
-        item = self._selected()
+        item = self._acting_on()
         if item is not None:
-            self.command(self.operator.reopen(item.id), f"#{item.id} is back for review.")
+            self.command(
+                self.operator.reopen(item.id, item.version), f"#{item.id} is back for review."
+            )
 
     def action_redraft(self) -> None:
-        item = self._selected()
-        if item is None or self._editing():
+        item = self._acting_on()
+        if item is None:
             return
 
         def redraft(instruction: str | None) -> None:
             if instruction:
-                self.command(self.operator.redraft(item.id, instruction), "New draft ready.")
+                self.command(
+                    self.operator.redraft(item.id, item.version, instruction), "New draft ready."
+                )
 
         self.push_screen(InstructionDialog(), redraft)
 
     def action_reclassify(self) -> None:
-        item = self._selected()
-        if item is None or self._editing():
-            return
+        item = self._acting_on()
+        if item is not None:
+            self.push_screen(IntentDialog(), lambda intent: self._reclassify(item, intent))
 
-        def reclassify(intent: Intent | None) -> None:
-            if intent is not None:
-                self.command(
-                    self.operator.reclassify(item.id, intent), f"#{item.id} is now {intent.value}."
-                )
-
-        self.push_screen(IntentDialog(), reclassify)
+    def _reclassify(self, item: Item, intent: Intent | None) -> None:
+        """Reclassify as the operator chose; the cursor stays to show the new draft."""
+        if intent is not None:
+            self.command(
+                self.operator.reclassify(item.id, item.version, intent),
+                f"#{item.id} is now {intent.value}: read the new draft.",
+            )
 
     def action_policy(self) -> None:
         def save(policy: AutoSendPolicy | None) -> None:
@@ -319,8 +577,9 @@ class OperatorConsole(App[None]):
         self._refresh_status()
 
     def action_open(self) -> None:
-        if self._selected() is not None:
-            self.detail.editor.focus()
+        """Move into the detail (arrows scroll the message; escape comes back)."""
+        if self._acting_on() is not None:
+            self.detail.text.focus()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -349,11 +608,14 @@ class OperatorConsole(App[None]):
         self._apply_filter(self._filter_with(intent=INTENT_FILTERS[self._intent_filter]))
 
     def action_clear_filters(self) -> None:
+        self._reset_filter_inputs()
+        self._apply_filter(QueueFilter())
+
+    def _reset_filter_inputs(self) -> None:
         search = self.query_one("#search", Input)
         search.value = ""
         search.add_class("hidden")
         self._state_filter = self._intent_filter = 0
-        self._apply_filter(QueueFilter())
         self.queue.focus()
 
     def _filter_with(self, **changes: Any) -> QueueFilter:
@@ -362,10 +624,16 @@ class OperatorConsole(App[None]):
     def _apply_filter(self, queue_filter: QueueFilter) -> None:
         self.fill_queue(queue_filter)
 
+    def _refill(self) -> None:
+        self.fill_queue(self.queue.filter)
+
     @work(exclusive=True, group="rows", exit_on_error=False)
-    async def fill_queue(self, queue_filter: QueueFilter) -> None:
+    async def fill_queue(self, queue_filter: QueueFilter, select: int | None = None) -> None:
         """(Re)fill the queue in the background; a newer filter cancels an older fill."""
         await self.queue.apply_filter(queue_filter, self.items, self.clock())
+        if select is not None:
+            self.queue.select(select)
+            self.queue.touched = True
         self._refresh_status()
 
     # --- the command palette ---------------------------------------------------------------
@@ -405,11 +673,9 @@ class OperatorConsole(App[None]):
         yield SystemCommand("Help", "Every key the console answers to", self.action_help)
 
     def _reclassify_selected(self, intent: Intent) -> None:
-        item = self._selected()
+        item = self._acting_on()
         if item is not None:
-            self.command(
-                self.operator.reclassify(item.id, intent), f"#{item.id} is now {intent.value}."
-            )
+            self._reclassify(item, intent)
 
     # --- quitting --------------------------------------------------------------------------
 
@@ -421,10 +687,19 @@ class OperatorConsole(App[None]):
 
         async def decide(choice: str | None) -> None:
             if choice == "send":
-                await asyncio.gather(*(self.operator.send_now(i.id) for i in pending))
+                await asyncio.gather(
+                    *(self.operator.send_now(i.id, i.version) for i in pending),
+                    return_exceptions=True,  # one already sent must not stop the others
+                )
                 await self._wait_until_sent([i.id for i in pending])
             elif choice == "hold":
-                await asyncio.gather(*(self.operator.cancel_send(i.id) for i in pending))
+                held = await asyncio.gather(
+                    *(self.operator.cancel_send(i.id, i.version) for i in pending),
+                    return_exceptions=True,
+                )
+                for item in held:
+                    if isinstance(item, Item):
+                        self._apply(item, self.clock())
             else:
                 return
             await self._stop_and_exit()
@@ -445,8 +720,10 @@ class OperatorConsole(App[None]):
     async def _wait_until_sent(self, item_ids: list[int], timeout: float = 60.0) -> None:
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:
-            states = [(await self.assistant.store.get(i)).state for i in item_ids]
-            if all(state not in (State.APPROVED, State.SENDING) for state in states):
+            items = [await self.assistant.store.get(i) for i in item_ids]
+            for item in items:  # what the store says is on screen until the last moment
+                self._apply(item, self.clock())
+            if all(item.state not in (State.APPROVED, State.SENDING) for item in items):
                 return
             await asyncio.sleep(0.1)
 
@@ -463,5 +740,5 @@ class OperatorConsole(App[None]):
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
             self.status.last_error = f"{event.worker.name or 'task'}: {error}"
-            self.notify(self.status.last_error, severity="error", markup=False)
+            self.say(self.status.last_error, severity="error")
             self._refresh_status()

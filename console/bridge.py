@@ -1,25 +1,34 @@
 """Core events in, Textual messages out: the one adapter between the two worlds.
 
 The core knows nothing of Textual; it publishes facts on its `EventBus`.
-`pump_events` subscribes and posts each fact to the app as a message, so
-widgets only ever react to messages, on the UI's own schedule.
+`pump_events` subscribes and posts them to the app as messages, so widgets
+only ever react to messages, on the UI's own schedule.
+
+Item events coalesce: a busy pipeline publishes hundreds a second, and the
+screen only needs the newest version of each item a few times a second. The
+pump posts one `ItemsUpdated` with everything that arrived since the last one,
+at most every `interval` seconds, so a backlog never starves the keyboard.
 """
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.message import Message
 from textual.message_pump import MessagePump
 
-from core.events import EventBus, InboxStatusChanged, ItemAdded, ItemChanged
+from core.events import Event, EventBus, InboxStatusChanged, ItemAdded, ItemChanged
 from core.models import Item
 
+COALESCE_SECONDS = 0.25
 
-class ItemUpdated(Message):
-    """An item was added or changed in the store."""
 
-    def __init__(self, item: Item) -> None:
+class ItemsUpdated(Message):
+    """Items were added or changed in the store: the newest version of each, oldest first."""
+
+    def __init__(self, items: list[Item]) -> None:
         super().__init__()
-        self.item = item
+        self.items = items
 
 
 class InboxUpdated(Message):
@@ -30,9 +39,31 @@ class InboxUpdated(Message):
         self.status = status
 
 
-async def pump_events(bus: EventBus, target: MessagePump) -> None:
-    async for event in bus.subscribe():
-        if isinstance(event, (ItemAdded, ItemChanged)):
-            target.post_message(ItemUpdated(event.item))
-        elif isinstance(event, InboxStatusChanged):
-            target.post_message(InboxUpdated(event))
+async def pump_events(
+    bus: EventBus, target: MessagePump, interval: float = COALESCE_SECONDS
+) -> None:
+    loop = asyncio.get_running_loop()
+    pending: dict[int, Item] = {}
+    last_post = 0.0
+    with bus.subscription() as queue:
+        while True:
+            if not pending:
+                _take(await queue.get(), pending, target)
+            while not queue.empty():
+                _take(queue.get_nowait(), pending, target)
+            wait = last_post + interval - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)  # more events gather in the queue meanwhile
+                continue
+            target.post_message(ItemsUpdated(list(pending.values())))
+            pending = {}
+            last_post = loop.time()
+
+
+def _take(event: Event, pending: dict[int, Item], target: MessagePump) -> None:
+    if isinstance(event, (ItemAdded, ItemChanged)):
+        known = pending.get(event.item.id)
+        if known is None or known.version < event.item.version:
+            pending[event.item.id] = event.item
+    elif isinstance(event, InboxStatusChanged):
+        target.post_message(InboxUpdated(event))

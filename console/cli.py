@@ -208,6 +208,9 @@ async def run_console(settings: Settings) -> int:
 
     settings.require_mail_settings()
     log_to_file(settings.output_dir / "assistant.log")
+    # Threads (parsing, the store) hand the interpreter back to the screen within a
+    # millisecond rather than five: keys are drawn promptly while mail is handled.
+    sys.setswitchinterval(0.001)
     await OperatorConsole(settings).run_async()
     return 0
 

@@ -2,7 +2,8 @@
 
 Emergencies and lockouts that still wait for someone sort first, then other
 waiting mail (oldest first), then what is done (newest first). The age of a
-waiting item turns to a warning once it has waited longer than its SLA.
+waiting item turns to a warning once it has waited longer than its SLA. A
+narrow queue shows the compact columns: the state as a symbol, no confidence.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from console.text import literal
 from core.models import Intent, Item, State
 
 COLUMNS = ("age", "state", "intent", "conf", "alarm", "sender", "subject")
+COMPACT_COLUMNS = ("age", "state", "intent", "alarm", "sender", "subject")
 WAITING = frozenset(
     {State.NEW, State.TRIAGED, State.AWAITING_REVIEW, State.APPROVED, State.SENDING, State.FAILED}
 )
@@ -31,6 +33,20 @@ STATE_LABELS = {
     State.DISMISSED: "dismissed",
     State.FAILED: "failed",
 }
+# The compact state column: one symbol a state (the help screen lists them).
+STATE_SYMBOLS = {
+    State.NEW: "·",
+    State.TRIAGED: "·",
+    State.AWAITING_REVIEW: "?",
+    State.APPROVED: "→",
+    State.SENDING: "↑",
+    State.SENT: "✓",
+    State.SKIPPED: "–",
+    State.DISMISSED: "×",
+    State.FAILED: "!",
+}
+# States in which an item waits for a person (the cursor moves on to these).
+NEEDS_PERSON = frozenset({State.AWAITING_REVIEW, State.FAILED})
 _STATE_STYLES = {
     State.AWAITING_REVIEW: "bold",
     State.FAILED: "bold red",
@@ -77,7 +93,7 @@ def sort_key(item: Item) -> tuple[int, float]:
 
 def age_text(item: Item, now: datetime, sla_minutes: tuple[int, int]) -> RankedText:
     minutes = max(0, int((now - item.received_at).total_seconds() // 60))
-    label = _duration(minutes)
+    label = duration(minutes)
     if item.state not in WAITING:
         cell = RankedText(label, style="dim")
     elif minutes >= (sla_minutes[0] if is_urgent(item) else sla_minutes[1]):
@@ -88,14 +104,17 @@ def age_text(item: Item, now: datetime, sla_minutes: tuple[int, int]) -> RankedT
     return cell
 
 
-def state_text(item: Item, now: datetime) -> Text:
+def state_text(item: Item, now: datetime, *, compact: bool = False) -> Text:
     if item.state is State.APPROVED and item.send_after is not None:
         seconds = max(0, int((item.send_after - now).total_seconds() + 0.999))
-        return Text(f"send {seconds}s", style="bold yellow")
-    return Text(STATE_LABELS[item.state], style=_STATE_STYLES.get(item.state, ""))
+        return Text(f"{seconds}s" if compact else f"send {seconds}s", style="bold yellow")
+    label = STATE_SYMBOLS[item.state] if compact else STATE_LABELS[item.state]
+    return Text(label, style=_STATE_STYLES.get(item.state, ""))
 
 
-def row_view(item: Item, now: datetime, sla_minutes: tuple[int, int]) -> RowView:
+def row_view(
+    item: Item, now: datetime, sla_minutes: tuple[int, int], *, compact: bool = False
+) -> RowView:
     proposal = item.proposal
     if proposal is None:
         intent, confidence, alarm = Text("…", style="dim"), Text(""), Text("")
@@ -111,19 +130,14 @@ def row_view(item: Item, now: datetime, sla_minutes: tuple[int, int]) -> RowView
         sender = literal(name or item.sender, one_line=True)
         if proposal.tenant_name is None and proposal.action.value != "skip":
             sender.stylize("italic")
-    cells = (
-        age_text(item, now, sla_minutes),
-        state_text(item, now),
-        intent,
-        confidence,
-        alarm,
-        sender,
-        literal(item.subject or "(no subject)", one_line=True),
-    )
-    return RowView(cells)
+    subject = literal(item.subject or "(no subject)", one_line=True)
+    age, state = age_text(item, now, sla_minutes), state_text(item, now, compact=compact)
+    if compact:
+        return RowView((age, state, intent, alarm, sender, subject))
+    return RowView((age, state, intent, confidence, alarm, sender, subject))
 
 
-def _duration(minutes: int) -> str:
+def duration(minutes: int) -> str:
     """Minutes for the first hour, hours for the first day, then days."""
     if minutes < 60:
         return f"{minutes}m"

@@ -8,6 +8,7 @@
     ├── TicketError           a ticket could not be written
     └── StoreError            the state store refused an operation
         └── InvalidTransition an item cannot move from its state to the one asked
+            └── StaleItem     an operator acted on a version of the item that is out of date
 
 Each error names the pipeline stage it comes from and whether trying again can
 help, so the pipeline decides retries from the type, and the operator sees
@@ -60,3 +61,20 @@ class StoreError(AssistantError):
 
 class InvalidTransition(StoreError):
     """An operator or the pipeline asked for a state change the lifecycle forbids."""
+
+
+class StaleItem(InvalidTransition):
+    """The item changed after the operator was shown it: nothing was done.
+
+    Commands carry the version the operator saw (as an HTTP `If-Match` carries an
+    ETag), so what is approved is always what was on screen.
+    """
+
+    def __init__(self, item_id: int, seen: int, current: int, state: str) -> None:
+        super().__init__(
+            f"#{item_id} changed since you saw it (now {state.replace('_', ' ')}); "
+            "nothing was done: look at the new version first"
+        )
+        self.item_id = item_id
+        self.seen = seen
+        self.current = current

@@ -9,7 +9,8 @@ rather than stalling the pipeline.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -53,12 +54,18 @@ class EventBus:
     def add_callback(self, callback: Callable[[Event], None]) -> None:
         self._callbacks.append(callback)
 
-    async def subscribe(self) -> AsyncIterator[Event]:
-        """Yield every event published from now on, until the consumer stops."""
+    @contextmanager
+    def subscription(self) -> Iterator[asyncio.Queue[Event]]:
+        """A queue that receives every event published while the block runs."""
         queue: asyncio.Queue[Event] = asyncio.Queue()
         self._queues.append(queue)
         try:
-            while True:
-                yield await queue.get()
+            yield queue
         finally:
             self._queues.remove(queue)
+
+    async def subscribe(self) -> AsyncIterator[Event]:
+        """Yield every event published from now on, until the consumer stops."""
+        with self.subscription() as queue:
+            while True:
+                yield await queue.get()

@@ -7,6 +7,7 @@ where they enter; everything built by our own code is a frozen dataclass.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -239,5 +240,17 @@ class Item:
     # When an approved reply may go out (the operator's undo window); None: at once.
     send_after: datetime | None
     flags_synced: bool
+    # Goes up by one with every change: an operator's command names the version it
+    # was shown, and the store refuses it when the item has changed since.
+    version: int
     created_at: datetime
     updated_at: datetime
+
+    @property
+    def sender_addr(self) -> str:
+        """The address in `sender` (stored as `Name <addr>`; the name may hold anything)."""
+        found = _ANGLE_ADDRESS.search(self.sender)
+        return (found.group(1) if found else self.sender).strip().lower()
+
+
+_ANGLE_ADDRESS = re.compile(r"<([^<>]*)>\s*$")

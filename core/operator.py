@@ -1,8 +1,11 @@
 """The operator's commands: the one way a person changes an item.
 
 A console (or a script) calls these; each is checked by the store against the
-lifecycle and lands in the audit log with what changed. Nothing here talks to
-a widget: the console learns the outcome from the store's events.
+lifecycle and lands in the audit log with what changed. Every item command
+names the item *and the version the operator was shown*; the store refuses it
+(`StaleItem`) when the item has changed since, so what is approved is always
+what was on screen. Nothing here talks to a widget: the console learns the
+outcome from the store's events.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from core.errors import InvalidTransition
+from core.errors import InvalidTransition, StaleItem
 from core.models import Intent, Item, ParsedEmail, Proposal, State, TenantContext
 from core.outbox import new_message_id
 from core.pipeline import Pipeline
@@ -40,16 +43,18 @@ class Operator:
         self.pipeline = pipeline
         self.mail_from = mail_from
 
-    async def approve(self, item_id: int, body: str | None = None, *, delay: float = 0) -> Item:
+    async def approve(
+        self, item_id: int, version: int, body: str | None = None, *, delay: float = 0
+    ) -> Item:
         """Send the reply (edited first when `body` is given) and file its ticket.
 
         With a `delay`, the reply waits that many seconds, during which
         `cancel_send` takes it back.
         """
-        item = await self.store.get(item_id)
+        item = await self._seen(item_id, version)
         proposal = _proposal(item)
         if body is not None and body != proposal.body:
-            item = await self.edit(item_id, body)
+            item = await self.edit(item_id, version, body)
             proposal = _proposal(item)
         if not proposal.to:
             raise InvalidTransition(f"item #{item_id} has no recipient to reply to")
@@ -61,6 +66,7 @@ class Operator:
             State.APPROVED,
             actor=OPERATOR,
             expect=REVIEWABLE,
+            expect_version=item.version,
             approved_by=OPERATOR,
             error="",
             send_after=send_after,
@@ -70,7 +76,7 @@ class Operator:
         self.pipeline.enqueue_at(item_id, send_after)
         return item
 
-    async def cancel_send(self, item_id: int) -> Item:
+    async def cancel_send(self, item_id: int, version: int) -> Item:
         """Take back an approved reply that has not started sending."""
         try:
             return await self.store.transition(
@@ -78,18 +84,25 @@ class Operator:
                 State.AWAITING_REVIEW,
                 actor=OPERATOR,
                 expect={State.APPROVED},
+                expect_version=version,
                 send_after=None,
                 detail={"undo": True},
             )
+        except StaleItem:
+            current = await self.store.get(item_id)
+            if current.state is State.APPROVED:
+                raise
+            raise InvalidTransition(f"too late: the reply for #{item_id} is already out") from None
         except InvalidTransition:
             raise InvalidTransition(f"too late: the reply for #{item_id} is already out") from None
 
-    async def send_now(self, item_id: int) -> Item:
+    async def send_now(self, item_id: int, version: int) -> Item:
         """End the undo window of an approved reply: send it as soon as a worker is free."""
         item = await self.store.update(
             item_id,
             actor=OPERATOR,
             expect={State.APPROVED},
+            expect_version=version,
             send_after=None,
             detail={"send_now": True},
         )
@@ -99,61 +112,72 @@ class Operator:
     async def details(self, item_id: int) -> ItemDetails:
         """Everything the detail view shows, read from the store and parsed off the loop."""
         item = await self.store.get(item_id)
-        email = await self.worker.parsed(item)
-        context = self.worker.directory.context_for(email.sender_addr)
-        return ItemDetails(item, email, context)
+        return ItemDetails(item, await self.worker.parsed(item), self.context_for(item))
 
-    async def edit(self, item_id: int, body: str) -> Item:
-        item = await self.store.get(item_id)
+    async def message(self, item_id: int) -> ParsedEmail:
+        """The email of an item, parsed off the loop (it never changes once stored)."""
+        return await self.worker.parsed(await self.store.get(item_id))
+
+    def context_for(self, item: Item) -> TenantContext:
+        """The sender's own record, from the datastore held in memory."""
+        return self.worker.directory.context_for(item.sender_addr)
+
+    async def edit(self, item_id: int, version: int, body: str) -> Item:
+        item = await self._seen(item_id, version)
         proposal = _proposal(item).model_copy(update={"body": body})
         return await self.store.update(
             item_id,
             actor=OPERATOR,
-            expect=REVIEWABLE & {item.state},
+            expect=REVIEWABLE,
+            expect_version=version,
             proposal=proposal,
             detail={"edited": True, "chars": len(body)},
         )
 
-    async def dismiss(self, item_id: int) -> Item:
+    async def dismiss(self, item_id: int, version: int) -> Item:
         """Close without a reply; the message is marked read."""
         item = await self.store.transition(
-            item_id, State.DISMISSED, actor=OPERATOR, expect=REVIEWABLE
+            item_id, State.DISMISSED, actor=OPERATOR, expect=REVIEWABLE, expect_version=version
         )
         self.pipeline.wake()
         return item
 
-    async def reopen(self, item_id: int) -> Item:
+    async def reopen(self, item_id: int, version: int) -> Item:
         """Bring a skipped or dismissed item back for review."""
         return await self.store.transition(
             item_id,
             State.AWAITING_REVIEW,
             actor=OPERATOR,
             expect={State.SKIPPED, State.DISMISSED},
+            expect_version=version,
         )
 
-    async def reclassify(self, item_id: int, intent: Intent) -> Item:
+    async def reclassify(self, item_id: int, version: int, intent: Intent) -> Item:
         """Redraft for the intent the operator chose: ticket, Cc and reply follow it.
 
-        The choice is also kept as a labelled example.
+        The choice is also kept as a labelled example. The new draft is only
+        stored if the item did not change while it was being written.
         """
-        item = await self.store.get(item_id)
+        item = await self._seen(item_id, version)
         before = _proposal(item)
         proposal = await self.worker.propose(item, await self.worker.parsed(item), intent=intent)
-        await self.store.add_label(item_id, item.message_id, intent.value, OPERATOR)
-        return await self.store.update(
+        updated = await self.store.update(
             item_id,
             actor=OPERATOR,
-            expect=REVIEWABLE & {item.state},
+            expect=REVIEWABLE,
+            expect_version=version,
             proposal=proposal,
             detail={
                 "reclassified": {"from": before.intent.value, "to": intent.value},
                 "example": {"message_id": item.message_id, "intent": intent.value},
             },
         )
+        await self.store.add_label(item_id, item.message_id, intent.value, OPERATOR)
+        return updated
 
-    async def redraft(self, item_id: int, instruction: str) -> Item:
+    async def redraft(self, item_id: int, version: int, instruction: str) -> Item:
         """Ask the provider for a new reply following the operator's instruction."""
-        item = await self.store.get(item_id)
+        item = await self._seen(item_id, version)
         before = _proposal(item)
         proposal = await self.worker.propose(
             item,
@@ -165,7 +189,8 @@ class Operator:
         return await self.store.update(
             item_id,
             actor=OPERATOR,
-            expect=REVIEWABLE & {item.state},
+            expect=REVIEWABLE,
+            expect_version=version,
             proposal=proposal,
             detail={"redraft": instruction},
         )
@@ -177,6 +202,13 @@ class Operator:
     async def stop_auto_send(self) -> None:
         """The kill switch: every intent back to draft-only at once."""
         await self.pipeline.set_policy(AutoSendPolicy(), actor=f"{OPERATOR} (kill switch)")
+
+    async def _seen(self, item_id: int, version: int) -> Item:
+        """The item as stored, provided it is still the version the operator saw."""
+        item = await self.store.get(item_id)
+        if item.version != version:
+            raise StaleItem(item_id, version, item.version, item.state.value)
+        return item
 
 
 def _proposal(item: Item) -> Proposal:

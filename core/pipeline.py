@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from core.errors import InboxError, StoreError
@@ -69,6 +69,10 @@ class Pipeline:
         self._closing = False
         self.discovered = 0  # messages this run found and recorded
         self._all_put_down = asyncio.Event()
+        # Awaited before each message is recorded and each step of an item. A
+        # console in the same process makes the pipeline give way while a person
+        # is at the keyboard (see `OperatorConsole.give_way`); by default, no wait.
+        self.give_way: Callable[[], Awaitable[None]] = _no_wait
 
     # --- entry points ----------------------------------------------------------------------
 
@@ -194,7 +198,7 @@ class Pipeline:
             self._busy.add(item_id)
             self._all_put_down.clear()
             try:
-                item = await self.worker.advance(item_id)
+                item = await self.worker.advance(item_id, self.give_way)
                 if item.state in FINAL_FLAGS:
                     self.wake()
             except Exception:  # one failing item never stops the others
@@ -254,6 +258,7 @@ class Pipeline:
         for uid in await inbox.unseen_since(since):
             if uid in known:
                 continue
+            await self.give_way()
             fetched = await inbox.fetch(uid)
             if fetched is None:  # expunged between SEARCH and FETCH
                 continue
@@ -299,6 +304,10 @@ class Pipeline:
     def _status(self, status: str, detail: str = "") -> None:
         self._inbox_status = status
         self.bus.publish(InboxStatusChanged(status, self.clock(), detail))
+
+
+async def _no_wait() -> None:
+    return None
 
 
 async def stop_tasks(tasks: list[asyncio.Task[None]]) -> None:

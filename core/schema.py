@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS items (
     send_after TEXT NOT NULL DEFAULT '',
     reply_raw BLOB,
     flags_synced INTEGER NOT NULL DEFAULT 1,
+    version INTEGER NOT NULL DEFAULT 1,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     UNIQUE (mailbox, uidvalidity, uid)
@@ -95,7 +96,7 @@ CREATE TABLE IF NOT EXISTS labels (
 ITEM_COLUMNS = (
     "id, mailbox, uidvalidity, uid, message_id, state, received_at, sender, subject, proposal, "
     "error, attempts, reply_message_id, ticket_id, approved_by, send_after, flags_synced, "
-    "created_at, updated_at"
+    "version, created_at, updated_at"
 )
 
 
@@ -148,6 +149,7 @@ def row_to_item(row: tuple[Any, ...]) -> Item:
         approved_by,
         send_after,
         flags_synced,
+        version,
         created,
         updated,
     ) = row
@@ -167,13 +169,17 @@ def row_to_item(row: tuple[Any, ...]) -> Item:
         approved_by=approved_by,
         send_after=datetime.fromisoformat(send_after) if send_after else None,
         flags_synced=bool(flags_synced),
+        version=version,
         created_at=datetime.fromisoformat(created),
         updated_at=datetime.fromisoformat(updated),
     )
 
 
 # Columns added after the first release of the schema: (name, definition).
-_ADDED_COLUMNS = (("send_after", "TEXT NOT NULL DEFAULT ''"),)
+_ADDED_COLUMNS = (
+    ("send_after", "TEXT NOT NULL DEFAULT ''"),
+    ("version", "INTEGER NOT NULL DEFAULT 1"),
+)
 
 
 def migrate(db: sqlite3.Connection) -> None:

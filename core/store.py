@@ -3,8 +3,14 @@
 One row per message, keyed by (mailbox, UIDVALIDITY, UID). Every state change
 is checked against the lifecycle and written in the same transaction as its
 row in the append-only audit table, so after a crash the store says exactly
-what was done. All SQLite work runs on one dedicated thread; each public
-method is one whole transaction, so coroutines never interleave inside one.
+what was done. Every change also raises the item's `version`; a caller that
+names the version it saw (`expect_version`) is refused when it is out of date.
+
+Writes run on one dedicated thread, and each public method is one whole
+transaction, so coroutines never interleave inside one. Reads run on their own
+threads and connections: WAL lets readers see the last commit without waiting
+for a write (and its fsync) in progress, so a console reading an item's text
+never queues behind the pipeline.
 Secrets never reach this file: it holds mail, proposals and decisions only.
 """
 
@@ -13,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,7 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
-from core.errors import InvalidTransition, StoreError
+from core.errors import InvalidTransition, StaleItem, StoreError
 from core.events import Event, ItemAdded, ItemChanged
 from core.models import FINAL_FLAGS, Item, MessageKey, State
 from core.schema import ALLOWED, ITEM_COLUMNS, SCHEMA, item_values, migrate, row_to_item
@@ -67,7 +74,11 @@ class Store:
         self._publish = publish or (lambda event: None)
         self._clock = clock
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+        self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="store-read")
         self._db: sqlite3.Connection | None = None
+        self._local = threading.local()  # each reader thread's own connection
+        self._reader_dbs: list[sqlite3.Connection] = []
+        self._reader_lock = threading.Lock()
 
     # --- lifecycle -------------------------------------------------------------
 
@@ -90,14 +101,39 @@ class Store:
         self._db = db
 
     async def close(self) -> None:
+        self._readers.shutdown(wait=True)
+        with self._reader_lock:
+            for reader in self._reader_dbs:
+                reader.close()
+            self._reader_dbs.clear()
         if self._db is not None:
             await self._run(self._db.close)
             self._db = None
         self._executor.shutdown(wait=True)
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run on the writer's thread: every transaction, and reads inside one."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, fn, *args)
+
+    async def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run a read on a reader thread, with that thread's own connection."""
+        if self._path == ":memory:":  # one private database: only the writer has it
+            return await self._run(fn, self.db)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, self._with_reader, fn)
+
+    def _with_reader(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        reader: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if reader is None:
+            if self._db is None:
+                raise StoreError("the state store is not open")
+            reader = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+            reader.execute("PRAGMA query_only=ON")
+            with self._reader_lock:
+                self._reader_dbs.append(reader)
+            self._local.db = reader
+        return fn(reader)
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -142,8 +178,8 @@ class Store:
         return self._get(item_id)
 
     async def known_uids(self, mailbox: str, uidvalidity: int) -> set[int]:
-        rows = await self._run(
-            lambda: self.db.execute(
+        rows = await self._read(
+            lambda db: db.execute(
                 "SELECT uid FROM items WHERE mailbox = ? AND uidvalidity = ?",
                 (mailbox, uidvalidity),
             ).fetchall()
@@ -151,15 +187,10 @@ class Store:
         return {row[0] for row in rows}
 
     async def get(self, item_id: int) -> Item:
-        return await self._run(self._get, item_id)
+        return await self._read(lambda db: _get(db, item_id))
 
     def _get(self, item_id: int) -> Item:
-        row = self.db.execute(
-            f"SELECT {ITEM_COLUMNS} FROM items WHERE id = ?", (item_id,)
-        ).fetchone()
-        if row is None:
-            raise StoreError(f"no item #{item_id}")
-        return row_to_item(row)
+        return _get(self.db, item_id)
 
     async def raw(self, item_id: int) -> bytes:
         """The message exactly as fetched."""
@@ -170,10 +201,8 @@ class Store:
         return await self._blob(item_id, "reply_raw")
 
     async def _blob(self, item_id: int, column: str) -> bytes:
-        row = await self._run(
-            lambda: self.db.execute(
-                f"SELECT {column} FROM items WHERE id = ?", (item_id,)
-            ).fetchone()
+        row = await self._read(
+            lambda db: db.execute(f"SELECT {column} FROM items WHERE id = ?", (item_id,)).fetchone()
         )
         if row is None:
             raise StoreError(f"no item #{item_id}")
@@ -183,24 +212,24 @@ class Store:
         """Items, oldest first; all of them, or those in the given states."""
         wanted = [s.value for s in states] if states is not None else None
 
-        def query() -> list[Item]:
+        def query(db: sqlite3.Connection) -> list[Item]:
             sql = f"SELECT {ITEM_COLUMNS} FROM items"
             if wanted is not None:
                 sql += f" WHERE state IN ({','.join('?' * len(wanted))})"
-            return [row_to_item(r) for r in self.db.execute(sql + " ORDER BY id", wanted or ())]
+            return [row_to_item(r) for r in db.execute(sql + " ORDER BY id", wanted or ())]
 
-        return await self._run(query)
+        return await self._read(query)
 
     async def counts(self) -> dict[State, int]:
-        rows = await self._run(
-            lambda: self.db.execute("SELECT state, COUNT(*) FROM items GROUP BY state").fetchall()
+        rows = await self._read(
+            lambda db: db.execute("SELECT state, COUNT(*) FROM items GROUP BY state").fetchall()
         )
         return {State(state): count for state, count in rows}
 
     async def duplicate_of(self, item: Item, dedup_key: str) -> Item | None:
         """An earlier item for the same message (same Message-ID, another UID)."""
-        row = await self._run(
-            lambda: self.db.execute(
+        row = await self._read(
+            lambda db: db.execute(
                 f"SELECT {ITEM_COLUMNS} FROM items WHERE dedup_key = ? AND id < ? "
                 "ORDER BY id LIMIT 1",
                 (dedup_key, item.id),
@@ -210,8 +239,8 @@ class Store:
 
     async def replies_approved_by(self, approver: str, address: str, since: datetime) -> int:
         """How many replies to this address `approver` approved since then."""
-        row = await self._run(
-            lambda: self.db.execute(
+        row = await self._read(
+            lambda db: db.execute(
                 "SELECT COUNT(*) FROM items WHERE approved_by = ? "
                 "AND state IN ('approved', 'sending', 'sent') AND updated_at >= ? "
                 "AND instr(lower(sender), ?) > 0",
@@ -221,10 +250,8 @@ class Store:
         return int(row[0])
 
     async def dedup_key(self, item_id: int) -> str:
-        row = await self._run(
-            lambda: self.db.execute(
-                "SELECT dedup_key FROM items WHERE id = ?", (item_id,)
-            ).fetchone()
+        row = await self._read(
+            lambda db: db.execute("SELECT dedup_key FROM items WHERE id = ?", (item_id,)).fetchone()
         )
         return str(row[0]) if row else ""
 
@@ -237,15 +264,17 @@ class Store:
         *,
         actor: str,
         expect: Iterable[State] | None = None,
+        expect_version: int | None = None,
         detail: dict[str, Any] | None = None,
         **fields: Any,
     ) -> Item:
         """Move an item to `to_state`, updating `fields`, with its audit row, atomically.
 
         `expect` narrows the states the item may be in (a guard against races
-        between workers and an operator). Raises `InvalidTransition`.
+        between workers and an operator); `expect_version` is the version the
+        caller saw. Raises `InvalidTransition` (`StaleItem` for the version).
         """
-        return await self._change(item_id, to_state, actor, expect, detail, fields)
+        return await self._change(item_id, to_state, actor, expect, expect_version, detail, fields)
 
     async def update(
         self,
@@ -253,11 +282,12 @@ class Store:
         *,
         actor: str,
         expect: Iterable[State],
+        expect_version: int | None = None,
         detail: dict[str, Any] | None = None,
         **fields: Any,
     ) -> Item:
         """Change fields of an item that stays in its state (one of `expect`), audited."""
-        return await self._change(item_id, None, actor, expect, detail, fields)
+        return await self._change(item_id, None, actor, expect, expect_version, detail, fields)
 
     async def _change(
         self,
@@ -265,12 +295,14 @@ class Store:
         to_state: State | None,
         actor: str,
         expect: Iterable[State] | None,
+        expect_version: int | None,
         detail: dict[str, Any] | None,
         fields: dict[str, Any],
     ) -> Item:
         expected = frozenset(expect) if expect is not None else None
+        guard = _Guard(expected, expect_version)
         before, after = await self._run(
-            self._write_change, item_id, to_state, actor, expected, detail or {}, fields
+            self._write_change, item_id, to_state, actor, guard, detail or {}, fields
         )
         self._publish(ItemChanged(after, before))
         return after
@@ -280,18 +312,15 @@ class Store:
         item_id: int,
         to_state: State | None,
         actor: str,
-        expected: frozenset[State] | None,
+        guard: _Guard,
         detail: dict[str, Any],
         fields: dict[str, Any],
     ) -> tuple[State, Item]:
         now = self._clock().isoformat()
         with _transaction(self.db):
-            current = self._get(item_id).state
-            if expected is not None and current not in expected:
-                raise InvalidTransition(
-                    f"item #{item_id} is {current.value}, not "
-                    + " or ".join(sorted(s.value for s in expected))
-                )
+            item = self._get(item_id)
+            guard.check(item)
+            current = item.state
             target = current if to_state is None else to_state
             if to_state is not None and to_state not in ALLOWED[current]:
                 raise InvalidTransition(
@@ -300,6 +329,7 @@ class Store:
             values = item_values(fields)
             values["state"] = target.value
             values["updated_at"] = now
+            values["version"] = item.version + 1
             if to_state in FINAL_FLAGS:
                 values["flags_synced"] = 0
             assignments = ", ".join(f"{name} = ?" for name in values)
@@ -332,8 +362,8 @@ class Store:
         )
 
     async def audit(self, item_id: int) -> list[AuditEntry]:
-        rows = await self._run(
-            lambda: self.db.execute(
+        rows = await self._read(
+            lambda db: db.execute(
                 "SELECT item_id, at, actor, from_state, to_state, detail FROM audit "
                 "WHERE item_id = ? ORDER BY id",
                 (item_id,),
@@ -355,8 +385,8 @@ class Store:
 
     async def unsynced_flags(self, mailbox: str, uidvalidity: int) -> list[Item]:
         """Items in a final state whose IMAP flags have not been set yet."""
-        rows = await self._run(
-            lambda: self.db.execute(
+        rows = await self._read(
+            lambda db: db.execute(
                 f"SELECT {ITEM_COLUMNS} FROM items WHERE flags_synced = 0 "
                 "AND mailbox = ? AND uidvalidity = ?",
                 (mailbox, uidvalidity),
@@ -389,8 +419,8 @@ class Store:
 
     async def labels(self) -> list[tuple[int, str, str]]:
         """(item id, Message-ID, intent) for every example an operator labelled, oldest first."""
-        rows = await self._run(
-            lambda: self.db.execute(
+        rows = await self._read(
+            lambda db: db.execute(
                 "SELECT item_id, message_id, intent FROM labels ORDER BY id"
             ).fetchall()
         )
@@ -399,8 +429,8 @@ class Store:
     # --- settings (operator policy) ------------------------------------------------
 
     async def get_setting(self, key: str) -> Any:
-        row = await self._run(
-            lambda: self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        row = await self._read(
+            lambda db: db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         )
         return json.loads(row[0]) if row else None
 
@@ -424,13 +454,37 @@ class Store:
 
     async def settings_history(self, key: str) -> list[tuple[str, Any, Any]]:
         """(actor, old value, new value) for every change of a setting, oldest first."""
-        rows = await self._run(
-            lambda: self.db.execute(
+        rows = await self._read(
+            lambda db: db.execute(
                 "SELECT actor, old_value, new_value FROM settings_log WHERE key = ? ORDER BY id",
                 (key,),
             ).fetchall()
         )
         return [(r[0], json.loads(r[1]) if r[1] else None, json.loads(r[2])) for r in rows]
+
+
+def _get(db: sqlite3.Connection, item_id: int) -> Item:
+    row = db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE id = ?", (item_id,)).fetchone()
+    if row is None:
+        raise StoreError(f"no item #{item_id}")
+    return row_to_item(row)
+
+
+@dataclass(frozen=True)
+class _Guard:
+    """What a change requires of the item: one of these states, this version."""
+
+    states: frozenset[State] | None
+    version: int | None
+
+    def check(self, item: Item) -> None:
+        if self.version is not None and item.version != self.version:
+            raise StaleItem(item.id, self.version, item.version, item.state.value)
+        if self.states is not None and item.state not in self.states:
+            raise InvalidTransition(
+                f"item #{item.id} is {item.state.value}, not "
+                + " or ".join(sorted(s.value for s in self.states))
+            )
 
 
 class _transaction:

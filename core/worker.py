@@ -76,11 +76,19 @@ class ItemWorker:
             State.APPROVED: self._deliver,
         }
 
-    async def advance(self, item_id: int) -> Item:
-        """Run steps until the item rests; an unexpected error fails the item, visibly."""
+    async def advance(
+        self, item_id: int, between_steps: Callable[[], Awaitable[None]] | None = None
+    ) -> Item:
+        """Run steps until the item rests; an unexpected error fails the item, visibly.
+
+        `between_steps` is awaited before each step (a console may hold the
+        pipeline back while its operator types).
+        """
         item = await self.store.get(item_id)
         while item.state in self._steps and self.due(item):
             step = self._steps[item.state]
+            if between_steps is not None:
+                await between_steps()
             try:
                 item = await step(item)
             except InvalidTransition:
@@ -268,6 +276,7 @@ class ItemWorker:
             State.SENDING,
             actor=PIPELINE,
             expect={State.APPROVED},
+            expect_version=item.version,  # the reply is built from exactly this version
             reply_message_id=message["Message-ID"],
             reply_raw=raw,
         )

@@ -11,7 +11,8 @@ from textual.widgets import Label, Static
 
 KEYS = [
     ("j / k, ↓ / ↑", "move in the queue"),
-    ("enter", "open the selected message (focus the draft)"),
+    ("enter", "into the detail: arrows scroll the message, escape comes back"),
+    ("!", "go to the oldest emergency that waits for a person"),
     ("a", "approve: send the reply (after the send delay) and file the ticket"),
     ("e", "edit the draft in place (ctrl+s saves, escape cancels)"),
     ("d", "dismiss without a reply (the message is marked read)"),
@@ -27,6 +28,8 @@ KEYS = [
     ("?", "this help"),
     ("q", "quit (asks first when replies are still counting down)"),
 ]
+# The state column of a narrow queue.
+SYMBOLS = "? review  → approved  ↑ sending  ✓ sent  – skipped  × dismissed  ! failed  · new"
 
 
 class HelpScreen(ModalScreen[None]):
@@ -41,4 +44,5 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog wide"):
             yield Label("Keys", classes="question")
             yield Static(table)
+            yield Label(f"Narrow queue states: {SYMBOLS}", classes="hint")
             yield Label("The mouse works too: click a row, scroll, click buttons.", classes="hint")

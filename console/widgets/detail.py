@@ -1,109 +1,249 @@
 """The detail view: the email as text, the tenant, the ticket, To/Cc and the draft.
 
-It shows what `Operator.details` read from the store; it never parses or
-fetches anything itself. The draft is a read-only editor until `e`; then
-`ctrl+s` posts `DraftSaved` and `escape` restores the stored text.
+It renders a `DetailView`: the item as the console holds it (so moving the
+cursor repaints at once, from memory) and the parsed email once it has been
+read (until then, a placeholder). It never parses or fetches anything itself.
+`shown` is the item, at the version, that the pane holds; `seen` says when
+that version is on the terminal: the frame drawn, and (where the terminal
+answers) the terminal's confirmation that it has shown it. Operator commands
+act only on a seen version: a key pressed before the operator could have
+seen the item must not act on it.
+
+Everything is drawn into one line-by-line view: showing another item renders
+its text once, at the pane's width, and repaints the pane without laying out
+the screen again, so the pane keeps up with the keyboard. The draft is part
+of that text; `e` opens an editor on it, where `ctrl+s` posts `DraftSaved`
+(with the version editing began from) and `escape` closes it unchanged.
 """
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from datetime import datetime
 
-from rich.console import Group
+from rich.console import Group, RenderableType
+from rich.rule import Rule
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.widgets import Static, TextArea
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import TextArea
 
 from console.rows import STATE_LABELS
 from console.text import clean, literal, unwrap
-from core.models import Action, State
-from core.operator import ItemDetails
+from core.models import Action, Item, ParsedEmail, State, TenantContext
+
+
+@dataclass(frozen=True)
+class DetailView:
+    """What the detail pane shows: the item, its sender's record, and the email once read."""
+
+    item: Item
+    context: TenantContext
+    email: ParsedEmail | None = None
 
 
 class DraftSaved(Message):
-    def __init__(self, item_id: int, body: str) -> None:
+    def __init__(self, item_id: int, version: int, body: str) -> None:
         super().__init__()
         self.item_id = item_id
+        self.version = version
         self.body = body
 
 
 class DraftEditor(TextArea):
+    """The draft, editable; shown only while the operator edits."""
+
     BINDINGS = [
         Binding("ctrl+s", "save", "Save draft", show=True),
         Binding("escape", "cancel", "Cancel edit", show=True),
     ]
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(read_only=True, soft_wrap=True, **kwargs)  # type: ignore[arg-type]
+        super().__init__(soft_wrap=True, **kwargs)  # type: ignore[arg-type]
         self.item_id: int | None = None
+        self.version = 0  # the version of the item whose draft is being edited
         self.stored = ""
 
-    def show_draft(self, item_id: int | None, body: str) -> None:
-        self.item_id, self.stored = item_id, body
-        self.read_only = True
+    def begin(self, item_id: int, version: int, body: str) -> None:
+        self.item_id, self.version, self.stored = item_id, version, body
         self.load_text(clean(body))
-
-    def start_editing(self) -> None:
-        self.read_only = False
+        self.display = True
         self.focus()
+
+    def rebase(self, version: int, body: str) -> None:
+        """Keep the operator's text, now as an edit of this (newer) version."""
+        self.version, self.stored = version, body
 
     @property
     def editing(self) -> bool:
-        return not self.read_only
+        return bool(self.display)
 
     def action_save(self) -> None:
         if self.editing and self.item_id is not None:
-            self.read_only = True
-            self.post_message(DraftSaved(self.item_id, self.text))
+            self.post_message(DraftSaved(self.item_id, self.version, self.text))
+            self.display = False
 
     def action_cancel(self) -> None:
-        if self.editing:
-            self.show_draft(self.item_id, self.stored)
+        self.display = False
 
 
-class DetailPane(VerticalScroll):
+class DetailText(ScrollView):
+    """A renderable drawn once into lines at the current width, then painted line by line."""
+
+    DEFAULT_CSS = "DetailText { scrollbar-gutter: stable; }"
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._renderable: RenderableType = ""
+        self._strips: list[Strip] = []
+        self._style = Style()  # the widget's style, looked up once a frame
+
+    def update(self, renderable: RenderableType, *, top: bool = False) -> None:
+        self._renderable = renderable
+        if top:
+            self.scroll_to(y=0, animate=False, immediate=True)
+        self._draw()
+
+    @property
+    def plain(self) -> str:
+        return "\n".join(strip.text.rstrip() for strip in self._strips)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        width = self.scrollable_content_region.width
+        if width <= 0 or not self.is_mounted:
+            return
+        console = self.app.console
+        options = console.options.update(width=width, height=None, highlight=False)
+        lines = console.render_lines(self._renderable, options, pad=False)
+        self._strips = [Strip(line).adjust_cell_length(width) for line in lines]
+        size = Size(width, len(self._strips))
+        if size != self.virtual_size:  # rescale the scrollbar, no layout of the screen
+            self.set_reactive(DetailText.virtual_size, size)
+            self._scroll_update(size)
+        self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._style = self.rich_style
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        index = round(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width
+        if 0 <= index < len(self._strips):
+            return self._strips[index].apply_style(self._style)
+        return Strip([Segment(" " * width, self._style)], width)
+
+
+class DetailPane(Vertical):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.shown: Item | None = None  # the item, at the version, in the pane
+        self.seen: tuple[int, int] | None = None  # (id, version) on the terminal
+        self.seen_at = 0.0  # since when (time.monotonic, as key events carry)
+        self._view: DetailView | None = None
+
     def compose(self):  # type: ignore[no-untyped-def]
-        yield Static(id="summary")
-        yield Static(id="message", classes="section")
-        yield Static(id="ticket", classes="section")
-        yield Static(id="recipients", classes="section")
-        yield DraftEditor(id="draft")
+        yield DetailText(id="detail-text")
+        editor = DraftEditor(id="draft")
+        editor.display = False
+        yield editor
 
     @property
     def editor(self) -> DraftEditor:
         return self.query_one(DraftEditor)
 
+    @property
+    def text(self) -> DetailText:
+        return self.query_one(DetailText)
+
     def show_nothing(self) -> None:
-        self.query_one("#summary", Static).update(Text("No message selected.", style="dim"))
-        for section in ("#message", "#ticket", "#recipients"):
-            self.query_one(section, Static).update("")
-        self.editor.show_draft(None, "")
+        self.shown, self._view, self.seen = None, None, None
+        self.text.update(Text("No message selected.", style="dim"), top=True)
 
-    def show(self, details: ItemDetails, now: datetime) -> None:
-        if self.editor.editing and self.editor.item_id == details.item.id:
-            return  # never overwrite what the operator is typing
-        self.query_one("#summary", Static).update(_summary(details, now))
-        self.query_one("#message", Static).update(_message(details))
-        self.query_one("#ticket", Static).update(_ticket(details))
-        self.query_one("#recipients", Static).update(_recipients(details))
-        proposal = details.item.proposal
-        self.editor.show_draft(details.item.id, proposal.body if proposal else "")
+    def show(self, view: DetailView, now: datetime) -> None:
+        """Render the view; the draft the operator is typing is never touched."""
+        item = view.item
+        another = self.shown is None or self.shown.id != item.id
+        self.shown, self._view = item, view
+        self.text.update(render_detail(view, now), top=another)
+        if self.seen != (item.id, item.version):
+            self.seen = None
+            self.call_after_refresh(self._drawn, item.id, item.version)
+
+    def _drawn(self, item_id: int, version: int) -> None:
+        """The frame with this version was handed to the terminal: the app confirms it."""
+        if self.shown is not None and (self.shown.id, self.shown.version) == (item_id, version):
+            self.post_message(self.Drawn(item_id, version))
+
+    def confirm_seen(self, item_id: int, version: int) -> None:
+        """The terminal has shown this version (or cannot say, and it was drawn)."""
+        shown = self.shown
+        key = (item_id, version)
+        if shown is not None and (shown.id, shown.version) == key and self.seen != key:
+            self.seen, self.seen_at = key, time.monotonic()
+
+    class Drawn(Message):
+        def __init__(self, item_id: int, version: int) -> None:
+            super().__init__()
+            self.item_id = item_id
+            self.version = version
+
+    @property
+    def on_screen(self) -> Item | None:
+        """The item the operator can see, at that version; None until it is on the terminal."""
+        shown = self.shown
+        if shown is None or self.seen != (shown.id, shown.version):
+            return None
+        return shown
+
+    def refresh_countdown(self, view: DetailView, now: datetime) -> None:
+        self.show(view, now)
+
+    def start_editing(self) -> None:
+        item = self.shown
+        if item is not None and item.proposal is not None:
+            self.editor.begin(item.id, item.version, item.proposal.body)
 
 
-def _summary(details: ItemDetails, now: datetime) -> Group:
-    item, email, context = details.item, details.email, details.context
-    sender = literal(str(email.sender) if email.sender else "(no sender)", "bold", one_line=True)
+def render_detail(view: DetailView, now: datetime) -> Group:
+    return Group(
+        _summary(view, now),
+        "",
+        _message(view),
+        "",
+        _ticket(view),
+        "",
+        _recipients(view),
+        "",
+        _draft(view),
+    )
+
+
+def _summary(view: DetailView, now: datetime) -> Group:
+    item, email, context = view.item, view.email, view.context
+    sender_text = str(email.sender) if email and email.sender else item.sender
+    sender = literal(sender_text or "(no sender)", "bold", one_line=True)
     who = Text.assemble("From: ", sender)
     if context.tenant is not None:
         where = context.unit.address if context.unit else context.tenant.unit_id
         who.append_text(literal(f"  · tenant {context.tenant.tenant_id}, {where}", "green"))
     else:
         who.append("  · unknown sender", style="italic yellow")
-    subject = Text.assemble("Subject: ", literal(email.subject or "(no subject)", one_line=True))
+    subject = Text.assemble("Subject: ", literal(item.subject or "(no subject)", one_line=True))
     arrived = item.received_at.astimezone().strftime("%Y-%m-%d %H:%M")
-    lines = [who, subject, Text(f"Received: {arrived}   State: {STATE_LABELS[item.state]}")]
+    state = f"State: {STATE_LABELS[item.state]}"
+    lines = [who, subject, Text(f"Received: {arrived}   {state}   #{item.id}")]
     proposal = item.proposal
     if proposal is not None:
         alarm = "EMERGENCY · " if proposal.emergency else ""
@@ -123,28 +263,32 @@ def _summary(details: ItemDetails, now: datetime) -> Group:
     if item.state is State.APPROVED and item.send_after is not None:
         seconds = max(0, int((item.send_after - now).total_seconds()))
         lines.append(Text(f"Sending in {seconds}s — press u to take it back", "bold yellow"))
-    if email.attachments:
+    if email is not None and email.attachments:
         names = ", ".join(f"{a.filename or a.content_type} ({a.size} B)" for a in email.attachments)
         lines.append(Text.assemble("Attachments (not read): ", literal(names, one_line=True)))
     return Group(*lines)
 
 
-def _message(details: ItemDetails) -> Group:
-    email = details.email
+def _heading(title: str) -> Text:
+    return Text(title, style="bold underline")
+
+
+def _message(view: DetailView) -> Group:
+    email = view.email
+    if email is None:
+        return Group(_heading("Message"), Text("Reading…", style="dim"))
     note = " (converted from HTML)" if email.html_only else ""
     body = literal(unwrap(email.text) if email.text else "(empty message)")
-    return Group(Text(f"Message{note}", style="bold underline"), body)
+    return Group(_heading(f"Message{note}"), body)
 
 
-def _ticket(details: ItemDetails) -> Group:
-    proposal = details.item.proposal
-    heading = Text("Ticket", style="bold underline")
+def _ticket(view: DetailView) -> Group:
+    proposal = view.item.proposal
+    heading = _heading("Ticket")
     if proposal is None or proposal.ticket is None:
         return Group(heading, Text("No ticket.", style="dim"))
     ticket = proposal.ticket
-    filed = (
-        f" · filed as {details.item.ticket_id}" if details.item.ticket_id else " · not filed yet"
-    )
+    filed = f" · filed as {view.item.ticket_id}" if view.item.ticket_id else " · not filed yet"
     return Group(
         heading,
         Text.assemble(
@@ -154,12 +298,22 @@ def _ticket(details: ItemDetails) -> Group:
     )
 
 
-def _recipients(details: ItemDetails) -> Group:
-    proposal = details.item.proposal
+def _recipients(view: DetailView) -> Group:
+    proposal = view.item.proposal
     if proposal is None or not proposal.to:
         return Group(Text("No reply will be sent.", style="dim"))
     return Group(
         Text.assemble(("To: ", "bold"), literal(", ".join(proposal.to), one_line=True)),
         Text.assemble(("Cc: ", "bold"), literal(", ".join(proposal.cc) or "—", one_line=True)),
         Text.assemble(("Subject: ", "bold"), literal(proposal.subject, one_line=True)),
+    )
+
+
+def _draft(view: DetailView) -> Group:
+    proposal = view.item.proposal
+    if proposal is None or not proposal.body:
+        return Group(Rule("Draft", style="dim"), Text("No draft.", style="dim"))
+    return Group(
+        Rule("Draft (e edits)", style="dim"),
+        literal(proposal.body),
     )

@@ -35,6 +35,8 @@ class StatusModel:
 
 
 class StatusBar(Static):
+    _line: Text | None = None
+
     def render_model(self, model: StatusModel, now: datetime) -> None:
         line = Text()
         since = ""
@@ -62,4 +64,6 @@ class StatusBar(Static):
         if model.last_error:
             line.append(" │ ")
             line.append(literal(model.last_error, "bold red", one_line=True))
-        self.update(line)
+        if line != self._line:  # one line, always: no layout needed
+            self._line = line
+            self.update(line, layout=False)

@@ -49,6 +49,7 @@ def item(
         "",
         send_after,
         True,
+        1,
         when,
         when,
     )

@@ -135,7 +135,7 @@ async def test_operator_approval_sends_the_edited_text(
     async with assistant(settings) as opened:
         await opened.pipeline.run_once()
         [item] = await opened.store.items()
-        await opened.operator.approve(item.id, body="The plumber comes Tuesday 9-12.")
+        await opened.operator.approve(item.id, item.version, body="The plumber comes Tuesday 9-12.")
         await opened.pipeline.run_once()
         trail = [(a.actor, a.to_state) for a in await opened.store.audit(item.id)]
     [mail] = smtp_server.messages
@@ -153,7 +153,7 @@ async def test_dismissed_mail_is_marked_read_and_not_answered(
     async with assistant(settings) as opened:
         await opened.pipeline.run_once()
         [item] = await opened.store.items()
-        await opened.operator.dismiss(item.id)
+        await opened.operator.dismiss(item.id, item.version)
         await opened.pipeline.run_once()
     assert smtp_server.messages == []
     assert dovecot.flags(imap_account, uid) == {"\\Seen"}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import InvalidTransition
+from core.errors import InvalidTransition, StaleItem
 from core.events import ItemAdded, ItemChanged
 from core.models import MessageKey, State
 from core.store import NewMessage, Store
@@ -97,4 +97,51 @@ async def test_duplicates_are_found_by_message_id(tmp_path: Path) -> None:
     earlier = await store.duplicate_of(second, "<same@example.com>")
     assert earlier is not None and earlier.id == first.id
     assert await store.duplicate_of(first, "<same@example.com>") is None
+    await store.close()
+
+
+async def test_every_change_raises_the_version_and_a_stale_one_is_refused(
+    tmp_path: Path,
+) -> None:
+    store = await Store(tmp_path / "s.db").open()
+    item = await store.add(message(1))
+    assert item is not None and item.version == 1
+    triaged = await store.transition(item.id, State.TRIAGED, actor="pipeline")
+    review = await store.transition(
+        item.id, State.AWAITING_REVIEW, actor="pipeline", expect_version=triaged.version
+    )
+    assert (triaged.version, review.version) == (2, 3)
+    with pytest.raises(StaleItem, match="#1 changed since you saw it"):
+        await store.transition(item.id, State.DISMISSED, actor="operator", expect_version=2)
+    assert (await store.get(item.id)).state is State.AWAITING_REVIEW
+    trail = await store.audit(item.id)
+    assert [a.to_state for a in trail][-1] is State.AWAITING_REVIEW  # no row for the refusal
+    await store.close()
+
+
+async def test_a_store_from_before_versions_opens_with_every_item_at_version_one(
+    tmp_path: Path,
+) -> None:
+    store = await Store(tmp_path / "s.db").open()
+    await store.add(message(1))
+    await store.close()
+    db = sqlite3.connect(tmp_path / "s.db")
+    db.execute("ALTER TABLE items DROP COLUMN version")
+    db.commit()
+    db.close()
+    reopened = await Store(tmp_path / "s.db").open()
+    [item] = await reopened.items()
+    assert item.version == 1
+    await reopened.close()
+
+
+async def test_reads_see_a_change_as_soon_as_it_is_written(tmp_path: Path) -> None:
+    """Reads run on their own connections; they must never see an older state."""
+    store = await Store(tmp_path / "s.db").open()
+    item = await store.add(message(1))
+    assert item is not None
+    for state in (State.TRIAGED, State.AWAITING_REVIEW, State.DISMISSED, State.AWAITING_REVIEW):
+        await store.transition(item.id, state, actor="t")
+        assert (await store.get(item.id)).state is state
+        assert await store.counts() == {state: 1}
     await store.close()

@@ -1,0 +1,130 @@
+"""Emergencies get attention without covering the work: one line, one notice, a key."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from console.attention import EmergencyWatch, notice_for
+from console.screens.help import HelpScreen
+from core.models import Action, Intent, Item, MessageKey, Proposal, State
+from tests.console.test_operator_console import console, until
+from tests.support.dovecot import DovecotServer, ImapAccount
+from tests.support.mail import make_email
+from tests.support.smtp import SmtpServer
+
+SIZE = (160, 40)
+NOW = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
+GAS = make_email("priya.raman@example.com", "Gas [urgent]", "I smell gas in the kitchen!")
+FLOOD = make_email(
+    "emily.chen@example.com", "Water through the ceiling", "Water is pouring through my ceiling!"
+)
+CHILD = make_email(
+    "lan.nguyen@example.org", "Locked out", "My 2 year old daughter is locked inside alone!"
+)
+PARKING = make_email("james.oconnor@example.net", "Parking", "Is there a covered parking spot?")
+
+
+def item(item_id: int, minutes_ago: int, state: State, *, emergency: bool) -> Item:
+    proposal = Proposal(
+        provider="offline",
+        intent=Intent.MAINTENANCE,
+        confidence=0.9,
+        emergency=emergency,
+        summary="",
+        action=Action.REVIEW,
+        reason="",
+        to=["a@example.com"],
+        cc=[],
+        subject="Re: x",
+        body="b",
+        tenant_name="Priya Raman",
+    )
+    when = NOW - timedelta(minutes=minutes_ago)
+    key = MessageKey("INBOX", 1, item_id)
+    return Item(
+        item_id, key, "<m>", state, when, "p@example.com", f"subject {item_id}", proposal,
+        "", 0, "", "", "", None, True, 1, when, when,
+    )  # fmt: skip
+
+
+def test_the_watch_knows_what_waits_and_what_is_new() -> None:
+    watch = EmergencyWatch()
+    assert (
+        watch.observe(item(1, 30, State.AWAITING_REVIEW, emergency=True), announce=False) is False
+    )
+    assert watch.observe(item(2, 5, State.AWAITING_REVIEW, emergency=True)) is True
+    assert watch.observe(item(3, 50, State.AWAITING_REVIEW, emergency=False)) is False
+    assert watch.count == 2
+    oldest = watch.oldest()
+    assert oldest is not None and oldest.id == 1
+    banner = watch.banner(NOW)
+    assert banner is not None
+    assert "2 emergencies wait for a person" in banner.plain and "#1, 30m," in banner.plain
+    assert watch.take_fresh() == [2] and watch.take_fresh() == []
+    watch.observe(item(1, 30, State.APPROVED, emergency=True))  # an operator acted on it
+    assert watch.count == 1 and watch.observe(item(2, 5, State.SENT, emergency=True)) is False
+    assert watch.banner(NOW) is None
+
+
+def test_a_burst_is_one_notice() -> None:
+    burst = [item(n, 1, State.AWAITING_REVIEW, emergency=True) for n in (4, 7, 9)]
+    assert notice_for(burst) == "3 new emergencies (#4, #7, #9) — press ! for the oldest"
+    assert notice_for(burst[:1]) == "#4 from Priya Raman: subject 4 — press ! to go there"
+
+
+async def test_one_emergency_rings_shows_one_notice_and_a_line_that_stays(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    app = console(dovecot, imap_account, smtp_server, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        dovecot.deliver(imap_account, GAS)
+        await until(pilot, lambda: any(n.title == "Emergency" for n in app._notifications))
+        alerts = [n.message for n in app._notifications if n.title == "Emergency"]
+        banner = app.query_one("#banner")
+        assert banner.display and "1 emergency waits for a person" in str(banner.render())
+    assert alerts == ["#1 from Priya Raman: Gas [urgent] — press ! to go there"]
+
+
+async def test_a_burst_of_emergencies_never_stacks_notices_and_bang_goes_to_the_oldest(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    for raw in (PARKING, GAS, FLOOD, CHILD):
+        dovecot.deliver(imap_account, raw)
+    app = console(dovecot, imap_account, smtp_server, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        most = 0
+        for _ in range(40):  # watch the screen for two seconds
+            emergency_notices = [n for n in app._notifications if n.title == "Emergency"]
+            most = max(most, len(emergency_notices))
+            await pilot.pause(0.05)
+        await until(pilot, lambda: app.emergencies.count == 3)
+        await pilot.press("s")  # a filter that hides every emergency
+        await until(pilot, lambda: app.queue.filter.state is not None)
+        await pilot.press("exclamation_mark")
+        oldest = app.emergencies.oldest()
+        assert oldest is not None
+        await until(pilot, lambda: app.queue.selected_id == oldest.id)
+        mentioned = " ".join(n.message for n in app._notifications)
+    assert most == 1
+    assert "3 new emergencies" in mentioned
+
+
+async def test_no_notice_covers_a_dialog(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    app = console(dovecot, imap_account, smtp_server, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.notify("an earlier notice")
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert not app._notifications  # opening a dialog cleared them
+        dovecot.deliver(imap_account, GAS)
+        await until(pilot, lambda: app.emergencies.count == 1)
+        await pilot.pause(1.0)
+        assert not app._notifications  # the emergency did not pop up over the dialog
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, HelpScreen))
+        assert "1 emergency waits" in str(app.query_one("#banner").render())
