@@ -30,11 +30,12 @@ from core.config import Settings, load_settings
 from core.demo import DemoMailServers, demo_settings, fresh_demo_output
 from core.directory import Directory
 from core.errors import AssistantError, ConfigError
-from core.evaluation import evaluate, export_labels, summarise
+from core.evaluation import Report, evaluate, export_labels, summarise
 from core.events import Event
 from core.models import RESTING_STATES, Intent, State
 from core.parsing import parse_message
 from core.providers.offline import OfflineProvider
+from core.replay import ThreadReport, is_conversation_set, replay
 from core.store import Store
 from core.triage import triage
 
@@ -140,10 +141,13 @@ async def evaluate_folder(settings: Settings, folder: Path, *, as_json: bool) ->
     directory = await asyncio.to_thread(Directory.load, settings.data_dir)
     provider = build_provider(settings, directory)
     try:
-        outcomes = await evaluate(folder, directory, provider, max_retries=settings.max_retries)
+        if await asyncio.to_thread(is_conversation_set, folder):
+            report: Report | ThreadReport = await replay(folder, directory, provider)
+        else:
+            outcomes = await evaluate(folder, directory, provider, max_retries=settings.max_retries)
+            report = summarise(outcomes)
     finally:
         await close_if_closable(provider)
-    report = summarise(outcomes)
     print(report.to_json() if as_json else report.to_text())
     return 0
 

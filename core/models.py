@@ -31,6 +31,17 @@ class Action(str, Enum):
     REVIEW = "review"
 
 
+class FollowUp(str, Enum):
+    """What a message is in its conversation (the first one, or a kind of answer)."""
+
+    FIRST = "first"  # a new conversation
+    UPDATE = "update"  # new information about the same matter (a photo, a time, "worse now")
+    CHASER = "chaser"  # nothing happened: "nobody came", "still waiting"
+    RESOLVED = "resolved"  # the tenant confirms the work is done
+    CLOSING = "closing"  # thanks, ok: nothing to do
+    NEW_REQUEST = "new_request"  # another problem raised inside the same thread
+
+
 class Priority(str, Enum):
     LOW = "low"
     NORMAL = "normal"
@@ -171,6 +182,13 @@ class Draft(BaseModel):
     questions: list[str] = Field(
         description="Facts the manager must supply before replying; empty when none."
     )
+    followup: FollowUp | None = Field(
+        default=None,
+        description="For a message in an ongoing conversation, what it is: update (new "
+        "information), chaser (nothing happened yet), resolved (the tenant confirms it is "
+        "done), closing (thanks, nothing to do) or new_request (a different problem); "
+        "first for a new matter.",
+    )
 
 
 class Proposal(BaseModel):
@@ -193,6 +211,21 @@ class Proposal(BaseModel):
     tenant_id: str | None = None
     tenant_name: str | None = None
     unit_id: str | None = None
+    followup: FollowUp = FollowUp.FIRST
+    # What it does to the conversation's ticket: open, new (a second problem),
+    # update, raise (a chaser), resolve, reopen; "" for nothing.
+    ticket_effect: str = ""
+    # Earlier messages of the conversation the draft was written with.
+    history: int = 0
+    # A conversation this one may belong to (same sender, similar subject): the
+    # operator links it with one key; a subject alone never joins two.
+    related: int | None = None
+
+
+class TicketUpdate(BaseModel):
+    at: datetime
+    message_id: str
+    summary: str
 
 
 class Ticket(BaseModel):
@@ -210,6 +243,9 @@ class Ticket(BaseModel):
     source_message_id: str
     stakeholders: list[str]
     status: str = "open"
+    conversation_id: int | None = None
+    message_ids: list[str] = Field(default_factory=list)
+    updates: list[TicketUpdate] = Field(default_factory=list)
 
 
 # --- the store's view of one message -----------------------------------------
@@ -240,6 +276,8 @@ class Item:
     # When an approved reply may go out (the operator's undo window); None: at once.
     send_after: datetime | None
     flags_synced: bool
+    # The conversation this message belongs to: the id of its first item.
+    conversation_id: int | None
     # Goes up by one with every change: an operator's command names the version it
     # was shown, and the store refuses it when the item has changed since.
     version: int

@@ -39,7 +39,9 @@ def build_reply(
     message_id: str,
     automatic: bool,
     now: datetime,
+    chain: list[str] | None = None,
 ) -> EmailMessage:
+    """The reply, quoting the email; `chain` is the conversation's Message-IDs, oldest first."""
     msg = EmailMessage()
     msg["From"] = _header_address(*parseaddr(mail_from))
     recipient_name = proposal.tenant_name or (email.sender.name if email.sender else "")
@@ -51,7 +53,10 @@ def build_reply(
     msg["Message-ID"] = message_id
     if email.message_id:
         msg["In-Reply-To"] = email.message_id
-        msg["References"] = " ".join([*email.references, email.message_id][-MAX_REFERENCES:])
+        ids = chain or [*email.references, email.message_id]
+        if len(ids) > MAX_REFERENCES:  # keep the first (the thread's root) and the newest
+            ids = [ids[0], *ids[-(MAX_REFERENCES - 1) :]]
+        msg["References"] = " ".join(ids)
     if automatic:
         msg["Auto-Submitted"] = "auto-replied"
     # Quoted-printable keeps the wire 7-bit: servers without 8BITMIME take it as is.

@@ -91,13 +91,20 @@ def _header(msg: Message, name: str, defects: list[str]) -> str:
     """A header's decoded value, or "" when absent; unreadable ones fall back to raw."""
     try:
         value = msg.get(name)
-        return "" if value is None else str(value)
+        return "" if value is None else _unescaped(str(value))
     except Exception as exc:
         defects.append(f"unreadable {name} header ({type(exc).__name__})")
     for key, value in msg.raw_items():
         if key.lower() == name:
             return _decode_raw_header(str(value))
     return ""
+
+
+def _unescaped(value: str) -> str:
+    """Raw 8-bit header bytes (not MIME-encoded) arrive as surrogates: read them as UTF-8."""
+    if not any("\udc80" <= c <= "\udcff" for c in value):
+        return value
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _decode_raw_header(value: str) -> str:
@@ -115,7 +122,7 @@ def _addresses(msg: Message, name: str, defects: list[str]) -> tuple[Address, ..
             return ()
         groups = getattr(header, "addresses", None)
         if groups is not None:
-            values = [(a.display_name, a.addr_spec) for a in groups]
+            values = [(_unescaped(a.display_name), _unescaped(a.addr_spec)) for a in groups]
     except Exception as exc:
         defects.append(f"unreadable {name} header ({type(exc).__name__})")
     if not values:
@@ -247,3 +254,37 @@ def _safe(call: Callable[[], Any], default: Any) -> Any:
         return call()
     except Exception:
         return default
+
+
+# Where an answer's quoted history starts: "On … wrote:" in the languages tenants
+# write in, Outlook's separators and header blocks, and the office's own address.
+_QUOTE_START = re.compile(
+    r"^[ \t]*("
+    r"(on|am|le|el|em|il|op|w dniu|vào|dne) .{0,200}"
+    r"(wrote|schrieb|a écrit|escribió|escreveu|ha scritto|schreef|napisał|napisała|đã viết|napsal)"
+    r".{0,40}:?"
+    r"|-{2,} ?(original message|ursprüngliche nachricht|message d'origine|mensaje original"
+    r"|mensagem original|messaggio originale|wiadomość oryginalna) ?-{2,}"
+    r"|_{20,}"
+    r"|(from|von|de|da|od): .*\n(sent|gesendet|envoyé|enviado|inviato|wysłano|date|datum): .*"
+    r")[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
+
+
+def own_words(text: str) -> str:
+    """The writer's own text: the quoted history of earlier messages removed.
+
+    Top-posted answers keep what comes before the history; bottom-posted ones
+    (the history quoted first, then the answer) keep what comes after it.
+    """
+    start = _QUOTE_START.search(text)
+    if start is not None:
+        after = _QUOTED_LINE.sub("", text[start.end() :]).strip()
+        before = text[: start.start()].strip()
+        if before or not _QUOTED_LINE.match(text[start.end() :].lstrip("\n")):
+            text = before or after  # top-posted (or history not quoted: Outlook)
+        else:
+            text = after  # bottom-posted: the answer follows the quoted history
+    return _BLANK_LINES.sub("\n\n", _QUOTED_LINE.sub("", text)).strip()

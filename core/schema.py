@@ -50,12 +50,15 @@ CREATE TABLE IF NOT EXISTS items (
     reply_raw BLOB,
     flags_synced INTEGER NOT NULL DEFAULT 1,
     version INTEGER NOT NULL DEFAULT 1,
+    conversation_id INTEGER,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     UNIQUE (mailbox, uidvalidity, uid)
 );
 CREATE INDEX IF NOT EXISTS items_state ON items (state);
 CREATE INDEX IF NOT EXISTS items_dedup ON items (dedup_key);
+CREATE INDEX IF NOT EXISTS items_message_id ON items (message_id);
+CREATE INDEX IF NOT EXISTS items_reply_message_id ON items (reply_message_id);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY,
     item_id INTEGER NOT NULL REFERENCES items (id),
@@ -96,7 +99,7 @@ CREATE TABLE IF NOT EXISTS labels (
 ITEM_COLUMNS = (
     "id, mailbox, uidvalidity, uid, message_id, state, received_at, sender, subject, proposal, "
     "error, attempts, reply_message_id, ticket_id, approved_by, send_after, flags_synced, "
-    "version, created_at, updated_at"
+    "conversation_id, version, created_at, updated_at"
 )
 
 
@@ -111,6 +114,7 @@ MUTABLE_FIELDS = frozenset(
         "approved_by",
         "reply_raw",
         "send_after",
+        "conversation_id",
     }
 )
 
@@ -149,6 +153,7 @@ def row_to_item(row: tuple[Any, ...]) -> Item:
         approved_by,
         send_after,
         flags_synced,
+        conversation_id,
         version,
         created,
         updated,
@@ -169,6 +174,7 @@ def row_to_item(row: tuple[Any, ...]) -> Item:
         approved_by=approved_by,
         send_after=datetime.fromisoformat(send_after) if send_after else None,
         flags_synced=bool(flags_synced),
+        conversation_id=conversation_id,
         version=version,
         created_at=datetime.fromisoformat(created),
         updated_at=datetime.fromisoformat(updated),
@@ -179,6 +185,7 @@ def row_to_item(row: tuple[Any, ...]) -> Item:
 _ADDED_COLUMNS = (
     ("send_after", "TEXT NOT NULL DEFAULT ''"),
     ("version", "INTEGER NOT NULL DEFAULT 1"),
+    ("conversation_id", "INTEGER"),
 )
 
 
@@ -188,3 +195,4 @@ def migrate(db: sqlite3.Connection) -> None:
     for name, definition in _ADDED_COLUMNS:
         if name not in present:
             db.execute(f"ALTER TABLE items ADD COLUMN {name} {definition}")
+    db.execute("CREATE INDEX IF NOT EXISTS items_conversation ON items (conversation_id)")

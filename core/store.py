@@ -249,6 +249,55 @@ class Store:
         )
         return int(row[0])
 
+    # --- conversations ---------------------------------------------------------------
+
+    async def items_answered(self, message_ids: list[str]) -> list[Item]:
+        """Items whose message, or our reply to it, has one of these Message-IDs."""
+        if not message_ids:
+            return []
+        marks = ",".join("?" * len(message_ids))
+        return await self._read(
+            lambda db: [
+                row_to_item(r)
+                for r in db.execute(
+                    f"SELECT {ITEM_COLUMNS} FROM items WHERE message_id IN ({marks}) "
+                    f"OR reply_message_id IN ({marks}) ORDER BY id",
+                    (*message_ids, *message_ids),
+                )
+            ]
+        )
+
+    async def conversation_items(self, conversation_id: int) -> list[Item]:
+        """Every message of a conversation, oldest first."""
+        return await self._read(
+            lambda db: [
+                row_to_item(r)
+                for r in db.execute(
+                    f"SELECT {ITEM_COLUMNS} FROM items WHERE conversation_id = ? ORDER BY id",
+                    (conversation_id,),
+                )
+            ]
+        )
+
+    async def recent_items_from(self, addresses: Iterable[str], since: datetime) -> list[Item]:
+        """Messages from any of these addresses received since then, newest first."""
+        wanted = [a.lower() for a in addresses]
+        if not wanted:
+            return []
+        # `sender` is "Name <addr>", or the bare address when there was no name.
+        matches = " OR ".join("lower(sender) = ? OR instr(lower(sender), ?) > 0" for _ in wanted)
+        values = [v for a in wanted for v in (a, f"<{a}>")]
+        return await self._read(
+            lambda db: [
+                row_to_item(r)
+                for r in db.execute(
+                    f"SELECT {ITEM_COLUMNS} FROM items WHERE received_at >= ? AND ({matches}) "
+                    "ORDER BY id DESC LIMIT 50",
+                    (since.isoformat(), *values),
+                )
+            ]
+        )
+
     async def dedup_key(self, item_id: int) -> str:
         row = await self._read(
             lambda db: db.execute("SELECT dedup_key FROM items WHERE id = ?", (item_id,)).fetchone()

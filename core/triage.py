@@ -9,15 +9,17 @@ the intent from the datastore) and what the subject is.
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from typing import Protocol
 
 from core.directory import Directory
 from core.errors import TriageError
+from core.history import NO_THREAD, Thread
 from core.loops import automated_reason
 from core.models import (
     Action,
     Draft,
+    FollowUp,
     Intent,
     ParsedEmail,
     Priority,
@@ -25,9 +27,13 @@ from core.models import (
     TenantContext,
     TicketDraft,
 )
+from core.parsing import own_words
 from core.prompt import TriageRequest
+from core.providers.followups import asks_something, is_chaser
 from core.retry import with_retries
 from core.safety import safety_flags
+from core.threads import reply_subject as threaded_subject
+from core.tickets import ticket_effect
 
 TICKET_INTENTS = frozenset({Intent.LOCKED_OUT, Intent.MAINTENANCE, Intent.RENT})
 _DEFAULT_PRIORITY = {
@@ -36,7 +42,6 @@ _DEFAULT_PRIORITY = {
     Intent.RENT: Priority.LOW,
     Intent.GENERAL: Priority.LOW,
 }
-_REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|antw|odp|ref)(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 
 
 class TriageProvider(Protocol):
@@ -60,21 +65,32 @@ async def triage(
     instruction: str = "",
     previous_reply: str = "",
     fallback: TriageProvider | None = None,
+    thread: Thread = NO_THREAD,
+    conversation_id: int | None = None,
 ) -> Proposal:
     """The proposal for one email. Never raises for model failures: those go to review.
 
     Automated mail (or a `skip_reason` the caller found, such as a duplicate)
     never reaches the model. `intent` forces the operator's classification.
     When the provider fails after its retries, the `fallback` provider's draft
-    is used, marked as such and always held for review.
+    is used, marked as such and always held for review. `thread` is the
+    conversation the email answers (its history goes to the provider);
+    `conversation_id` goes into the reply's subject.
     """
     context = directory.context_for(email.sender_addr)
     automated = automated_reason(email, own_addresses) or skip_reason
+    where = Placement(thread, conversation_id)
     if automated:
         return build_proposal(
-            email, context, skip_draft(automated), directory, provider="rules", automated=automated
+            email,
+            context,
+            skip_draft(automated),
+            directory,
+            provider="rules",
+            automated=automated,
+            where=where,
         )
-    request = TriageRequest(email, context, instruction, intent, previous_reply)
+    request = TriageRequest(email, context, instruction, intent, previous_reply, thread)
     try:
         draft = await with_retries(
             lambda: provider.draft(request), max_retries, base_delay=retry_delay
@@ -84,13 +100,32 @@ async def triage(
             return failed_proposal(email, context, directory, str(exc))
         backup = await fallback.draft(request)
         proposal = build_proposal(
-            email, context, backup, directory, provider=f"{fallback.name} (fallback)"
+            email, context, backup, directory, provider=f"{fallback.name} (fallback)", where=where
         )
         reason = f"the model failed ({exc}); this draft is from the {fallback.name} provider"
         return proposal.model_copy(update={"action": Action.REVIEW, "reason": reason})
     if intent is not None and draft.intent is not intent:
         draft = draft.model_copy(update={"intent": intent})
-    return build_proposal(email, context, draft, directory, provider=provider.name)
+    return build_proposal(email, context, draft, directory, provider=provider.name, where=where)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a message stands: its conversation so far, and the conversation's number."""
+
+    thread: Thread = NO_THREAD
+    conversation_id: int | None = None
+
+
+def followup_of(draft: Draft, thread: Thread) -> FollowUp:
+    """What the message is in its conversation: the first of one, or a kind of answer."""
+    if not thread.is_followup:
+        return FollowUp.FIRST
+    if draft.followup is None:
+        return FollowUp.UPDATE
+    if draft.followup is FollowUp.FIRST:  # a new matter inside the thread
+        return FollowUp.NEW_REQUEST
+    return draft.followup
 
 
 def failed_proposal(
@@ -132,21 +167,55 @@ def decide_action(
     *,
     automated: str | None,
     flags: list[str],
+    followup: FollowUp = FollowUp.FIRST,
+    thread: Thread = NO_THREAD,
 ) -> tuple[Action, str]:
     """Code's decision, in order of precedence; the reason is shown to the operator."""
     if automated:
         return Action.SKIP, automated
+    if thread.refused is not None:
+        return Action.REVIEW, (
+            f"answers conversation #{thread.refused}, which is someone else's: kept apart, "
+            "with none of its history; check who is writing"
+        )
     if draft.emergency:
         return Action.REVIEW, "emergency: a person must act now"
     if not context.known:
         return Action.REVIEW, "unknown sender"
+    words = own_words(email.text)
+    if followup is FollowUp.CHASER:
+        return Action.REVIEW, (
+            "a chaser: nothing has happened since our last reply; a person decides what next"
+        )
+    if followup is FollowUp.FIRST and thread.related is not None:
+        return Action.REVIEW, (
+            f"possibly the same as #{thread.related} (same sender, same subject): "
+            "l links it to that conversation, n keeps it apart"
+        )
+    if followup is FollowUp.FIRST and is_chaser(email.subject, words):
+        return Action.REVIEW, (
+            "says an earlier request went unanswered: find it (see 'possibly the same as') "
+            "and decide what happens next"
+        )
+    asks = asks_something(words)
+    if followup is FollowUp.CLOSING and not asks:
+        return Action.SKIP, "closing message, no reply needed"
+    if followup is FollowUp.RESOLVED and not asks:
+        return Action.SKIP, "the tenant confirms it is done: ticket resolved, no reply needed"
     if draft.questions:
         return Action.REVIEW, "facts needed: " + "; ".join(draft.questions)
     if flags:
         return Action.REVIEW, "; ".join(flags)
     if not draft.reply.strip():
         return Action.REVIEW, "the draft reply is empty"
+    if _said_before(draft.reply, thread):
+        return Action.REVIEW, "the draft repeats an earlier reply word for word"
     return Action.REPLY, "ready to send"
+
+
+def _said_before(reply: str, thread: Thread) -> bool:
+    said = {" ".join(r.split()) for r in thread.earlier_replies}
+    return " ".join(reply.split()) in said
 
 
 def build_proposal(
@@ -157,13 +226,32 @@ def build_proposal(
     *,
     provider: str,
     automated: str | None = None,
+    where: Placement | None = None,
 ) -> Proposal:
     """Combine the model's draft with code's decisions into the proposal shown and sent."""
+    where = where or Placement()
+    thread = where.thread
+    followup = followup_of(draft, thread)
     flags = [] if automated else safety_flags(email, context, draft.reply, directory)
-    action, reason = decide_action(email, context, draft, automated=automated, flags=flags)
+    action, reason = decide_action(
+        email, context, draft, automated=automated, flags=flags, followup=followup, thread=thread
+    )
     recipients = [email.sender.addr] if email.sender and not automated else []
     own = {a.lower() for a in recipients}
     cc = [a for a in directory.stakeholders_for(draft.intent) if a.lower() not in own]
+    # A work order needs someone we know, unless it cannot wait; a message about someone
+    # else's conversation opens none (it is likely their problem: the operator decides).
+    # Nor does a message that is possibly the same as an open conversation, until the
+    # operator links it or keeps it apart: otherwise one problem gets two tickets.
+    undecided = thread.refused is not None or thread.related is not None
+    ticket = (
+        None
+        if automated or undecided or not (context.known or draft.emergency)
+        else ticket_for(draft)
+    )
+    if followup not in (FollowUp.FIRST, FollowUp.NEW_REQUEST):
+        ticket = None  # an answer changes the conversation's ticket; it opens none
+    effect = "" if automated else ticket_effect(followup, ticket is not None, thread.ticket_status)
     return Proposal(
         provider=provider,
         intent=draft.intent,
@@ -174,14 +262,18 @@ def build_proposal(
         reason=reason,
         to=recipients,
         cc=cc if recipients else [],
-        subject=reply_subject(email.subject),
+        subject=threaded_subject(email.subject, where.conversation_id),
         body=draft.reply,
-        ticket=None if automated else ticket_for(draft),
+        ticket=ticket,
         questions=list(draft.questions),
         flags=flags,
         tenant_id=context.tenant.tenant_id if context.tenant else None,
         tenant_name=context.tenant.name if context.tenant else None,
         unit_id=context.tenant.unit_id if context.tenant else None,
+        followup=followup,
+        ticket_effect=effect,
+        history=len([t for t in thread.turns if t.author == "tenant"]),
+        related=thread.related,
     )
 
 
@@ -201,5 +293,4 @@ def ticket_for(draft: Draft) -> TicketDraft | None:
 
 def reply_subject(subject: str) -> str:
     """ "Re: " once, however many reply prefixes the subject already carries."""
-    rest = _REPLY_PREFIX.sub("", subject).strip()
-    return f"Re: {rest}" if rest else "Re: your message"
+    return threaded_subject(subject, None)

@@ -10,7 +10,9 @@ goes to review with the reason.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,21 +20,30 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from typing import Protocol
 
+from core.conversations import AT_ONCE, Conversations, conversation_of
 from core.directory import Directory
 from core.errors import AssistantError, InvalidTransition, SendError
+from core.history import Thread
 from core.models import Action, Intent, Item, ParsedEmail, Proposal, State
 from core.outbox import build_reply, new_message_id
 from core.parsing import parse_message
 from core.policy import AUTO_REPLIES_PER_SENDER_PER_DAY, AutoSendPolicy
 from core.retry import with_retries
 from core.store import Store
-from core.tickets import TicketSink, build_ticket, ticket_id_for
+from core.tickets import (
+    UPDATES,
+    TicketSink,
+    build_conversation_ticket,
+    ticket_id_for,
+    ticket_opener,
+)
 from core.triage import TriageProvider, triage
 
 log = logging.getLogger(__name__)
 
 PIPELINE = "pipeline"
 AUTO_SEND = "auto-send"
+PARSED_CACHE = 256  # parsed emails kept: a message is read for triage, history and reply
 
 
 class Sender(Protocol):
@@ -70,6 +81,8 @@ class ItemWorker:
         self.policy = policy
         self.clock = clock
         self._auto_send_lock = asyncio.Lock()
+        self._parsed: OrderedDict[int, ParsedEmail] = OrderedDict()
+        self.conversations = Conversations(store, directory, self.parsed, clock)
         self._steps: dict[State, Callable[[Item], Awaitable[Item]]] = {
             State.NEW: self._triage,
             State.TRIAGED: self._route,
@@ -120,8 +133,17 @@ class ItemWorker:
         )
 
     async def parsed(self, item: Item) -> ParsedEmail:
-        raw = await self.store.raw(item.id)
-        return await asyncio.to_thread(parse_message, raw)
+        """The item's email, parsed once (a stored message never changes)."""
+        email = self._parsed.get(item.id)
+        if email is None:
+            raw = await self.store.raw(item.id)
+            email = await asyncio.to_thread(parse_message, raw)
+            self._parsed[item.id] = email
+            while len(self._parsed) > PARSED_CACHE:
+                self._parsed.popitem(last=False)
+        else:
+            self._parsed.move_to_end(item.id)
+        return email
 
     # --- new → triaged -------------------------------------------------------------------
 
@@ -138,19 +160,25 @@ class ItemWorker:
             item.id, actor=PIPELINE, expect={State.NEW}, attempts=item.attempts + 1
         )
         email = await self.parsed(item)
-        proposal = await self.propose(item, email)
+        thread = await self.conversations.thread_for(item, email)
+        proposal = await self.propose(item, email, thread=thread)
+        detail = {
+            "provider": proposal.provider,
+            "intent": proposal.intent.value,
+            "action": proposal.action.value,
+            "reason": proposal.reason,
+            "followup": proposal.followup.value,
+        }
+        if thread.conversation_id is not None:
+            detail["conversation"] = f"#{thread.conversation_id} ({thread.how})"
         return await self.store.transition(
             item.id,
             State.TRIAGED,
             actor=PIPELINE,
             expect={State.NEW},
             proposal=proposal,
-            detail={
-                "provider": proposal.provider,
-                "intent": proposal.intent.value,
-                "action": proposal.action.value,
-                "reason": proposal.reason,
-            },
+            conversation_id=thread.conversation_id or item.id,
+            detail=detail,
         )
 
     async def propose(
@@ -161,8 +189,11 @@ class ItemWorker:
         intent: Intent | None = None,
         instruction: str = "",
         previous_reply: str = "",
+        thread: Thread | None = None,
     ) -> Proposal:
         """Draft (or re-draft) the proposal for an item; never raises for model failures."""
+        if thread is None:
+            thread = await self.conversations.thread_for(item, email)
         earlier = await self.store.duplicate_of(item, await self.store.dedup_key(item.id))
         return await triage(
             email,
@@ -175,6 +206,8 @@ class ItemWorker:
             intent=intent,
             instruction=instruction,
             previous_reply=previous_reply,
+            thread=thread,
+            conversation_id=thread.conversation_id or item.id,
         )
 
     # --- triaged → skipped | approved | awaiting_review ------------------------------------
@@ -183,6 +216,8 @@ class ItemWorker:
         proposal = item.proposal
         assert proposal is not None
         if proposal.action is Action.SKIP:
+            if proposal.ticket_effect in UPDATES:  # "fixed, thanks": the ticket learns it
+                item = await self.file_ticket(item, proposal)
             return await self.store.transition(
                 item.id,
                 State.SKIPPED,
@@ -190,8 +225,8 @@ class ItemWorker:
                 expect={State.TRIAGED},
                 detail={"reason": proposal.reason},
             )
-        if proposal.emergency and proposal.ticket is not None:
-            # The work cannot wait for the reply to be reviewed: open the ticket now.
+        if proposal.ticket_effect in AT_ONCE or (proposal.emergency and proposal.ticket_effect):
+            # The work cannot wait for the reply to be reviewed: the ticket knows now.
             item = await self.file_ticket(item, proposal)
         policy = await self.policy()
         if policy.allows(proposal):
@@ -226,12 +261,24 @@ class ItemWorker:
         return max(sent, default=0) < AUTO_REPLIES_PER_SENDER_PER_DAY
 
     async def file_ticket(self, item: Item, proposal: Proposal) -> Item:
-        dedup_key = await self.store.dedup_key(item.id)
-        ticket = build_ticket(
-            proposal,
-            ticket_id=item.ticket_id or ticket_id_for(dedup_key),
-            source_message_id=item.message_id,
-            stakeholders=self.directory.stakeholders_for(proposal.intent),
+        """Write the ticket this item opens or changes, rebuilt from its conversation.
+
+        Rebuilding from the store makes filing idempotent: after a crash or a
+        retry the same file comes out, and no update is ever added twice.
+        """
+        conversation = conversation_of(item)
+        current = replace_proposal(item, proposal)
+        entries = await self.conversations.entries(conversation, current)
+        opener = ticket_opener(entries, item.id)
+        if opener is None:
+            return item
+        opener_intent = next(e.proposal.intent for e in entries if e.item_id == opener)
+        ticket = build_conversation_ticket(
+            entries,
+            opener,
+            ticket_id=ticket_id_for(await self.store.dedup_key(opener)),
+            conversation_id=conversation,
+            stakeholders=self.directory.stakeholders_for(opener_intent),
             now=self.clock(),
         )
         if ticket is None:
@@ -269,6 +316,7 @@ class ItemWorker:
             message_id=item.reply_message_id or new_message_id(self.config.mail_from),
             automatic=item.approved_by == AUTO_SEND,
             now=self.clock(),
+            chain=await self._chain(item, email),
         )
         raw = message.as_bytes(policy=SMTP)
         item = await self.store.transition(
@@ -303,3 +351,19 @@ class ItemWorker:
             detail=detail,
             error=f"some recipients were refused: {refused}" if refused else "",
         )
+
+    async def _chain(self, item: Item, email: ParsedEmail) -> list[str]:
+        """Every Message-ID of the conversation so far, ours and theirs, oldest first."""
+        chain = [*email.references]
+        for other in await self.store.conversation_items(conversation_of(item)):
+            if other.id < item.id:
+                chain += [
+                    other.message_id,
+                    other.reply_message_id if other.state is State.SENT else "",
+                ]
+        chain.append(item.message_id)
+        return list(dict.fromkeys(i for i in chain if i))
+
+
+def replace_proposal(item: Item, proposal: Proposal) -> Item:
+    return dataclasses.replace(item, proposal=proposal)

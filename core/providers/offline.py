@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, replace
 
 from core.directory import Directory
-from core.models import Draft, Intent, ParsedEmail, Priority, TenantContext, TicketDraft
+from core.models import Draft, FollowUp, Intent, ParsedEmail, Priority, TenantContext, TicketDraft
+from core.parsing import own_words
 from core.prompt import TriageRequest
 from core.providers import templates
 from core.providers.cues import (
@@ -30,6 +31,8 @@ from core.providers.cues import (
     TEMPERATURE,
     VULNERABLE,
 )
+from core.providers.followups import classify_followup
+from core.threads import base_subject
 
 PRESSING_ORDER = (Intent.LOCKED_OUT, Intent.MAINTENANCE, Intent.RENT, Intent.GENERAL)
 # Evidence an intent needs before it can win on being more pressing than another.
@@ -48,11 +51,8 @@ SMOKE = re.compile(r"\bsmoke\b", re.IGNORECASE)
 # Platt scaling of `raw_confidence`, fitted by `python -m bench.calibrate`.
 CALIBRATION = (5.701, -0.384)
 NO_EVIDENCE = 0.3
-_QUOTED = re.compile(r"^\s*>.*$", re.MULTILINE)
-_QUOTE_HEADER = re.compile(
-    r"^(on .{0,200}wrote:|-{2,} ?original message ?-{2,}|from: .*office@.*)$",
-    re.IGNORECASE | re.MULTILINE,
-)
+# An answer in a known conversation: its topic is the conversation's, not a guess.
+FOLLOWUP_CONFIDENCE = 0.85
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
@@ -68,7 +68,7 @@ class Classification:
 
 def classify(subject: str, body: str) -> Classification:
     """Intent, confidence and emergency for one message. Pure and deterministic."""
-    text = _own_words(body)
+    text = own_words(body)
     subject_text, body_text = _masked(subject), _masked(text)
     scores = {intent: _score(cues, subject_text, body_text) for intent, cues in INTENT_CUES.items()}
     kind = _emergency_kind(f"{subject}\n{text}")
@@ -90,14 +90,6 @@ def classify(subject: str, body: str) -> Classification:
         english=_is_english(f"{subject} {text}"),
     )
     return replace(found, confidence=_confidence(found))
-
-
-def _own_words(body: str) -> str:
-    """The writer's own text: quoted replies and the office's earlier words removed."""
-    header = _QUOTE_HEADER.search(body)
-    if header is not None and header.start() > 0:
-        body = body[: header.start()]
-    return _QUOTED.sub("", body)
 
 
 def _masked(text: str) -> str:
@@ -201,6 +193,8 @@ class OfflineProvider:
         return self.draft_now(request)
 
     def draft_now(self, request: TriageRequest) -> Draft:
+        if request.thread.is_followup:
+            return self._followup_draft(request)
         email, context = request.email, request.context
         found = classify(email.subject, email.text)
         intent = request.intent or found.intent
@@ -216,6 +210,51 @@ class OfflineProvider:
             reply=reply,
             ticket=_ticket(intent, found.emergency, email),
             questions=[],
+        )
+
+    def _followup_draft(self, request: TriageRequest) -> Draft:
+        """An answer in a conversation: what kind it is decides the reply and the ticket."""
+        email, context, thread = request.email, request.context, request.thread
+        # The inherited subject ("Re: WATER THROUGH THE CEILING") says nothing new.
+        same = base_subject(email.subject) == base_subject(thread.subject)
+        subject = "" if same else email.subject
+        found = classify(subject, email.text)
+        topic = thread.intent or found.intent
+        problem = found.intent is not Intent.GENERAL and found.scores[found.intent] > 0
+        strong = problem and found.scores[found.intent] >= PRESENT[found.intent]
+        kind = classify_followup(
+            own_words(email.text),
+            subject,
+            problem=problem,
+            other_topic=strong and found.intent is not topic,
+            earlier="\n".join([thread.subject, *(t.text for t in thread.turns[:1])]),
+        )
+        intent = request.intent or (found.intent if kind is FollowUp.NEW_REQUEST else topic)
+        stakeholders = self.directory.stakeholders_for(intent)
+        reopened = kind is FollowUp.UPDATE and thread.ticket_status == "resolved"
+        replies = templates.followup(
+            kind, intent, found.emergency_kind, context, stakeholders, reopened=reopened
+        )
+        # Never the same words twice in one conversation: the next phrasing, if any.
+        said = {" ".join(r.split()) for r in thread.earlier_replies}
+        reply = next((r for r in replies if " ".join(r.split()) not in said), replies[0])
+        if request.instruction:
+            reply = templates.with_instruction(reply, request.instruction)
+        confidence = found.confidence if kind is FollowUp.NEW_REQUEST else FOLLOWUP_CONFIDENCE
+        if not found.english:
+            confidence = min(confidence, 0.5)
+        label = kind.value.replace("_", " ")
+        return Draft(
+            intent=intent,
+            confidence=1.0 if request.intent else confidence,
+            emergency=found.emergency,
+            summary=f"{label}: " + _summary(intent, found.emergency_kind, email, context),
+            reply=reply,
+            ticket=_ticket(intent, found.emergency, email)
+            if kind is FollowUp.NEW_REQUEST
+            else None,
+            questions=[],
+            followup=kind,
         )
 
 
@@ -235,7 +274,7 @@ def _ticket(intent: Intent, emergency: bool, email: ParsedEmail) -> TicketDraft 
         Intent.MAINTENANCE: Priority.NORMAL,
         Intent.RENT: Priority.LOW,
     }[intent]
-    text = " ".join(_own_words(email.text).split())
+    text = " ".join(own_words(email.text).split())
     return TicketDraft(
         title=(email.subject or templates.INTENT_LABELS[intent])[:80],
         description=text[:600] + ("…" if len(text) > 600 else ""),

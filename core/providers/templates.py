@@ -8,7 +8,7 @@ account details at all.
 
 from __future__ import annotations
 
-from core.models import Intent, TenantContext
+from core.models import FollowUp, Intent, TenantContext
 
 INTENT_LABELS = {
     Intent.LOCKED_OUT: "Lockout",
@@ -134,3 +134,121 @@ def _join(addresses: list[str]) -> str:
     if len(addresses) <= 1:
         return "".join(addresses)
     return ", ".join(addresses[:-1]) + " and " + addresses[-1]
+
+
+# Who takes a request forward, and what they arrange, by intent (for follow-ups).
+_TEAMS = {
+    Intent.LOCKED_OUT: ("our on-call team", "access"),
+    Intent.MAINTENANCE: ("our maintenance team", "a visit"),
+    Intent.RENT: ("our accounts team", "an answer"),
+    Intent.GENERAL: ("the office", "an answer"),
+}
+
+
+def followup(
+    kind: FollowUp,
+    intent: Intent,
+    emergency_kind: str,
+    context: TenantContext,
+    cc: list[str],
+    *,
+    reopened: bool = False,
+) -> list[str]:
+    """Replies to an answer in a conversation, in order of preference: never the first
+    reply again, and a second phrasing for when the first was already used.
+
+    An update is acknowledged and added to the request (or reopens it when it
+    was closed); a chaser gets an apology and what happens next (no time is
+    promised); "fixed" and "thanks" get a short word, for the times a reply
+    is wanted at all.
+    """
+    if context.tenant is None:
+        return [_unknown_sender(emergency_kind)]
+    if kind is FollowUp.FIRST:
+        return [reply(intent, emergency_kind, context, cc)]
+    first_name = context.tenant.name.split()[0]
+    unit = context.unit.address if context.unit else f"unit {context.tenant.unit_id}"
+    copied = f" I have copied {_join(cc)} on this email." if cc else ""
+    team, arrange = _TEAMS[intent]
+    label = INTENT_LABELS[intent].lower()
+    if kind is FollowUp.UPDATE and reopened:
+        kind_text = [
+            [
+                f"I am sorry to hear the problem is back. I have reopened your {label} for "
+                f"{unit} and asked {team} to contact you to arrange {arrange}.{copied}",
+                "Please reply to this email if anything changes in the meantime.",
+            ]
+        ]
+    else:
+        kind_text = _FOLLOWUP_TEXTS[kind](label, unit, team, arrange, copied)
+    texts = []
+    for paragraphs in kind_text:
+        if emergency_kind:
+            paragraphs = [*paragraphs, _SAFETY.get(emergency_kind, _DANGER)]
+        texts.append("\n\n".join([f"Hi {first_name},", *paragraphs, SIGNATURE]))
+    return texts
+
+
+def _update(label: str, unit: str, team: str, arrange: str, copied: str) -> list[list[str]]:
+    return [
+        [
+            f"Thank you for the update. I have added it to your {label} for {unit}, and "
+            f"{team} has it.{copied}",
+            "We will be in touch about the next step; please reply to this email if anything "
+            "changes in the meantime.",
+        ],
+        [
+            f"Thank you, that is helpful. The new information is now with {team}, on your "
+            f"{label} for {unit}.{copied}",
+            "We will let you know as soon as the next step is arranged.",
+        ],
+    ]
+
+
+def _chaser(label: str, unit: str, team: str, arrange: str, copied: str) -> list[list[str]]:
+    return [
+        [
+            f"I am sorry that you are still waiting. I have marked your {label} for {unit} as "
+            f"a priority and asked {team} to contact you as soon as possible to arrange "
+            f"{arrange}.{copied}",
+            "We will confirm with you by email once it is arranged.",
+        ],
+        [
+            f"I apologise again for the wait. Your {label} for {unit} is now with the "
+            f"manager as well as {team}, and we are arranging {arrange} as a matter of "
+            f"urgency.{copied}",
+            "You will hear from us by email as soon as it is arranged.",
+        ],
+    ]
+
+
+def _resolved(label: str, unit: str, team: str, arrange: str, copied: str) -> list[list[str]]:
+    return [
+        [
+            "Thank you for letting us know it has been sorted out. We have closed the request.",
+            "We will reply to your question shortly.",
+        ]
+    ]
+
+
+def _closing(label: str, unit: str, team: str, arrange: str, copied: str) -> list[list[str]]:
+    return [["Thank you for your message. We will get back to you shortly."]]
+
+
+def _new_request(label: str, unit: str, team: str, arrange: str, copied: str) -> list[list[str]]:
+    return [
+        [
+            f"Thank you for letting us know about this as well. We have logged it as a separate "
+            f"{label} for {unit}, and {team} will contact you to arrange {arrange}.{copied}",
+            "If anything changes in the meantime, please reply to this email.",
+        ]
+    ]
+
+
+_FOLLOWUP_TEXTS = {
+    FollowUp.UPDATE: _update,
+    FollowUp.CHASER: _chaser,
+    FollowUp.RESOLVED: _resolved,
+    FollowUp.CLOSING: _closing,
+    FollowUp.NEW_REQUEST: _new_request,
+}

@@ -44,7 +44,7 @@ def item(item_id: int, minutes_ago: int, state: State, *, emergency: bool) -> It
     key = MessageKey("INBOX", 1, item_id)
     return Item(
         item_id, key, "<m>", state, when, "p@example.com", f"subject {item_id}", proposal,
-        "", 0, "", "", "", None, True, 1, when, when,
+        "", 0, "", "", "", None, True, None, 1, when, when,
     )  # fmt: skip
 
 

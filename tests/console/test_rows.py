@@ -49,6 +49,7 @@ def item(
         "",
         send_after,
         True,
+        None,
         1,
         when,
         when,

@@ -96,3 +96,13 @@ def test_every_corpus_message_parses() -> None:
         senders += parsed.sender is not None
         assert len(parsed.text) <= 100_000
     assert senders > len(files) // 2
+
+
+def test_raw_utf8_in_headers_is_read_as_utf8_and_can_be_stored() -> None:
+    raw = (
+        "From: Zoë Müller <zoe.mueller@example.org>\r\nSubject: Heizung kaputt – bitte\r\n\r\nHallo"
+    ).encode()
+    email = parse_message(raw)
+    assert email.sender is not None and email.sender.name == "Zoë Müller"
+    assert email.subject == "Heizung kaputt – bitte"
+    str(email.sender).encode("utf-8")  # no lone surrogates: the store can keep it

@@ -47,7 +47,7 @@ async def test_once_answers_skips_and_holds_and_sets_flags(
     assert reply["To"] == "Maria Gonzalez <maria.gonzalez@example.com>"
     assert reply["Cc"] == "maintenance@example.com"
     assert sorted(mail.rcpt_tos) == ["maintenance@example.com", "maria.gonzalez@example.com"]
-    assert reply["Subject"] == "Re: Kitchen sink leaking"
+    assert reply["Subject"] == "Re: Kitchen sink leaking [#1]"  # the conversation, by number
     assert reply["In-Reply-To"] == "<leak-1@mail.example.com>"
     assert reply["Auto-Submitted"] == "auto-replied"
     assert "Hi Maria" in reply.get_content()

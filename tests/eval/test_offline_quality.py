@@ -13,10 +13,13 @@ import pytest
 from core.directory import Directory
 from core.evaluation import Report, evaluate, summarise
 from core.providers.offline import OfflineProvider, classify
+from core.replay import is_conversation_set, replay
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
-SETS = [p.parent for p in sorted((ROOT / "tests" / "eval").glob("*/labels.jsonl"))]
+LABELLED = [p.parent for p in sorted((ROOT / "tests" / "eval").glob("*/labels.jsonl"))]
+SETS = [folder for folder in LABELLED if not is_conversation_set(folder)]
+CONVERSATIONS = [folder for folder in LABELLED if is_conversation_set(folder)]
 
 
 async def report_for(folder: Path) -> Report:
@@ -96,3 +99,14 @@ def test_development_examples_stay_right() -> None:
     ]
     assert right / len(examples) >= 0.95
     assert missed == []
+
+
+@pytest.mark.parametrize("folder", CONVERSATIONS, ids=lambda p: p.name)
+async def test_conversations_meet_their_floors(folder: Path) -> None:
+    directory = Directory.load(DATA)
+    report = await replay(folder, directory, OfflineProvider(directory))
+    assert report.conversations >= 40
+    assert report.duplicate_tickets == 0, report.to_text()  # one ticket per problem
+    assert report.closing_answered == 0, report.to_text()  # "thanks!" gets no reply
+    assert report.followup_accuracy >= 0.9, report.to_text()
+    assert report.threading_accuracy >= 0.95, report.to_text()

@@ -19,7 +19,8 @@ which ``filterwarnings = error`` would turn into a failure to start.
 
 Fault injection: :meth:`SmtpServer.fail_next` makes the next DATA commands
 answer with a given reply (nothing recorded), :meth:`SmtpServer.drop_next`
-makes them drop the connection without any reply.
+makes them drop the connection without any reply, :meth:`SmtpServer.stall_next`
+makes them wait before accepting (a client can be killed mid-send).
 """
 
 from __future__ import annotations
@@ -51,9 +52,11 @@ class ReceivedMail:
 
 @dataclass(frozen=True)
 class _Fault:
-    """A scripted DATA outcome: ``reply`` is sent, or None to drop the line."""
+    """A scripted DATA outcome: ``reply`` is sent, or None to drop the line; after
+    ``stall`` seconds, with no reply, the message is accepted as usual."""
 
     reply: str | None
+    stall: float = 0.0
 
 
 class _Recorder:
@@ -82,6 +85,9 @@ class _Recorder:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         with self.changed:
             fault = self.faults.popleft() if self.faults else None
+        if fault is not None and fault.stall:
+            await asyncio.sleep(fault.stall)
+            fault = None
         if fault is None:
             self._record(envelope)
             return "250 OK"
@@ -164,6 +170,10 @@ class SmtpServer:
     def drop_next(self, times: int = 1) -> None:
         """Drop the connection at the end of the next ``times`` DATA commands."""
         self._add_faults(_Fault(None), times)
+
+    def stall_next(self, seconds: float, times: int = 1) -> None:
+        """Hold the next ``times`` DATA commands for ``seconds`` before accepting them."""
+        self._add_faults(_Fault(None, stall=seconds), times)
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[ReceivedMail]:
         """Block until at least ``count`` messages arrived; return them all."""

@@ -1,0 +1,61 @@
+"""The conversation a message is triaged in: what was said before, and where its ticket stands.
+
+Built by `core.conversations` from the store; read by the prompt, the offline
+provider and the code that decides the action. Only the conversation's own
+messages are ever in it: threading never crosses tenants, so no draft sees
+another tenant's history. Pure data and a pure trimming function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.models import Intent
+
+TURN_CHARS = 700  # each earlier message, trimmed to this
+HISTORY_CHARS = 3_500  # all of them together; the newest are kept
+
+
+@dataclass(frozen=True)
+class Turn:
+    author: str  # "tenant" (the sender's side) or "office" (our replies)
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class Thread:
+    """Where a message stands in its conversation."""
+
+    conversation_id: int | None = None  # None: it starts a new one
+    turns: tuple[Turn, ...] = ()
+    intent: Intent | None = None  # what the conversation is about so far
+    ticket_status: str | None = None  # the conversation's ticket: open, resolved, or none yet
+    earlier_replies: tuple[str, ...] = ()  # what we answered before, word for word
+    how: str = ""  # why the message joined it
+    refused: int | None = None  # pointed into someone else's conversation: kept apart
+    related: int | None = None  # possibly the same matter as this conversation
+    subject: str = ""  # the subject the conversation started with
+
+    @property
+    def is_followup(self) -> bool:
+        return bool(self.turns)
+
+
+def trimmed(turns: list[Turn]) -> tuple[Turn, ...]:
+    """Each turn cut to `TURN_CHARS`, and the oldest dropped beyond `HISTORY_CHARS`."""
+    kept: list[Turn] = []
+    total = 0
+    for turn in reversed(turns):
+        text = " ".join(turn.text.split())
+        if len(text) > TURN_CHARS:
+            text = text[: TURN_CHARS - 1] + "…"
+        if kept and total + len(text) > HISTORY_CHARS:
+            break
+        kept.append(Turn(turn.author, turn.at, text))
+        total += len(text)
+    return tuple(reversed(kept))
+
+
+NO_THREAD = Thread()  # a message on its own: no conversation before it
