@@ -38,6 +38,7 @@ from console.rows import NEEDS_PERSON
 from console.screens.dialogs import ChoiceDialog, InstructionDialog, IntentDialog
 from console.screens.help import HelpScreen
 from console.screens.policy import PolicyScreen
+from console.screens.thread import ThreadScreen
 from console.widgets.detail import DetailPane, DetailView, DraftSaved
 from console.widgets.queue import QueueFilter, QueueTable
 from console.widgets.status import StatusBar, StatusModel
@@ -94,6 +95,9 @@ class OperatorConsole(App[None]):
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
         Binding("exclamation_mark", "oldest_emergency", "Oldest emergency", show=False),
+        Binding("t", "thread", "Thread", show=False),
+        Binding("l", "link", "Link/unlink", show=False),
+        Binding("L", "keep_apart", "Keep apart", show=False),
     ]
 
     def __init__(
@@ -327,7 +331,23 @@ class OperatorConsole(App[None]):
 
     def _view(self, item: Item) -> DetailView:
         email = self._bodies.get(item.id)
-        return DetailView(item, self.operator.context_for(item), email)
+        return DetailView(item, self.operator.context_for(item), email, self._earlier(item))
+
+    def _earlier(self, item: Item) -> tuple[Item, ...]:
+        """The conversation's messages before this one, as the console holds them."""
+        conversation = item.conversation_id
+        if conversation is None or conversation == item.id:
+            return ()
+        return tuple(
+            sorted(
+                (
+                    i
+                    for i in self.items.values()
+                    if i.id < item.id and (i.conversation_id or i.id) == conversation
+                ),
+                key=lambda i: i.id,
+            )
+        )
 
     @work(exclusive=True, group="body", exit_on_error=False)
     async def load_body(self, item_id: int) -> None:
@@ -553,6 +573,36 @@ class OperatorConsole(App[None]):
                 self.operator.reclassify(item.id, item.version, intent),
                 f"#{item.id} is now {intent.value}: read the new draft.",
             )
+
+    def action_thread(self) -> None:
+        item = self._acting_on()
+        if item is not None:
+            self.push_screen(
+                ThreadScreen(item.conversation_id or item.id, self.operator.conversation(item.id))
+            )
+
+    def action_link(self) -> None:
+        """Join the suggested conversation, or take a follow-up out of its conversation."""
+        item = self._acting_on()
+        if item is None:
+            return
+        if item.conversation_id not in (None, item.id):
+            call, done = (
+                self.operator.unlink(item.id, item.version),
+                f"#{item.id} stands apart now.",
+            )
+        elif item.proposal is not None and item.proposal.related is not None:
+            target = item.proposal.related
+            call, done = self.operator.link(item.id, item.version), f"#{item.id} joined #{target}."
+        else:
+            self.say(f"#{item.id} has no conversation to join.", timeout=2)
+            return
+        self.command(call, done)
+
+    def action_keep_apart(self) -> None:
+        item = self._acting_on()
+        if item is not None and item.proposal is not None and item.proposal.related is not None:
+            self.command(self.operator.unlink(item.id, item.version), f"#{item.id} kept apart.")
 
     def action_policy(self) -> None:
         def save(policy: AutoSendPolicy | None) -> None:

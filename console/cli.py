@@ -21,22 +21,26 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from email.utils import parseaddr
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from console.narration import describe
 from core.assembly import build_provider, close_if_closable, open_assistant
 from core.config import Settings, load_settings
+from core.conversations import counts
 from core.demo import DemoMailServers, demo_settings, fresh_demo_output
 from core.directory import Directory
 from core.errors import AssistantError, ConfigError
 from core.evaluation import Report, evaluate, export_labels, summarise
 from core.events import Event
-from core.models import RESTING_STATES, Intent, State
+from core.history import NO_THREAD, thread_from
+from core.models import RESTING_STATES, FollowUp, Intent, Item, State
 from core.parsing import parse_message
-from core.providers.offline import OfflineProvider
+from core.providers.offline import OfflineProvider, classify
 from core.replay import ThreadReport, is_conversation_set, replay
 from core.store import Store
+from core.tickets import UPDATES
 from core.triage import triage
 
 log = logging.getLogger("assistant")
@@ -61,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     triage_cmd = commands.add_parser("triage", help="print the proposal for one .eml file")
     triage_cmd.add_argument("file", type=Path)
+    triage_cmd.add_argument(
+        "--thread",
+        nargs="+",
+        type=Path,
+        default=[],
+        help="earlier messages of the conversation (.eml files or folders of them)",
+    )
     eval_cmd = commands.add_parser("eval", help="measure triage on a labelled folder of .eml")
     eval_cmd.add_argument("folder", type=Path)
     eval_cmd.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -84,7 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args.env_file)
         if args.command == "triage":
-            return asyncio.run(triage_file(settings, read_file(args.file)))
+            earlier = [read_file(p) for p in eml_files(args.thread)]
+            return asyncio.run(triage_file(settings, read_file(args.file), earlier))
         if args.command == "eval":
             return asyncio.run(evaluate_folder(settings, args.folder, as_json=args.json))
         if args.command == "export-labels":
@@ -112,6 +124,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def eml_files(paths: list[Path]) -> list[Path]:
+    """The .eml files named, folders expanded (sorted)."""
+    found: list[Path] = []
+    for path in paths:
+        found += sorted(path.glob("*.eml")) if path.is_dir() else [path]
+    return found
+
+
 def read_file(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -119,17 +139,23 @@ def read_file(path: Path) -> bytes:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
 
 
-async def triage_file(settings: Settings, raw: bytes) -> int:
+async def triage_file(settings: Settings, raw: bytes, earlier: list[bytes] | None = None) -> int:
     directory = await asyncio.to_thread(Directory.load, settings.data_dir)
     provider = build_provider(settings, directory)
     fallback = None if isinstance(provider, OfflineProvider) else OfflineProvider(directory)
+    own = frozenset(a.lower() for a in (parseaddr(settings.mail_from)[1], settings.imap_user) if a)
+    history = [parse_message(r) for r in earlier or []]
+    tenant = next((e for e in history if e.sender_addr not in own), None)
+    intent = classify(tenant.subject, tenant.text).intent if tenant else None
     try:
         proposal = await triage(
             parse_message(raw),
             directory,
             provider,
+            own_addresses=own,
             max_retries=settings.max_retries,
             fallback=fallback,
+            thread=thread_from(history, own, intent) if history else NO_THREAD,
         )
     finally:
         await close_if_closable(provider)
@@ -163,7 +189,18 @@ async def export_folder(settings: Settings, folder: Path) -> int:
 
 
 def triage_json(proposal: dict[str, object]) -> dict[str, object]:
-    keys = ("intent", "confidence", "emergency", "action", "reason", "to", "cc", "subject")
+    keys = (
+        "intent",
+        "confidence",
+        "emergency",
+        "followup",
+        "ticket_effect",
+        "action",
+        "reason",
+        "to",
+        "cc",
+        "subject",
+    )
     result = {key: proposal[key] for key in keys}
     result["body"] = proposal["body"]
     result["ticket"] = proposal["ticket"]
@@ -196,7 +233,8 @@ async def run_headless(settings: Settings, *, once: bool) -> int:
         assistant.bus.add_callback(narrate)
         if once:
             counts = await assistant.pipeline.run_once()
-            print(summary_line(counts, assistant.pipeline.discovered))
+            line = summary_line(counts, assistant.pipeline.discovered)
+            print(f"{line} | {conversation_counts(await assistant.store.items())}")
             return 0
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -233,6 +271,15 @@ def narrate(event: Event) -> None:
     line = describe(event)
     if line is not None:
         log.info("%s", line)
+
+
+def conversation_counts(items: list[Item]) -> str:
+    """How many messages answered an earlier one, and how many changed a ticket."""
+    followups = sum(1 for i in items if i.proposal and i.proposal.followup is not FollowUp.FIRST)
+    updated = sum(
+        1 for i in items if i.proposal and i.proposal.ticket_effect in UPDATES and counts(i)
+    )
+    return f"follow-ups={followups} tickets updated={updated}"
 
 
 def summary_line(counts: dict[State, int], new: int) -> str:

@@ -15,7 +15,7 @@ from email.utils import parseaddr
 from rich.text import Text
 
 from console.text import literal
-from core.models import Intent, Item, State
+from core.models import FollowUp, Intent, Item, State
 
 COLUMNS = ("age", "state", "intent", "conf", "alarm", "sender", "subject")
 COMPACT_COLUMNS = ("age", "state", "intent", "alarm", "sender", "subject")
@@ -131,10 +131,23 @@ def row_view(
         if proposal.tenant_name is None and proposal.action.value != "skip":
             sender.stylize("italic")
     subject = literal(item.subject or "(no subject)", one_line=True)
+    mark = _thread_mark(item)
+    if mark:
+        subject = Text.assemble((mark, "bold cyan"), subject)
     age, state = age_text(item, now, sla_minutes), state_text(item, now, compact=compact)
     if compact:
         return RowView((age, state, intent, alarm, sender, subject))
     return RowView((age, state, intent, confidence, alarm, sender, subject))
+
+
+def _thread_mark(item: Item) -> str:
+    """ "↩3 " for the third message of a conversation; "≈ " when possibly the same as one."""
+    proposal = item.proposal
+    if proposal is None:
+        return ""
+    if proposal.followup is not FollowUp.FIRST:
+        return f"↩{proposal.history + 1} "
+    return "≈ " if proposal.related is not None else ""
 
 
 def duration(minutes: int) -> str:

@@ -69,6 +69,14 @@ class Conversations:
             return Thread(refused=choice.refused, related=choice.related)
         return await self._thread(choice.conversation_id, item, choice.how)
 
+    async def may_join(self, item: Item, email: ParsedEmail, conversation_id: int) -> bool:
+        """Whether the sender is part of that conversation (threading never crosses tenants)."""
+        conversation = await self._describe(conversation_id)
+        if conversation is None or conversation_id >= item.id:
+            return False
+        tenant = self.directory.tenant_for(email.sender_addr)
+        return conversation.includes(email.sender_addr, tenant.tenant_id if tenant else None)
+
     async def entries(self, conversation_id: int, current: Item) -> list[TicketEntry]:
         """The conversation's messages for its tickets; `current` counts as decided."""
         items = await self._items(conversation_id)

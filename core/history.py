@@ -9,9 +9,10 @@ another tenant's history. Pure data and a pure trimming function.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
-from core.models import Intent
+from core.models import Intent, ParsedEmail
+from core.parsing import own_words
 
 TURN_CHARS = 700  # each earlier message, trimmed to this
 HISTORY_CHARS = 3_500  # all of them together; the newest are kept
@@ -59,3 +60,32 @@ def trimmed(turns: list[Turn]) -> tuple[Turn, ...]:
 
 
 NO_THREAD = Thread()  # a message on its own: no conversation before it
+
+
+def thread_from(
+    earlier: list[ParsedEmail], own_addresses: frozenset[str], intent: Intent | None
+) -> Thread:
+    """A conversation from its messages alone (for `triage --thread`, outside the store).
+
+    Messages from our own addresses are our replies; the ticket is taken to be
+    open when the conversation is about something a ticket is opened for.
+    """
+    turns, replies = [], []
+    for email in sorted(earlier, key=lambda e: e.date.timestamp() if e.date else 0.0):
+        ours = email.sender_addr in own_addresses
+        text = email.text if ours else own_words(email.text)
+        at = email.date or datetime.now(timezone.utc)
+        turns.append(Turn("office" if ours else "tenant", at, text))
+        if ours:
+            replies.append(own_words(email.text))
+    opens = intent in (Intent.LOCKED_OUT, Intent.MAINTENANCE, Intent.RENT)
+    first = next((e for e in earlier if e.sender_addr not in own_addresses), None)
+    return Thread(
+        conversation_id=None,
+        turns=trimmed(turns),
+        intent=intent,
+        ticket_status="open" if opens else None,
+        earlier_replies=tuple(replies),
+        how="given on the command line",
+        subject=first.subject if first else "",
+    )

@@ -10,18 +10,30 @@ outcome from the store's events.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from core.errors import InvalidTransition, StaleItem
 from core.models import Intent, Item, ParsedEmail, Proposal, State, TenantContext
 from core.outbox import new_message_id
+from core.parsing import own_words
 from core.pipeline import Pipeline
 from core.policy import AutoSendPolicy
 from core.store import Store
 from core.worker import ItemWorker
 
 OPERATOR = "operator"
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One message of a conversation with what the tenant wrote and what we answered."""
+
+    item: Item
+    text: str  # the writer's own words, quotes removed
+    reply: str  # our reply, when one was sent
 
 
 @dataclass(frozen=True)
@@ -118,6 +130,17 @@ class Operator:
         """The email of an item, parsed off the loop (it never changes once stored)."""
         return await self.worker.parsed(await self.store.get(item_id))
 
+    async def conversation(self, item_id: int) -> list[Exchange]:
+        """Every message of the item's conversation, oldest first, with our replies."""
+        item = await self.store.get(item_id)
+        items = await self.store.conversation_items(item.conversation_id or item.id) or [item]
+        exchanges = []
+        for other in items:
+            text = own_words((await self.worker.parsed(other)).text)
+            sent = other.state is State.SENT and other.proposal is not None
+            exchanges.append(Exchange(other, text, other.proposal.body if sent else ""))  # type: ignore[union-attr]
+        return exchanges
+
     def context_for(self, item: Item) -> TenantContext:
         """The sender's own record, from the datastore held in memory."""
         return self.worker.directory.context_for(item.sender_addr)
@@ -193,6 +216,44 @@ class Operator:
             expect_version=version,
             proposal=proposal,
             detail={"redraft": instruction},
+        )
+
+    async def link(self, item_id: int, version: int, conversation_id: int | None = None) -> Item:
+        """Join the item to a conversation (the suggested one by default) and redraft it
+        with that conversation's history; refused when the sender is not part of it."""
+        item = await self._seen(item_id, version)
+        target = conversation_id or (item.proposal.related if item.proposal else None)
+        if target is None:
+            raise InvalidTransition(f"#{item_id} has no suggested conversation to join")
+        email = await self.worker.parsed(item)
+        if not await self.worker.conversations.may_join(item, email, target):
+            raise InvalidTransition(
+                f"#{item_id} cannot join #{target}: the sender is not part of that conversation"
+            )
+        return await self._rethread(item, email, target, {"linked": target})
+
+    async def unlink(self, item_id: int, version: int) -> Item:
+        """Keep the item apart: a conversation of its own, no suggestion; redrafted so."""
+        item = await self._seen(item_id, version)
+        email = await self.worker.parsed(item)
+        before = item.conversation_id
+        return await self._rethread(item, email, item.id, {"unlinked": before})
+
+    async def _rethread(
+        self, item: Item, email: ParsedEmail, conversation_id: int, detail: dict[str, Any]
+    ) -> Item:
+        moved = dataclasses.replace(item, conversation_id=conversation_id)
+        apart = conversation_id == item.id
+        thread = await self.worker.conversations.thread_for(moved, email, apart=apart)
+        proposal = await self.worker.propose(moved, email, thread=thread)
+        return await self.store.update(
+            item.id,
+            actor=OPERATOR,
+            expect=REVIEWABLE,
+            expect_version=item.version,
+            conversation_id=conversation_id,
+            proposal=proposal,
+            detail=detail,
         )
 
     async def set_policy(self, policy: AutoSendPolicy) -> None:

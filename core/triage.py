@@ -190,7 +190,7 @@ def decide_action(
     if followup is FollowUp.FIRST and thread.related is not None:
         return Action.REVIEW, (
             f"possibly the same as #{thread.related} (same sender, same subject): "
-            "l links it to that conversation, n keeps it apart"
+            "l links it to that conversation, L keeps it apart"
         )
     if followup is FollowUp.FIRST and is_chaser(email.subject, words):
         return Action.REVIEW, (

@@ -13,6 +13,8 @@ KEYS = [
     ("j / k, ↓ / ↑", "move in the queue"),
     ("enter", "into the detail: arrows scroll the message, escape comes back"),
     ("!", "go to the oldest emergency that waits for a person"),
+    ("t", "the whole conversation: every message and every reply"),
+    ("l / L", "link to the suggested conversation (or unlink a follow-up) / keep apart"),
     ("a", "approve: send the reply (after the send delay) and file the ticket"),
     ("e", "edit the draft in place (ctrl+s saves, escape cancels)"),
     ("d", "dismiss without a reply (the message is marked read)"),

@@ -48,6 +48,7 @@ class DetailView:
     item: Item
     context: TenantContext
     email: ParsedEmail | None = None
+    earlier: tuple[Item, ...] = ()  # the conversation's messages before this one
 
 
 class DraftSaved(Message):
@@ -220,6 +221,7 @@ def render_detail(view: DetailView, now: datetime) -> Group:
     return Group(
         _summary(view, now),
         "",
+        *_conversation(view),
         _message(view),
         "",
         _ticket(view),
@@ -269,6 +271,55 @@ def _summary(view: DetailView, now: datetime) -> Group:
     return Group(*lines)
 
 
+_EFFECTS = {
+    "update": "adds this to the conversation's ticket",
+    "raise": "adds this to the ticket and raises its priority (the tenant is still waiting)",
+    "resolve": "marks the ticket resolved",
+    "reopen": "reopens the ticket (the problem is back)",
+    "new": "opens a second ticket in this conversation",
+}
+
+
+def _conversation(view: DetailView) -> list[RenderableType]:
+    """Earlier messages, folded to a line each, and how this one relates to them."""
+    item, proposal = view.item, view.item.proposal
+    parts: list[RenderableType] = []
+    if proposal is not None and proposal.related is not None:
+        parts.append(
+            Text(
+                f"Possibly the same as #{proposal.related} (same sender, same subject): "
+                "l links it, L keeps it apart",
+                style="bold yellow",
+            )
+        )
+    if view.earlier:
+        number = item.conversation_id or item.id
+        total = len(view.earlier) + 1
+        lines = [
+            _heading(f"Conversation #{number} · message {total} of {total} · t shows it whole")
+        ]
+        for other in view.earlier:
+            lines.append(_folded(other))
+        parts += [Group(*lines)]
+    if parts:
+        parts.append("")
+    return parts
+
+
+def _folded(item: Item) -> Text:
+    when = item.received_at.astimezone().strftime("%d %b %H:%M")
+    proposal = item.proposal
+    who = (proposal.tenant_name if proposal else None) or item.sender
+    gist = proposal.summary if proposal else item.subject
+    line = Text(f"  ↳ {when}  ", style="dim")
+    line.append_text(literal(f"{who}: {gist}", one_line=True))
+    line.append(f"  ({STATE_LABELS[item.state]})", style="dim")
+    if item.state is State.SENT and proposal is not None and proposal.body:
+        first = " ".join(proposal.body.split())[:90]
+        line.append_text(literal(f"\n      our reply: {first}…", "dim", one_line=False))
+    return line
+
+
 def _heading(title: str) -> Text:
     return Text(title, style="bold underline")
 
@@ -285,6 +336,9 @@ def _message(view: DetailView) -> Group:
 def _ticket(view: DetailView) -> Group:
     proposal = view.item.proposal
     heading = _heading("Ticket")
+    effect = _EFFECTS.get(proposal.ticket_effect) if proposal is not None else None
+    if proposal is not None and proposal.ticket is None and effect:
+        return Group(heading, Text(f"This message {effect}.", style="bold"))
     if proposal is None or proposal.ticket is None:
         return Group(heading, Text("No ticket.", style="dim"))
     ticket = proposal.ticket

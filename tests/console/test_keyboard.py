@@ -165,3 +165,55 @@ async def test_the_cursor_starts_on_the_most_urgent_and_moves_on_to_the_next_wai
             following = app.items[app.queue.selected_id]  # type: ignore[index]
             assert following.state is State.AWAITING_REVIEW  # the next message that waits
             await on_screen(pilot, app)
+
+
+async def test_link_a_suggested_conversation_read_it_whole_and_unlink_it(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    faucet = make_email(
+        "emily.chen@example.com", "Kitchen faucet dripping", "My kitchen faucet drips all day."
+    )
+    app = console(dovecot, imap_account, smtp_server, tmp_path, auto_send="maintenance")
+    async with app.run_test(size=SIZE) as pilot:
+        dovecot.deliver(imap_account, faucet)
+        await until(pilot, lambda: 1 in app.items and app.items[1].state is State.SENT)
+        again = make_email(  # a fresh email, no threading headers, the same subject
+            "emily.chen@example.com", "Kitchen faucet dripping", "It is still dripping, worse now."
+        )
+        dovecot.deliver(imap_account, again)
+        await until(pilot, lambda: 2 in app.items and app.items[2].state is State.AWAITING_REVIEW)
+        app.queue.select(2)
+        await on_screen(pilot, app)
+        proposal = app.items[2].proposal
+        assert proposal is not None and proposal.related == 1 and proposal.ticket is None
+        assert "Possibly the same as #1" in app.detail.text.plain
+        assert app.queue.row_cells(2)[-1].plain.startswith("≈ ")
+
+        await pilot.press("l")
+        await until(pilot, lambda: app.items[2].conversation_id == 1)
+        await on_screen(pilot, app)
+        assert app.queue.row_cells(2)[-1].plain.startswith("↩2 ")
+        assert "Conversation #1 · message 2 of 2" in app.detail.text.plain
+
+        await pilot.press("t")
+        await until(pilot, lambda: "Our reply:" in _thread_text(app))
+        text = _thread_text(app)
+        assert "drips all day" in text and "worse now" in text
+        await pilot.press("escape")
+
+        await on_screen(pilot, app)
+        await pilot.press("l")  # the same key takes it out again
+        await until(pilot, lambda: app.items[2].conversation_id == 2)
+        trail = [entry.detail for entry in await app.assistant.store.audit(2)]
+    assert {"linked": 1} in trail and {"unlinked": 1} in trail
+
+
+def _thread_text(app: Any) -> str:
+    from textual.widgets import Static
+
+    from console.screens.thread import ThreadScreen
+    from tests.console.test_operator_console import as_text
+
+    if not isinstance(app.screen, ThreadScreen):
+        return ""
+    return as_text(app.screen.query_one("#thread-text", Static).content)

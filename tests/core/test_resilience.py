@@ -224,10 +224,12 @@ def test_once_prints_one_summary_line(
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
         "2 messages (2 new): sent=1 skipped=0 awaiting_review=1 failed=0 dismissed=0"
+        " | follow-ups=0 tickets updated=0"
     )
     again = cli(["--headless", "--once"], env, tmp_path)  # nothing new: nothing twice
     assert again.stdout.strip() == (
         "2 messages (0 new): sent=1 skipped=0 awaiting_review=1 failed=0 dismissed=0"
+        " | follow-ups=0 tickets updated=0"
     )
     assert len(smtp_server.messages) == 1
 
@@ -307,3 +309,33 @@ def test_secrets_never_reach_logs_store_or_files(
         assert secret and secret not in result.stdout + result.stderr
         assert all(secret.encode() not in blob for blob in written)
     assert len(smtp_server.messages) == 1
+
+
+def test_triage_with_a_thread_reproduces_a_follow_up_outside_the_store(tmp_path: Path) -> None:
+    first = tmp_path / "thread" / "1.eml"
+    first.parent.mkdir()
+    first.write_bytes(
+        make_email(TENANTS[7], "Kitchen faucet dripping", "My kitchen faucet drips all day.")
+    )
+    ours = tmp_path / "thread" / "2.eml"
+    ours.write_bytes(
+        make_email(
+            "office@example.com",
+            "Re: Kitchen faucet dripping",
+            "Thank you for reporting this. Our maintenance team will contact you.",
+        )
+    )
+    chaser = tmp_path / "chaser.eml"
+    chaser.write_bytes(
+        make_email(
+            TENANTS[7], "Re: Kitchen faucet dripping", "Nobody came yesterday. Still dripping."
+        )
+    )
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "DATA_DIR": str(DATA_DIR)}
+    env["MAIL_FROM"] = OFFICE
+    alone = cli(["triage", str(chaser)], env, tmp_path)
+    threaded = cli(["triage", str(chaser), "--thread", str(first.parent)], env, tmp_path)
+    assert json.loads(alone.stdout)["followup"] == "first"
+    proposal = json.loads(threaded.stdout)
+    assert (proposal["followup"], proposal["action"]) == ("chaser", "review")
+    assert "sorry" in proposal["body"].lower()
