@@ -171,7 +171,7 @@ class ItemWorker:
         }
         if thread.conversation_id is not None:
             detail["conversation"] = f"#{thread.conversation_id} ({thread.how})"
-        return await self.store.transition(
+        triaged = await self.store.transition(
             item.id,
             State.TRIAGED,
             actor=PIPELINE,
@@ -180,6 +180,35 @@ class ItemWorker:
             conversation_id=thread.conversation_id or item.id,
             detail=detail,
         )
+        if thread.conversation_id is not None:
+            await self._follow_up_arrived(thread.conversation_id, item)
+        return triaged
+
+    async def _follow_up_arrived(self, conversation_id: int, follow_up: Item) -> None:
+        """Earlier messages waiting for a person are now out of date: what the operator
+        saw of them did not include this one. A reply still counting down comes back."""
+        for other in await self.store.conversation_items(conversation_id):
+            if other.id == follow_up.id:
+                continue
+            note = {"follow_up_arrived": follow_up.id}
+            try:
+                if other.state is State.AWAITING_REVIEW:
+                    await self.store.update(
+                        other.id, actor=PIPELINE, expect={State.AWAITING_REVIEW}, detail=note
+                    )
+                elif other.state is State.APPROVED and other.send_after is not None:
+                    await self.store.transition(
+                        other.id,
+                        State.AWAITING_REVIEW,
+                        actor=PIPELINE,
+                        expect={State.APPROVED},
+                        send_after=None,
+                        error=f"held: the tenant wrote again (#{follow_up.id}) while this reply "
+                        "was counting down; read it before sending",
+                        detail=note,
+                    )
+            except InvalidTransition:
+                continue  # it moved on meanwhile: nothing to hold
 
     async def propose(
         self,

@@ -278,3 +278,32 @@ def _wait_until(condition: Any, timeout: float) -> None:
             pass
         time.sleep(0.1)
     raise AssertionError("never happened")
+
+
+async def test_a_follow_up_makes_what_the_operator_saw_of_the_conversation_stale(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    from core.errors import StaleItem
+
+    settings = make_settings(imap_account, smtp_server, tmp_path)  # nothing is sent on its own
+    dovecot.deliver(imap_account, FAUCET)
+    async with assistant(settings) as opened:
+        await opened.pipeline.run_once()
+        [seen] = await opened.store.items()
+        assert seen.state is State.AWAITING_REVIEW
+        more = make_email(
+            EMILY,
+            "Re: Kitchen faucet dripping [#1]",
+            "Now the cabinet under the sink is wet too.",
+            message_id="<faucet-more@mail.example.com>",
+        )
+        dovecot.deliver(imap_account, more)
+        await opened.pipeline.run_once()
+        try:
+            await opened.operator.approve(seen.id, seen.version)
+        except StaleItem:
+            refused = True
+        else:
+            refused = False
+    assert refused, "the operator had not seen the tenant's new message"
+    assert smtp_server.messages == []
