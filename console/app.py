@@ -142,18 +142,22 @@ class OperatorConsole(App[None]):
             yield Static(id="banner", classes="hidden")
             yield Input(placeholder="search sender and subject", id="search", classes="hidden")
             with Horizontal(id="panes"):
-                yield QueueTable(self.settings.sla_minutes, id="queue")
-                yield DetailPane(id="detail")
+                # Kept by reference: callbacks still arriving while the app closes
+                # must find them, and a query would not.
+                self._queue = QueueTable(self.settings.sla_minutes, id="queue")
+                self._detail = DetailPane(id="detail")
+                yield self._queue
+                yield self._detail
         yield StatusBar(id="status")
         yield Footer()
 
     @property
     def queue(self) -> QueueTable:
-        return self.query_one(QueueTable)
+        return self._queue
 
     @property
     def detail(self) -> DetailPane:
-        return self.query_one(DetailPane)
+        return self._detail
 
     async def on_mount(self) -> None:
         self.assistant = await self._resources.enter_async_context(

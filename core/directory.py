@@ -51,6 +51,17 @@ class Directory:
         """Addresses to Cc for an intent; never derived from anything the model wrote."""
         return list(dict.fromkeys(a.strip() for a in self.stakeholders.get(intent.value, [])))
 
+    def on_call(self) -> list[str]:
+        """Who hears of an emergency at once: the `emergency` entry of stakeholders.json,
+        else the lockout and maintenance stakeholders."""
+        listed = self.stakeholders.get("emergency")
+        if listed is None:
+            listed = [
+                *self.stakeholders.get("locked_out", []),
+                *self.stakeholders.get("maintenance", []),
+            ]
+        return list(dict.fromkeys(a.strip() for a in listed))
+
     def others_than(self, tenant: Tenant | None) -> list[Tenant]:
         return [t for t in self.tenants if tenant is None or t.tenant_id != tenant.tenant_id]
 

@@ -27,6 +27,7 @@ from core.store import Store
 from core.triage import TriageProvider, triage
 
 INTENTS = [i.value for i in Intent]
+AUTO_SEND_AT = 0.5  # the most permissive auto-send an operator could set, for the worst case
 ACTIONS = [a.value for a in Action]
 
 
@@ -55,6 +56,11 @@ class Report:
     action_accuracy: float
     action_recall: dict[str, float]
     automated_answered: int
+    # A labelled emergency given the action `reply` (answered as routine), and the
+    # ones of those that would go out with every intent on auto-send at 0.5.
+    emergencies_answered_as_routine: int
+    emergencies_auto_sent: int
+    non_emergencies_held: int  # the net's cost: routine mail sent to review for danger
     mean_confidence_when_right: float
     mean_confidence_when_wrong: float
     calibration_error: float
@@ -80,6 +86,9 @@ class Report:
             f"action accuracy: {self.action_accuracy:.1%}  "
             + "  ".join(f"{a} {v:.1%}" for a, v in self.action_recall.items()),
             f"automated mail given 'reply': {self.automated_answered}",
+            f"emergencies answered as routine: {self.emergencies_answered_as_routine}  "
+            f"auto-sent (every intent on, threshold 0.5): {self.emergencies_auto_sent}",
+            f"non-emergencies held for review as possible danger: {self.non_emergencies_held}",
             f"mean confidence: {self.mean_confidence_when_right:.2f} when right, "
             f"{self.mean_confidence_when_wrong:.2f} when wrong; "
             f"calibration error (ECE, 10 bins): {self.calibration_error:.3f}",
@@ -153,6 +162,7 @@ def summarise(outcomes: list[Outcome]) -> Report:
         o.label.action.value for o in outcomes if o.proposal.action is o.label.action
     )
     wrong = [o for o in written if o not in right]
+    routine = [o for o in flagged if o.label.emergency and o.proposal.action is Action.REPLY]
     return Report(
         messages=len(outcomes),
         intent_accuracy=_ratio(len(right), len(written)),
@@ -169,6 +179,15 @@ def summarise(outcomes: list[Outcome]) -> Report:
             1
             for o in outcomes
             if o.label.action is Action.SKIP and o.proposal.action is Action.REPLY
+        ),
+        emergencies_answered_as_routine=len(routine),
+        emergencies_auto_sent=sum(1 for o in routine if o.proposal.confidence >= AUTO_SEND_AT),
+        non_emergencies_held=sum(
+            1
+            for o in flagged
+            if not o.label.emergency
+            and o.proposal.action is Action.REVIEW
+            and (o.proposal.emergency or o.proposal.reason.startswith("possible danger"))
         ),
         mean_confidence_when_right=_mean([o.proposal.confidence for o in right]),
         mean_confidence_when_wrong=_mean([o.proposal.confidence for o in wrong]),

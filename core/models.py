@@ -182,6 +182,11 @@ class Draft(BaseModel):
     questions: list[str] = Field(
         description="Facts the manager must supply before replying; empty when none."
     )
+    danger: str | None = Field(
+        default=None,
+        description="The concrete danger to people or property you saw, in a few words "
+        "(e.g. 'smell of gas in the kitchen'); null when there is none.",
+    )
     followup: FollowUp | None = Field(
         default=None,
         description="For a message in an ongoing conversation, what it is: update (new "
@@ -211,6 +216,8 @@ class Proposal(BaseModel):
     tenant_id: str | None = None
     tenant_name: str | None = None
     unit_id: str | None = None
+    # The danger seen, and by whom: the model's words, or what the safety net matched.
+    danger: str = ""
     followup: FollowUp = FollowUp.FIRST
     # What it does to the conversation's ticket: open, new (a second problem),
     # update, raise (a chaser), resolve, reopen; "" for nothing.

@@ -29,8 +29,10 @@ keys, lock or fob failure, door will not open, locked out).
 
 emergency: true only for danger to people or property that cannot wait: smell \
 of gas, flooding or water pouring in, fire or smoke, sparking or exposed wiring, \
-no heat in freezing weather, a child or vulnerable person locked in or out. \
-Otherwise false.
+no heat in freezing weather, a child or vulnerable person locked in or out, \
+someone trapped, hurt or threatened, a break-in, sewage, something falling down. \
+Otherwise false. When true, say the concrete danger in "danger" (a few words). \
+Code screens every email for danger too, whatever you answer.
 
 confidence: your probability (0 to 1) that the intent is right.
 

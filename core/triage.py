@@ -32,6 +32,8 @@ from core.prompt import TriageRequest
 from core.providers.followups import asks_something, is_chaser
 from core.retry import with_retries
 from core.safety import safety_flags
+from core.safety_net import NO_DANGER, Screening, screen
+from core.threads import base_subject
 from core.threads import reply_subject as threaded_subject
 from core.tickets import ticket_effect
 
@@ -169,6 +171,8 @@ def decide_action(
     flags: list[str],
     followup: FollowUp = FollowUp.FIRST,
     thread: Thread = NO_THREAD,
+    screening: Screening = NO_DANGER,
+    danger: str = "",
 ) -> tuple[Action, str]:
     """Code's decision, in order of precedence; the reason is shown to the operator."""
     if automated:
@@ -179,7 +183,9 @@ def decide_action(
             "with none of its history; check who is writing"
         )
     if draft.emergency:
-        return Action.REVIEW, "emergency: a person must act now"
+        return Action.REVIEW, f"emergency: {danger or 'a person must act now'}"
+    if screening.unsure:
+        return Action.REVIEW, f"possible danger, a person should look: {screening.reason()}"
     if not context.known:
         return Action.REVIEW, "unknown sender"
     words = own_words(email.text)
@@ -232,13 +238,28 @@ def build_proposal(
     where = where or Placement()
     thread = where.thread
     followup = followup_of(draft, thread)
+    screening = NO_DANGER if automated else danger_in(email, thread)
+    if screening.fires and not draft.emergency:  # the net overrules "not an emergency"
+        draft = draft.model_copy(update={"emergency": True})
+    danger = (draft.danger or screening.reason()) if draft.emergency else ""
     flags = [] if automated else safety_flags(email, context, draft.reply, directory)
     action, reason = decide_action(
-        email, context, draft, automated=automated, flags=flags, followup=followup, thread=thread
+        email,
+        context,
+        draft,
+        automated=automated,
+        flags=flags,
+        followup=followup,
+        thread=thread,
+        screening=screening,
+        danger=danger,
     )
     recipients = [email.sender.addr] if email.sender and not automated else []
     own = {a.lower() for a in recipients}
-    cc = [a for a in directory.stakeholders_for(draft.intent) if a.lower() not in own]
+    copied = directory.stakeholders_for(draft.intent)
+    if draft.emergency:  # the on-call people hear of it, whatever the intent
+        copied = [*copied, *directory.on_call()]
+    cc = [a for a in dict.fromkeys(copied) if a.lower() not in own]
     # A work order needs someone we know, unless it cannot wait; a message about someone
     # else's conversation opens none (it is likely their problem: the operator decides).
     # Nor does a message that is possibly the same as an open conversation, until the
@@ -270,6 +291,7 @@ def build_proposal(
         tenant_id=context.tenant.tenant_id if context.tenant else None,
         tenant_name=context.tenant.name if context.tenant else None,
         unit_id=context.tenant.unit_id if context.tenant else None,
+        danger=danger,
         followup=followup,
         ticket_effect=effect,
         history=len([t for t in thread.turns if t.author == "tenant"]),
@@ -277,9 +299,15 @@ def build_proposal(
     )
 
 
+def danger_in(email: ParsedEmail, thread: Thread) -> Screening:
+    """The safety net over the writer's own words (an inherited subject says nothing new)."""
+    same = thread.is_followup and base_subject(email.subject) == base_subject(thread.subject)
+    return screen("" if same else email.subject, own_words(email.text))
+
+
 def ticket_for(draft: Draft) -> TicketDraft | None:
-    """The work order for a draft: always one for ticket intents, urgent for emergencies."""
-    if draft.intent not in TICKET_INTENTS and draft.ticket is None:
+    """The work order for a draft: always one for ticket intents and emergencies."""
+    if draft.intent not in TICKET_INTENTS and draft.ticket is None and not draft.emergency:
         return None
     ticket = draft.ticket or TicketDraft(
         title=draft.summary[:80] or draft.intent.value.replace("_", " "),

@@ -210,6 +210,7 @@ class OfflineProvider:
             reply=reply,
             ticket=_ticket(intent, found.emergency, email),
             questions=[],
+            danger=found.emergency_kind or None,
         )
 
     def _followup_draft(self, request: TriageRequest) -> Draft:
@@ -255,6 +256,7 @@ class OfflineProvider:
             else None,
             questions=[],
             followup=kind,
+            danger=found.emergency_kind or None,
         )
 
 

@@ -109,7 +109,7 @@ async def test_emergency_waits_for_a_person_but_its_ticket_is_filed_at_once(
         [item] = await opened.store.items()
     assert item.state is State.AWAITING_REVIEW
     assert item.proposal is not None and item.proposal.emergency
-    assert item.proposal.reason == "emergency: a person must act now"
+    assert item.proposal.reason == "emergency: smell of gas"
     ticket = json.loads((tmp_path / "tickets" / f"{item.ticket_id}.json").read_text())
     assert ticket["priority"] == "urgent" and ticket["emergency"] is True
     assert smtp_server.messages == []

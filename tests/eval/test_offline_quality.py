@@ -27,7 +27,19 @@ async def report_for(folder: Path) -> Report:
     return summarise(await evaluate(folder, directory, OfflineProvider(directory)))
 
 
+EMERGENCY_SETS = [folder for folder in SETS if folder.name == "emergencies"]
+INTENT_SETS = [folder for folder in SETS if folder not in EMERGENCY_SETS]
+
+
 @pytest.mark.parametrize("folder", [*SETS, DATA / "demo"], ids=lambda p: p.name)
+async def test_no_emergency_is_ever_answered_as_routine(folder: Path) -> None:
+    report = await report_for(folder)
+    assert report.emergencies_answered_as_routine == 0, report.to_text()
+    assert report.emergencies_auto_sent == 0, report.to_text()
+    assert report.automated_answered == 0, "automated mail must never get 'reply'"
+
+
+@pytest.mark.parametrize("folder", [*INTENT_SETS, DATA / "demo"], ids=lambda p: p.name)
 async def test_offline_triage_meets_its_floors(folder: Path) -> None:
     report = await report_for(folder)
     assert report.messages >= 40

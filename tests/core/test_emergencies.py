@@ -1,0 +1,133 @@
+"""Emergencies are never answered as routine, whoever drafted the reply."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.directory import Directory
+from core.models import Action, State
+from core.parsing import parse_message
+from core.providers.openai import OpenAIProvider
+from core.triage import triage
+from tests.support.assistant import DATA_DIR, assistant, make_settings
+from tests.support.dovecot import DovecotServer, ImapAccount
+from tests.support.llm import LlmServer, Reply
+from tests.support.mail import make_email
+from tests.support.smtp import SmtpServer
+
+ON_CALL = "oncall@example.com"
+
+
+def routine(**changes: Any) -> dict[str, Any]:
+    """What a model that missed the danger answers."""
+    value: dict[str, Any] = {
+        "intent": "maintenance",
+        "confidence": 0.99,
+        "emergency": False,
+        "summary": "Routine repair",
+        "reply": "Hi, we will schedule a visit in the next few days.",
+        "ticket": {"title": "Repair", "description": "Routine repair", "priority": "low"},
+        "questions": [],
+    }
+    value.update(changes)
+    return value
+
+
+@pytest.fixture(scope="module")
+def directory() -> Directory:
+    return Directory.load(DATA_DIR)
+
+
+async def propose(llm: LlmServer, directory: Directory, raw: bytes):  # type: ignore[no-untyped-def]
+    model = OpenAIProvider.from_settings("sk-test", llm.base_url, "test-model", 5.0)
+    try:
+        return await triage(parse_message(raw), directory, model, retry_delay=0.01)
+    finally:
+        await model.aclose()
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "danger"),
+    [
+        ("Kitchen", "I think I can smell something like gas near the stove.", "gas"),
+        ("Lift", "The lift stopped between floors and my neighbour is stuck inside.", "trapped"),
+        ("Ceiling", "Water is pouring through the ceiling onto the fuse box!", "Water is pouring"),
+        ("Heizung", "Die Heizung ist ausgefallen, draußen minus 12 Grad, mein Baby friert.", ""),
+    ],
+)
+async def test_danger_a_model_calls_routine_goes_to_a_person_with_on_call_copied(
+    llm_server: LlmServer, directory: Directory, subject: str, body: str, danger: str
+) -> None:
+    llm_server.script(Reply(routine()))
+    proposal = await propose(
+        llm_server, directory, make_email("maria.gonzalez@example.com", subject, body)
+    )
+    assert proposal.emergency
+    assert proposal.action is Action.REVIEW
+    assert proposal.reason.startswith("emergency: ") and danger in proposal.reason
+    assert ON_CALL in proposal.cc
+    assert proposal.ticket is not None and proposal.ticket.priority == "urgent"
+
+
+async def test_danger_only_asked_about_is_held_for_a_person_but_not_called_an_emergency(
+    llm_server: LlmServer, directory: Directory
+) -> None:
+    asked = make_email(
+        "maria.gonzalez@example.com",
+        "Question",
+        "What should we do if there is ever a fire in the building?",
+    )
+    llm_server.script(Reply(routine(intent="general")))
+    proposal = await propose(llm_server, directory, asked)
+    assert not proposal.emergency
+    assert proposal.action is Action.REVIEW
+    assert proposal.reason.startswith("possible danger, a person should look")
+    assert ON_CALL not in proposal.cc
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The smoke detector chirps every minute, I think the battery is low.",
+        "Could someone come and read the gas meter on Tuesday?",
+        "We would like to join the fire safety training next month.",
+    ],
+)
+async def test_harmless_mentions_of_danger_words_are_answered_as_usual(
+    llm_server: LlmServer, directory: Directory, body: str
+) -> None:
+    llm_server.script(Reply(routine()))
+    proposal = await propose(
+        llm_server, directory, make_email("maria.gonzalez@example.com", "Hello", body)
+    )
+    assert not proposal.emergency and proposal.action is Action.REPLY
+    assert ON_CALL not in proposal.cc
+
+
+async def test_auto_send_never_sends_an_emergency_the_model_missed(
+    dovecot: DovecotServer,
+    imap_account: ImapAccount,
+    smtp_server: SmtpServer,
+    llm_server: LlmServer,
+    tmp_path: Path,
+) -> None:
+    dovecot.deliver(
+        imap_account,
+        make_email("maria.gonzalez@example.com", "Smoke", "Smoke is coming out of the socket!"),
+    )
+    llm_server.script(Reply(routine()))
+    settings = make_settings(
+        imap_account, smtp_server, tmp_path, llm_server, auto_send="maintenance"
+    )
+    async with assistant(settings) as opened:
+        await opened.pipeline.run_once()
+        [item] = await opened.store.items()
+    assert item.state is State.AWAITING_REVIEW
+    assert smtp_server.messages == []
+    assert item.proposal is not None and item.proposal.emergency
+    ticket = json.loads((tmp_path / "tickets" / f"{item.ticket_id}.json").read_text())
+    assert ticket["emergency"] is True and ticket["priority"] == "urgent"
