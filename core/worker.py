@@ -19,7 +19,7 @@ from email.policy import SMTP
 from typing import Protocol
 
 from core.directory import Directory
-from core.errors import AssistantError, InvalidTransition, SendError
+from core.errors import AssistantError, AuthError, InvalidTransition, SendError
 from core.models import Action, Intent, Item, ParsedEmail, Proposal, State
 from core.outbox import build_reply, new_message_id
 from core.parsing import parse_message
@@ -82,7 +82,9 @@ class ItemWorker:
         """Run steps until the item rests; an unexpected error fails the item, visibly.
 
         `between_steps` is awaited before each step (a console may hold the
-        pipeline back while its operator types).
+        pipeline back while its operator types). An `AuthError` (the mailbox is
+        signed out) is not the item's fault: the item keeps its state and the
+        error goes to the caller, which waits for the sign-in.
         """
         item = await self.store.get(item_id)
         while item.state in self._steps and self.due(item):
@@ -94,6 +96,8 @@ class ItemWorker:
             except InvalidTransition:
                 # Someone else (an operator) moved the item meanwhile: the store has the truth.
                 return await self.store.get(item.id)
+            except AuthError:
+                raise
             except AssistantError as exc:  # a step that cannot finish: a person must see why
                 item = await self._fail(item, f"{exc.stage}: {exc}")
             except Exception as exc:  # a bug must not stop the other items
@@ -294,6 +298,15 @@ class ItemWorker:
                 expect={State.SENDING},
                 error=f"not sent: {exc}",
             )
+        except AuthError as exc:  # refused at sign-in, before any message data: not sent
+            await self.store.transition(
+                item.id,
+                State.APPROVED,
+                actor=PIPELINE,
+                expect={State.SENDING},
+                detail={"waiting": f"not sent yet: {exc}"},
+            )
+            raise
         detail = {"to": proposal.to, "cc": proposal.cc, "refused": refused}
         return await self.store.transition(
             item.id,
