@@ -70,7 +70,10 @@ class _Authenticate(aioimaplib.Command):  # type: ignore[misc]
         self._write = write
         self._answered = 0
 
-    def __repr__(self) -> str:
+    def __str__(self) -> str:  # what goes on the wire
+        return str(aioimaplib.Command.__repr__(self))
+
+    def __repr__(self) -> str:  # what aioimaplib's debug log shows
         return f"{self.tag} AUTHENTICATE {self.args[0]} [hidden]"
 
     def flush(self) -> None:

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 import httpx2
 from authlib.integrations.base_client import OAuthError
+from authlib.oauth2.rfc6749 import OAuth2Token
 
 from core.errors import AuthError, SignInRequired
 from core.oauth import OAuthApp, token_client
@@ -103,12 +104,12 @@ def token_store(output_dir: Path) -> TokenStore:
 
 
 def sign_in_record(app: OAuthApp, token: dict[str, Any]) -> dict[str, Any]:
-    """What `login` stores: the token, and which application and endpoint issued it."""
+    """What `login` stores: the token (with `expires_at`), and who issued it."""
     return {
         "provider": app.provider.value,
         "client_id": app.client_id,
         "token_url": app.token_url,
-        "token": dict(token),
+        "token": dict(OAuth2Token.from_dict(dict(token))),
     }
 
 
@@ -149,8 +150,8 @@ class TokenSource:
             return str((await self._renew())["access_token"])
 
     async def wait_for_change(self) -> None:
-        """Return once the stored sign-in changes (a person ran `login` or `logout`)."""
-        start = await asyncio.to_thread(self.store.version)
+        """Return once the stored sign-in differs from the one last read (`login` ran)."""
+        start = self._version
         while await asyncio.to_thread(self.store.version) == start:  # noqa: ASYNC110 (a file: no event)
             await asyncio.sleep(self.poll_seconds)
 
