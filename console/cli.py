@@ -174,7 +174,9 @@ async def log_in(settings: Settings) -> int:
     if settings.mail_auth is not MailAuth.OAUTH2:
         raise ConfigError("login signs in by OAuth 2.0: set MAIL_AUTH=oauth2 (see .env.example)")
     app = oauth_app(settings)
-    where = await sign_in(app, token_store(settings.output_dir), say=lambda line: print(line))
+    where = await sign_in(
+        app, token_store(settings.output_dir), say=lambda line: print(line, flush=True)
+    )
     print(f"signed in to {app.label}; the sign-in is kept in {where}, readable only by you")
     return 0
 

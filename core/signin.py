@@ -91,7 +91,8 @@ async def device_flow(app: OAuthApp, say: Say, timeout: float) -> dict[str, Any]
 
 
 async def _device_authorization(client: AsyncOAuth2Client, app: OAuthApp) -> dict[str, Any]:
-    response = await client.post(
+    response = await client.request(
+        "POST",
         app.device_url,
         data={"client_id": app.client_id, "scope": " ".join(app.scopes)},
         withhold_token=True,
