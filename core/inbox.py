@@ -267,6 +267,10 @@ class ImapInbox:
             self._raise_if_lost()
             if client.has_pending_idle():
                 client.idle_done()
+            # The push may have been a BYE (Exchange sends one when a token expires),
+            # and a dropped connection never completes IDLE: watch for the loss too.
+            await _first_of(self._lost.wait(), watch=idle, timeout=self.timeout)
+            self._raise_if_lost()
             response = await asyncio.wait_for(idle, self.timeout)
         except (OSError, asyncio.TimeoutError, aioimaplib.AioImapException) as exc:
             raise InboxError(f"IDLE failed: {_why(exc)}", retryable=True) from None

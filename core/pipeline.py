@@ -296,15 +296,20 @@ class Pipeline:
     async def _serve(self, inbox: Inbox, stop: asyncio.Event) -> None:
         await self._recover_sending(inbox)
         while not stop.is_set():
+            self._raise_if_signed_out()
             await self._discover(inbox)
             await self._sync_flags(inbox)
             mode = "idle" if inbox.supports_idle else "polling"
             self._status(mode)
             timeout = IDLE_REFRESH_SECONDS if inbox.supports_idle else self.poll_interval
             self._wake.clear()
+            self._raise_if_signed_out()  # (a later one sets `_wake` and ends the wait)
             await inbox.wait_for_change(timeout, self._wake)
-            if self._signed_out is not None:  # a reply could not sign in to SMTP
-                raise self._signed_out
+
+    def _raise_if_signed_out(self) -> None:
+        """A reply could not sign in to SMTP: the mailbox as a whole is signed out."""
+        if self._signed_out is not None:
+            raise self._signed_out
 
     async def _discover(self, inbox: Inbox) -> None:
         since = (self.clock() - timedelta(days=self.days_back)).date()

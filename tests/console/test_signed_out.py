@@ -55,5 +55,6 @@ async def test_signed_out_shows_one_notice_and_resumes_after_login_without_a_res
 
         await until(pilot, lambda: any(i.state is State.SENT for i in app.items.values()))
         assert app.status.inbox in ("idle", "polling")
+        await pilot.pause(0.5)  # let the last frames settle before the app closes
     [mail] = smtp_server_oauth.messages
     assert mail.message["Subject"] == "Re: Kitchen sink leaking"
