@@ -70,6 +70,7 @@ LOOK_SECONDS = 0.2
 # a message, so the screen keeps up with the operator and mail still moves on.
 GIVE_WAY_SECONDS = 0.3
 GIVE_WAY_MAX_SECONDS = 2.0
+SIGNED_OUT = "signed out"  # the inbox status while the mailbox needs `python -m console login`
 
 
 class OperatorConsole(App[None]):
@@ -217,6 +218,8 @@ class OperatorConsole(App[None]):
     def on_inbox_updated(self, message: InboxUpdated) -> None:
         event = message.status
         if event.status != self.status.inbox:
+            if event.status == SIGNED_OUT:  # nothing moves until a person signs in: say so
+                self.say(event.detail, title="Signed out", severity="error", timeout=30)
             self.status.inbox, self.status.inbox_since = event.status, event.since
         if event.detail:
             self.status.last_error = f"inbox: {event.detail}"

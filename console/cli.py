@@ -7,6 +7,8 @@
     python -m console triage FILE.eml       print one proposal as JSON; sends nothing
     python -m console eval DIR [--json]     measure triage on labelled mail
     python -m console export-labels DIR     the operator's reclassifications, as labelled mail
+    python -m console login                 sign in to Microsoft 365, Google… (MAIL_AUTH=oauth2)
+    python -m console logout                forget the stored sign-in
 
 Every expected failure (a missing setting, a refused login, an unreadable
 file) ends with one line on stderr and a non-zero status, never a traceback.
@@ -27,20 +29,23 @@ from pathlib import Path
 
 from console.narration import describe
 from core.assembly import build_provider, close_if_closable, open_assistant
-from core.config import Settings, load_settings
+from core.config import MailAuth, Settings, load_settings
 from core.conversations import counts
 from core.demo import DemoMailServers, demo_settings, fresh_demo_output
 from core.directory import Directory
-from core.errors import AssistantError, ConfigError
+from core.errors import AssistantError, ConfigError, SignInRequired
 from core.evaluation import Report, evaluate, export_labels, summarise
-from core.events import Event
+from core.events import Event, InboxStatusChanged
 from core.history import NO_THREAD, thread_from
 from core.models import RESTING_STATES, FollowUp, Intent, Item, State
+from core.oauth import oauth_app
 from core.parsing import parse_message
 from core.providers.offline import OfflineProvider, classify
 from core.replay import ThreadReport, is_conversation_set, replay
+from core.signin import sign_in, sign_out
 from core.store import Store
 from core.tickets import UPDATES
+from core.tokens import token_store
 from core.triage import triage
 
 log = logging.getLogger("assistant")
@@ -79,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
         "export-labels", help="write the operator's reclassifications as a labelled folder"
     )
     export_cmd.add_argument("folder", type=Path)
+    commands.add_parser("login", help="sign in to the mail provider (MAIL_AUTH=oauth2)")
+    commands.add_parser("logout", help="forget the stored sign-in")
     return parser
 
 
@@ -101,6 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(evaluate_folder(settings, args.folder, as_json=args.json))
         if args.command == "export-labels":
             return asyncio.run(export_folder(settings, args.folder))
+        if args.command == "login":
+            return asyncio.run(log_in(settings))
+        if args.command == "logout":
+            return asyncio.run(log_out(settings))
         if not args.demo and not args.headless and settings.missing_mail_settings():
             from console.screens.welcome import WelcomeApp  # the UI loads only when it is used
 
@@ -188,6 +199,27 @@ async def export_folder(settings: Settings, folder: Path) -> int:
     return 0
 
 
+async def log_in(settings: Settings) -> int:
+    """Sign a person in with the provider's flow; the token goes to a private file."""
+    if settings.mail_auth is not MailAuth.OAUTH2:
+        raise ConfigError("login signs in by OAuth 2.0: set MAIL_AUTH=oauth2 (see .env.example)")
+    app = oauth_app(settings)
+    where = await sign_in(
+        app, token_store(settings.output_dir), say=lambda line: print(line, flush=True)
+    )
+    print(f"signed in to {app.label}; the sign-in is kept in {where}, readable only by you")
+    return 0
+
+
+async def log_out(settings: Settings) -> int:
+    where = token_store(settings.output_dir)
+    if await sign_out(where):
+        print(f"signed out: {where.location} removed")
+    else:
+        print("not signed in: nothing to remove")
+    return 0
+
+
 def triage_json(proposal: dict[str, object]) -> dict[str, object]:
     keys = (
         "intent",
@@ -240,7 +272,18 @@ async def run_headless(settings: Settings, *, once: bool) -> int:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
+        signed_out: list[str] = []
+
+        def stop_when_signed_out(event: Event) -> None:
+            # Unattended, nobody can sign in: say so and exit rather than wait.
+            if isinstance(event, InboxStatusChanged) and event.status == "signed out":
+                signed_out.append(event.detail)
+                stop.set()
+
+        assistant.bus.add_callback(stop_when_signed_out)
         await assistant.pipeline.run(stop)
+        if signed_out:
+            raise SignInRequired(signed_out[0])
         return 0
 
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
 
-from core.config import Provider, Settings
+from core.config import MailAuth, Provider, Settings
 from core.directory import Directory
 from core.events import EventBus
 from core.inbox import ImapInbox, Inbox
+from core.oauth import oauth_app
 from core.operator import Operator
 from core.outbox import SmtpSender
 from core.pipeline import Pipeline
@@ -26,6 +27,7 @@ from core.providers.offline import OfflineProvider
 from core.providers.openai import OpenAIProvider
 from core.store import Store, utc_now
 from core.tickets import FileTicketSink
+from core.tokens import TokenSource, token_store
 from core.triage import TriageProvider
 from core.worker import ItemWorker, Sender, WorkerConfig
 
@@ -55,7 +57,16 @@ def build_provider(settings: Settings, directory: Directory) -> TriageProvider:
     )
 
 
-def build_inbox_factory(settings: Settings) -> Callable[[], Inbox]:
+def build_token_source(settings: Settings) -> TokenSource | None:
+    """With MAIL_AUTH=oauth2, the one source of access tokens for IMAP and SMTP."""
+    if settings.mail_auth is not MailAuth.OAUTH2:
+        return None
+    return TokenSource(oauth_app(settings), token_store(settings.output_dir))
+
+
+def build_inbox_factory(
+    settings: Settings, tokens: TokenSource | None = None
+) -> Callable[[], Inbox]:
     def factory() -> Inbox:
         return ImapInbox(
             settings.imap_host,
@@ -64,12 +75,13 @@ def build_inbox_factory(settings: Settings) -> Callable[[], Inbox]:
             settings.imap_user,
             settings.imap_password.get_secret_value(),
             settings.imap_mailbox,
+            tokens=tokens,
         )
 
     return factory
 
 
-def build_sender(settings: Settings) -> SmtpSender:
+def build_sender(settings: Settings, tokens: TokenSource | None = None) -> SmtpSender:
     domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "localhost"
     return SmtpSender(
         settings.smtp_host,
@@ -78,6 +90,7 @@ def build_sender(settings: Settings) -> SmtpSender:
         settings.smtp_user,
         settings.smtp_password.get_secret_value(),
         local_hostname=domain,
+        tokens=tokens,
     )
 
 
@@ -94,7 +107,8 @@ async def open_assistant(
     directory = await asyncio.to_thread(Directory.load, settings.data_dir)
     provider = provider or build_provider(settings, directory)
     None if isinstance(provider, OfflineProvider) else OfflineProvider(directory)
-    smtp = sender or build_sender(settings)
+    tokens = build_token_source(settings)
+    smtp = sender or build_sender(settings, tokens)
     bus = EventBus()
     store = await Store(settings.state_db, publish=bus.publish, clock=clock).open()
     own = frozenset(a.lower() for a in (parseaddr(settings.mail_from)[1], settings.imap_user) if a)
@@ -111,13 +125,14 @@ async def open_assistant(
     pipeline = Pipeline(
         store,
         worker,
-        inbox_factory or build_inbox_factory(settings),
+        inbox_factory or build_inbox_factory(settings, tokens),
         bus,
         concurrency=settings.concurrency,
         poll_interval=settings.poll_interval,
         days_back=settings.unread_days_back,
         sent_mailbox=settings.imap_sent_mailbox,
         clock=clock,
+        wait_for_sign_in=tokens.wait_for_change if tokens is not None else None,
     )
     await pipeline.seed_policy(
         AutoSendPolicy.from_settings(settings.auto_send, settings.auto_send_min_confidence)

@@ -29,6 +29,17 @@ class Provider(str, Enum):
     OFFLINE = "offline"
 
 
+class MailAuth(str, Enum):
+    PASSWORD = "password"
+    OAUTH2 = "oauth2"
+
+
+class OAuthProvider(str, Enum):
+    MICROSOFT = "microsoft"
+    GOOGLE = "google"
+    GENERIC = "generic"
+
+
 _DEFAULT_PORTS = {
     "imap": {Security.SSL: 993, Security.STARTTLS: 143, Security.NONE: 143},
     "smtp": {Security.SSL: 465, Security.STARTTLS: 587, Security.NONE: 25},
@@ -59,6 +70,25 @@ class Settings(BaseSettings):
     smtp_security: Security = Security.SSL
     mail_from: str = ""
     """Address replies are sent from; defaults to SMTP_USER."""
+
+    mail_auth: MailAuth = MailAuth.PASSWORD
+    """`password` (IMAP_PASSWORD, SMTP_PASSWORD) or `oauth2` (`python -m console login`)."""
+    oauth_provider: OAuthProvider | None = None
+    """With MAIL_AUTH=oauth2: `microsoft`, `google` or `generic` (explicit URLs and scopes)."""
+    oauth_client_id: str = ""
+    """The application (client) ID registered with the provider."""
+    oauth_client_secret: SecretStr = SecretStr("")
+    """The client secret, when the provider issued one (Google's desktop apps have one)."""
+    oauth_tenant: str = "common"
+    """Microsoft: the directory (tenant) ID or domain; `common` for any work or school account."""
+    oauth_authorize_url: str = ""
+    """Authorization endpoint (generic; for a preset, overrides its URL)."""
+    oauth_token_url: str = ""
+    """Token endpoint (generic; for a preset, overrides its URL)."""
+    oauth_device_url: str = ""
+    """Device authorization endpoint (generic: when set, `login` uses the device-code flow)."""
+    oauth_scopes: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Scopes, space- or comma-separated (generic; for a preset, overrides its scopes)."""
 
     openai_api_key: SecretStr = SecretStr("")
     openai_base_url: str = ""
@@ -92,6 +122,18 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("oauth_scopes", mode="before")
+    @classmethod
+    def _split_scopes(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.replace(",", " ").split()
+        return value
+
+    @field_validator("oauth_provider", mode="before")
+    @classmethod
+    def _blank_oauth_provider(cls, value: Any) -> Any:
+        return None if value == "" else value
 
     @field_validator("sla_minutes", mode="before")
     @classmethod
@@ -130,14 +172,31 @@ class Settings(BaseSettings):
 
     def missing_mail_settings(self) -> list[str]:
         """The settings a real mailbox needs that are not set, as env names."""
-        needed = {
+        needed: dict[str, object] = {
             "IMAP_HOST": self.imap_host,
             "IMAP_USER": self.imap_user,
-            "IMAP_PASSWORD": self.imap_password.get_secret_value(),
             "SMTP_HOST": self.smtp_host,
             "MAIL_FROM": self.mail_from,
         }
+        if self.mail_auth is MailAuth.OAUTH2:
+            needed.update(self._oauth_needs())
+        else:
+            needed["IMAP_PASSWORD"] = self.imap_password.get_secret_value()
         return [name for name, value in needed.items() if not value]
+
+    def _oauth_needs(self) -> dict[str, object]:
+        needed: dict[str, object] = {
+            "OAUTH_PROVIDER": self.oauth_provider,
+            "OAUTH_CLIENT_ID": self.oauth_client_id,
+            "SMTP_USER": self.smtp_user,
+        }
+        if self.oauth_provider is OAuthProvider.GENERIC:
+            needed["OAUTH_TOKEN_URL"] = self.oauth_token_url
+            needed["OAUTH_SCOPES"] = self.oauth_scopes
+            needed["OAUTH_DEVICE_URL or OAUTH_AUTHORIZE_URL"] = (
+                self.oauth_device_url or self.oauth_authorize_url
+            )
+        return needed
 
     def require_mail_settings(self) -> None:
         missing = self.missing_mail_settings()

@@ -159,6 +159,7 @@ def demo_settings(settings: Settings, endpoints: DemoEndpoints, output: Path) ->
         smtp_password="",
         smtp_security="none",
         mail_from=DEMO_FROM,
+        mail_auth="password",  # the demo servers know its password, not your sign-in
         output_dir=output,
         unread_days_back=1,
     )

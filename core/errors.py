@@ -6,6 +6,10 @@
     ├── TriageError           the model failed or answered out of schema
     ├── SendError             SMTP refused or failed; `retryable` for 4xx and dropped links
     ├── TicketError           a ticket could not be written
+    ├── AuthError             OAuth 2.0 sign-in failed (token refused, token endpoint
+    │   │                     unreachable: `retryable`); nothing was fetched or sent
+    │   └── SignInRequired    no sign-in is stored, or the provider refused it:
+    │                         a person must run `python -m console login`
     └── StoreError            the state store refused an operation
         └── InvalidTransition an item cannot move from its state to the one asked
             └── StaleItem     an operator acted on a version of the item that is out of date
@@ -53,6 +57,16 @@ class SendError(AssistantError):
 
 class TicketError(AssistantError):
     stage = "ticket"
+
+
+class AuthError(AssistantError):
+    """Signing in to the mail servers by token failed; the item in hand is not at fault."""
+
+    stage = "auth"
+
+
+class SignInRequired(AuthError):
+    """Nothing works until a person signs in again (`python -m console login`)."""
 
 
 class StoreError(AssistantError):

@@ -30,7 +30,10 @@ class ItemChanged:
 
 @dataclass(frozen=True)
 class InboxStatusChanged:
-    """`status` is one of: connecting, idle, polling, reconnecting, stopped."""
+    """`status` is one of: connecting, idle, polling, reconnecting, signed out, stopped.
+
+    `detail` says why, in one line (for `signed out`: what a person must do).
+    """
 
     status: str
     since: datetime

@@ -22,7 +22,15 @@ from typing import Any, Protocol
 import aioimaplib
 
 from core.config import Security
-from core.errors import InboxError
+from core.errors import AuthError, InboxError
+from core.sasl import (
+    XOAUTH2,
+    BearerTokens,
+    choose_mechanism,
+    imap_authenticate,
+    oauthbearer_response,
+    xoauth2_response,
+)
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _UIDVALIDITY = re.compile(rb"\[UIDVALIDITY (\d+)\]")
@@ -69,11 +77,14 @@ class ImapInbox:
         password: str,
         mailbox: str = "INBOX",
         *,
+        tokens: BearerTokens | None = None,
         timeout: float = 30.0,
     ) -> None:
+        """With `tokens`, sign in by OAuth 2.0 bearer token instead of the password."""
         self.host, self.port, self.security = host, port, security
         self.user = user
         self._password = password
+        self._tokens = tokens
         self.mailbox = mailbox
         self.timeout = timeout
         self.uidvalidity = 0
@@ -100,19 +111,45 @@ class ImapInbox:
             await client.wait_hello_from_server()
             if context is not None and self.security is Security.STARTTLS:
                 await self._starttls(client, context)
-            login = await client.login(self.user, self._password)
+            await self._log_in(client)
         except (OSError, asyncio.TimeoutError, aioimaplib.AioImapException) as exc:
             await self.close()
             raise InboxError(
                 f"cannot connect to {self.host}:{self.port}: {_why(exc)}", retryable=True
             ) from None
-        if login.result != "OK":
+        except (InboxError, AuthError):
             await self.close()
-            raise InboxError(f"IMAP login refused for {self.user}: {_text(login)}")
+            raise
         selected = await self._command(client.select(self.mailbox), f"SELECT {self.mailbox}")
         found = _UIDVALIDITY.search(b" ".join(_lines(selected)))
         self.uidvalidity = int(found.group(1)) if found else 0
         self.supports_idle = client.has_capability("IDLE")
+
+    async def _log_in(self, client: aioimaplib.IMAP4) -> None:
+        if self._tokens is not None:
+            await self._authenticate(client, self._tokens)
+            return
+        login = await client.login(self.user, self._password)
+        if login.result != "OK":
+            raise InboxError(f"IMAP login refused for {self.user}: {_text(login)}")
+
+    async def _authenticate(self, client: aioimaplib.IMAP4, tokens: BearerTokens) -> None:
+        """AUTHENTICATE by token; a refused token is renewed once, then the refusal reported."""
+        mechanism = choose_mechanism(client.protocol.capabilities)
+        if mechanism is None:
+            raise AuthError(f"{self.host} offers neither OAUTHBEARER nor XOAUTH2 sign-in")
+        token = await tokens.access_token()
+        for attempt in range(2):
+            if mechanism == XOAUTH2:
+                initial = xoauth2_response(self.user, token)
+            else:
+                initial = oauthbearer_response(self.user, token, self.host, self.port)
+            response = await imap_authenticate(client, mechanism, initial, self.timeout)
+            if response.result == "OK":
+                return
+            if attempt == 0:
+                token = await tokens.renew(token)
+        raise AuthError(f"IMAP refused the token for {self.user}: {_text(response)}")
 
     async def _starttls(self, client: aioimaplib.IMAP4, context: ssl.SSLContext) -> None:
         protocol = client.protocol
@@ -230,6 +267,10 @@ class ImapInbox:
             self._raise_if_lost()
             if client.has_pending_idle():
                 client.idle_done()
+            # The push may have been a BYE (Exchange sends one when a token expires),
+            # and a dropped connection never completes IDLE: watch for the loss too.
+            await _first_of(self._lost.wait(), watch=idle, timeout=self.timeout)
+            self._raise_if_lost()
             response = await asyncio.wait_for(idle, self.timeout)
         except (OSError, asyncio.TimeoutError, aioimaplib.AioImapException) as exc:
             raise InboxError(f"IDLE failed: {_why(exc)}", retryable=True) from None

@@ -19,8 +19,9 @@ from email.utils import format_datetime, make_msgid, parseaddr
 import aiosmtplib
 
 from core.config import Security
-from core.errors import SendError
+from core.errors import AuthError, SendError
 from core.models import ParsedEmail, Proposal
+from core.sasl import BearerTokens
 
 MAX_QUOTED_LINES = 60
 MAX_REFERENCES = 20
@@ -91,15 +92,19 @@ class SmtpSender:
         password: str = "",
         *,
         local_hostname: str = "localhost",
+        tokens: BearerTokens | None = None,
         timeout: float = 30.0,
     ) -> None:
+        """With `tokens`, sign in by AUTH XOAUTH2 as `username` instead of the password."""
+        self._username = username
+        self._tokens = tokens
         self._options = dict(
             hostname=host,
             port=port,
             use_tls=security is Security.SSL,
             start_tls=security is Security.STARTTLS,
-            username=username or None,
-            password=password or None,
+            username=(username or None) if tokens is None else None,
+            password=(password or None) if tokens is None else None,
             local_hostname=local_hostname,
             timeout=timeout,
             tls_context=ssl.create_default_context() if security is not Security.NONE else None,
@@ -108,7 +113,10 @@ class SmtpSender:
         self._lock = asyncio.Lock()
 
     async def send(self, message: EmailMessage) -> dict[str, str]:
-        """Send one message; returns the recipients the server refused, if only some were."""
+        """Send one message; returns the recipients the server refused, if only some were.
+
+        An `AuthError` means the sign-in failed before anything was sent.
+        """
         async with self._lock:
             try:
                 client = await self._connected()
@@ -137,8 +145,29 @@ class SmtpSender:
         await self._drop()
         client = aiosmtplib.SMTP(**self._options)  # type: ignore[arg-type]
         await client.connect()
+        if self._tokens is not None:
+            try:
+                await self._authenticate(client, self._tokens)
+            except BaseException:  # a half-open session must not be reused
+                client.close()
+                raise
         self._client = client
         return client
+
+    async def _authenticate(self, client: aiosmtplib.SMTP, tokens: BearerTokens) -> None:
+        """AUTH XOAUTH2; a refused token is renewed once, then the refusal reported."""
+        token = await tokens.access_token()
+        try:
+            await client.auth_xoauth2(self._username, token)
+            return
+        except aiosmtplib.SMTPAuthenticationError:
+            token = await tokens.renew(token)
+        try:
+            await client.auth_xoauth2(self._username, token)
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            raise AuthError(
+                f"SMTP refused the token for {self._username}: {exc.code} {exc.message}"
+            ) from None
 
     async def _drop(self) -> None:
         client, self._client = self._client, None

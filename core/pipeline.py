@@ -9,6 +9,12 @@ it in the store, and, between IDLE sessions, brings IMAP flags in line with
 the store (replied → \\Seen \\Answered; dismissed or skipped → \\Seen; waiting
 for review → untouched). `run` is the long-running service; `run_once` is the
 burst mode that takes every matching message to a resting state and returns.
+
+Signed out (OAuth 2.0): when the stored sign-in is missing or refused, the
+inbox loop says so (status `signed out`, with the line to act on) and waits
+for the sign-in to change instead of retrying; replies that could not sign
+in to SMTP stay approved and wait with it. Both resume on their own after
+`python -m console login`.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from core.errors import InboxError, StoreError
+from core.errors import AuthError, InboxError, SignInRequired, StoreError
 from core.events import EventBus, InboxStatusChanged
 from core.inbox import IDLE_REFRESH_SECONDS, Fetched, Inbox
 from core.models import FINAL_FLAGS, Item, MessageKey, State
@@ -50,7 +56,9 @@ class Pipeline:
         days_back: int,
         sent_mailbox: str = "",
         clock: Callable[[], datetime],
+        wait_for_sign_in: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        """`wait_for_sign_in` returns when the stored sign-in may have changed."""
         self.store = store
         self.worker = worker
         self.inbox_factory = inbox_factory
@@ -69,6 +77,13 @@ class Pipeline:
         self._closing = False
         self.discovered = 0  # messages this run found and recorded
         self._all_put_down = asyncio.Event()
+        self.wait_for_sign_in = wait_for_sign_in or _a_minute
+        self._parked: set[int] = set()  # approved replies waiting for a working sign-in
+        self._auth_problem: AuthError | None = None
+        self._auth_failures = 0
+        self._signed_out: SignInRequired | None = None  # found by a worker, for the inbox loop
+        self._serving = False
+        self._failures = 0
         # Awaited before each message is recorded and each step of an item. A
         # console in the same process makes the pipeline give way while a person
         # is at the keyboard (see `OperatorConsole.give_way`); by default, no wait.
@@ -80,6 +95,7 @@ class Pipeline:
         """Serve until `stop` is set: discover mail, handle it, keep flags in line."""
         await self._find_orphans()
         await self._resume_active()
+        self._serving = True
         workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
         inbox_loop = asyncio.create_task(self._inbox_loop(stop))
         try:
@@ -100,7 +116,8 @@ class Pipeline:
     async def run_once(self) -> dict[State, int]:
         """Take every matching message to a resting state, then return the counts.
 
-        Connection and login errors propagate: the caller reports them and exits.
+        Connection and login errors propagate: the caller reports them and exits;
+        so does a sign-in that SMTP refused (the replies stay approved).
         """
         inbox = self.inbox_factory()
         await inbox.connect()
@@ -115,6 +132,8 @@ class Pipeline:
         finally:
             await stop_tasks(workers)
             await inbox.close()
+        if self._parked and self._auth_problem is not None:
+            raise self._auth_problem
         return await self.store.counts()
 
     def enqueue(self, item_id: int) -> None:
@@ -199,8 +218,11 @@ class Pipeline:
             self._all_put_down.clear()
             try:
                 item = await self.worker.advance(item_id, self.give_way)
+                self._auth_failures = 0
                 if item.state in FINAL_FLAGS:
                     self.wake()
+            except AuthError as exc:
+                self._park(item_id, exc)
             except Exception:  # one failing item never stops the others
                 log.exception("item #%s could not be advanced", item_id)
             finally:
@@ -208,8 +230,30 @@ class Pipeline:
                 if not self._busy:
                     self._all_put_down.set()
                 self._pending.discard(item_id)
-                await self._requeue_if_active(item_id)
+                if item_id not in self._parked:
+                    await self._requeue_if_active(item_id)
                 self._queue.task_done()
+
+    def _park(self, item_id: int, exc: AuthError) -> None:
+        """Hold an item whose reply could not sign in until signing in works again."""
+        log.warning("#%s waits: %s", item_id, exc)
+        first = not self._parked
+        self._parked.add(item_id)
+        self._auth_problem = exc
+        if isinstance(exc, SignInRequired):
+            self._signed_out = exc  # the inbox loop reports it and waits for `login`
+            self.wake()
+            return
+        self._status(self._inbox_status, str(exc))
+        if first and self._serving:  # a token refused by SMTP alone: try again later
+            self._auth_failures += 1
+            delay = backoff_delay(self._auth_failures - 1, 1.0, 300.0)
+            asyncio.get_running_loop().call_later(delay, self._release_parked)
+
+    def _release_parked(self) -> None:
+        parked, self._parked = self._parked, set()
+        for item_id in sorted(parked):
+            self.enqueue(item_id)
 
     async def _requeue_if_active(self, item_id: int) -> None:
         """An operator may have acted while a worker held the item: do not lose that."""
@@ -223,34 +267,49 @@ class Pipeline:
     # --- the inbox -------------------------------------------------------------------------
 
     async def _inbox_loop(self, stop: asyncio.Event) -> None:
-        failures = 0
         while not stop.is_set():
-            inbox = self.inbox_factory()
             try:
-                self._status("connecting")
-                await inbox.connect()
-                failures = 0
-                await self._serve(inbox, stop)
-            except InboxError as exc:
-                failures += 1
-                delay = backoff_delay(failures - 1, 1.0, 60.0 if exc.retryable else 300.0)
+                await self._inbox_session(stop)
+            except SignInRequired as exc:  # retrying cannot help: wait for a person
+                log.warning("inbox: %s", exc)
+                self._status("signed out", str(exc))
+                await _until(stop, self.wait_for_sign_in())
+            except (InboxError, AuthError) as exc:
+                self._failures += 1
+                delay = backoff_delay(self._failures - 1, 1.0, 60.0 if exc.retryable else 300.0)
                 log.warning("inbox: %s; reconnecting in %.0f s", exc, delay)
                 self._status("reconnecting", str(exc))
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(stop.wait(), delay)
-            finally:
-                await inbox.close()
+                await _until(stop, asyncio.sleep(delay))
+
+    async def _inbox_session(self, stop: asyncio.Event) -> None:
+        inbox = self.inbox_factory()
+        try:
+            self._status("connecting")
+            await inbox.connect()
+            self._failures = 0
+            self._signed_out = None
+            self._release_parked()  # signing in works: replies waiting for it go out
+            await self._serve(inbox, stop)
+        finally:
+            await inbox.close()
 
     async def _serve(self, inbox: Inbox, stop: asyncio.Event) -> None:
         await self._recover_sending(inbox)
         while not stop.is_set():
+            self._raise_if_signed_out()
             await self._discover(inbox)
             await self._sync_flags(inbox)
             mode = "idle" if inbox.supports_idle else "polling"
             self._status(mode)
             timeout = IDLE_REFRESH_SECONDS if inbox.supports_idle else self.poll_interval
             self._wake.clear()
+            self._raise_if_signed_out()  # (a later one sets `_wake` and ends the wait)
             await inbox.wait_for_change(timeout, self._wake)
+
+    def _raise_if_signed_out(self) -> None:
+        """A reply could not sign in to SMTP: the mailbox as a whole is signed out."""
+        if self._signed_out is not None:
+            raise self._signed_out
 
     async def _discover(self, inbox: Inbox) -> None:
         since = (self.clock() - timedelta(days=self.days_back)).date()
@@ -308,6 +367,21 @@ class Pipeline:
 
 async def _no_wait() -> None:
     return None
+
+
+async def _a_minute() -> None:
+    await asyncio.sleep(60)
+
+
+async def _until(stop: asyncio.Event, pause: Awaitable[None]) -> None:
+    """Wait for `pause` to finish or `stop` to be set, whichever comes first."""
+    waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(pause)]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+        await asyncio.gather(*waits, return_exceptions=True)
 
 
 async def stop_tasks(tasks: list[asyncio.Task[None]]) -> None:

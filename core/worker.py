@@ -22,7 +22,7 @@ from typing import Protocol
 
 from core.conversations import AT_ONCE, Conversations, conversation_of
 from core.directory import Directory
-from core.errors import AssistantError, InvalidTransition, SendError
+from core.errors import AssistantError, AuthError, InvalidTransition, SendError
 from core.history import Thread
 from core.models import Action, Intent, Item, ParsedEmail, Proposal, State
 from core.outbox import build_reply, new_message_id
@@ -95,7 +95,9 @@ class ItemWorker:
         """Run steps until the item rests; an unexpected error fails the item, visibly.
 
         `between_steps` is awaited before each step (a console may hold the
-        pipeline back while its operator types).
+        pipeline back while its operator types). An `AuthError` (the mailbox is
+        signed out) is not the item's fault: the item keeps its state and the
+        error goes to the caller, which waits for the sign-in.
         """
         item = await self.store.get(item_id)
         while item.state in self._steps and self.due(item):
@@ -107,6 +109,8 @@ class ItemWorker:
             except InvalidTransition:
                 # Someone else (an operator) moved the item meanwhile: the store has the truth.
                 return await self.store.get(item.id)
+            except AuthError:
+                raise
             except AssistantError as exc:  # a step that cannot finish: a person must see why
                 item = await self._fail(item, f"{exc.stage}: {exc}")
             except Exception as exc:  # a bug must not stop the other items
@@ -371,6 +375,15 @@ class ItemWorker:
                 expect={State.SENDING},
                 error=f"not sent: {exc}",
             )
+        except AuthError as exc:  # refused at sign-in, before any message data: not sent
+            await self.store.transition(
+                item.id,
+                State.APPROVED,
+                actor=PIPELINE,
+                expect={State.SENDING},
+                detail={"waiting": f"not sent yet: {exc}"},
+            )
+            raise
         detail = {"to": proposal.to, "cc": proposal.cc, "refused": refused}
         return await self.store.transition(
             item.id,

@@ -11,6 +11,11 @@ Everything listens on 127.0.0.1 only, on ports chosen by the kernel.
 - ``smtp_server`` (plain + AUTH), ``smtp_server_starttls``,
   ``smtp_server_tls`` (implicit TLS): recording SMTP servers, one per test.
 - ``llm_server``: a scripted OpenAI-compatible server, one per test.
+- OAuth 2.0: ``token_server`` (session), the tests' authorization server;
+  ``dovecot_oauth`` (session), a Dovecot that also takes XOAUTH2 and
+  OAUTHBEARER tokens it checks with that server, and ``oauth_account`` (a
+  fresh user there, who is the person signing in at the token server);
+  ``smtp_server_oauth``: a recording SMTP server taking XOAUTH2 only.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import pytest
 from core.config import Settings
 from tests.support.dovecot import DovecotServer, ImapAccount, dovecot_unavailable_reason
 from tests.support.llm import LlmServer
+from tests.support.oauth import TokenServer
 from tests.support.smtp import SmtpServer
 from tests.support.tls import LocalhostCertificate, create_certificate
 
@@ -53,13 +59,17 @@ def trust_tls_cert(
     return tls_cert
 
 
-@pytest.fixture(scope="session")
-def dovecot(tls_cert: LocalhostCertificate) -> Iterator[DovecotServer]:
+def _require_dovecot() -> None:
     reason = dovecot_unavailable_reason()
     if reason is not None:
         if os.environ.get("CI"):
             pytest.fail(f"Dovecot is required on CI: {reason}", pytrace=False)
         pytest.skip(f"Dovecot tests skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def dovecot(tls_cert: LocalhostCertificate) -> Iterator[DovecotServer]:
+    _require_dovecot()
     server = DovecotServer(tls_cert)
     try:
         server.start()
@@ -71,6 +81,56 @@ def dovecot(tls_cert: LocalhostCertificate) -> Iterator[DovecotServer]:
 @pytest.fixture
 def imap_account(dovecot: DovecotServer) -> ImapAccount:
     return dovecot.add_user()
+
+
+@pytest.fixture(scope="session")
+def token_server() -> Iterator[TokenServer]:
+    server = TokenServer(client_id="assistant-test-client")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _dovecot_for_tokens(
+    cert: LocalhostCertificate, tokens: TokenServer, mechanisms: str
+) -> Iterator[DovecotServer]:
+    _require_dovecot()
+    server = DovecotServer(cert, introspection_url=tokens.introspection_url, mechanisms=mechanisms)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def dovecot_oauth(
+    tls_cert: LocalhostCertificate, token_server: TokenServer
+) -> Iterator[DovecotServer]:
+    yield from _dovecot_for_tokens(tls_cert, token_server, "xoauth2 oauthbearer")
+
+
+@pytest.fixture(scope="session")
+def dovecot_xoauth2_only(
+    tls_cert: LocalhostCertificate, token_server: TokenServer
+) -> Iterator[DovecotServer]:
+    """Like Microsoft 365: XOAUTH2, no OAUTHBEARER."""
+    yield from _dovecot_for_tokens(tls_cert, token_server, "xoauth2")
+
+
+@pytest.fixture
+def oauth_account(dovecot_oauth: DovecotServer, token_server: TokenServer) -> ImapAccount:
+    account = dovecot_oauth.add_user()
+    token_server.person = account.user
+    token_server.lifetime = 3600.0
+    return account
+
+
+@pytest.fixture
+def smtp_server_oauth(token_server: TokenServer) -> Iterator[SmtpServer]:
+    yield from _running(SmtpServer(tokens=token_server))
 
 
 def _running(server: SmtpServer) -> Iterator[SmtpServer]:

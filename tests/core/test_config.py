@@ -11,6 +11,7 @@ import pytest
 from core.config import Provider, Security, load_settings
 from core.errors import ConfigError
 from core.models import Intent
+from core.oauth import oauth_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -100,3 +101,52 @@ def test_cli_names_missing_mail_settings(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "IMAP_HOST" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_oauth_needs_a_provider_and_an_app_instead_of_a_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for key, value in {
+        "IMAP_HOST": "outlook.office365.com",
+        "IMAP_USER": "office@example.com",
+        "SMTP_HOST": "smtp.office365.com",
+        "MAIL_FROM": "office@example.com",
+        "MAIL_AUTH": "oauth2",
+    }.items():
+        monkeypatch.setenv(key, value)
+    assert load_settings(None).missing_mail_settings() == [
+        "OAUTH_PROVIDER",
+        "OAUTH_CLIENT_ID",
+        "SMTP_USER",
+    ]
+    monkeypatch.setenv("OAUTH_PROVIDER", "generic")
+    monkeypatch.setenv("OAUTH_CLIENT_ID", "app")
+    monkeypatch.setenv("SMTP_USER", "office@example.com")
+    assert load_settings(None).missing_mail_settings() == [
+        "OAUTH_TOKEN_URL",
+        "OAUTH_SCOPES",
+        "OAUTH_DEVICE_URL or OAUTH_AUTHORIZE_URL",
+    ]
+
+
+def test_provider_presets_ask_for_the_mail_scopes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAIL_AUTH", "oauth2")
+    monkeypatch.setenv("OAUTH_CLIENT_ID", "app")
+    monkeypatch.setenv("OAUTH_CLIENT_SECRET", "hunter2-client")
+    monkeypatch.setenv("OAUTH_PROVIDER", "microsoft")
+    monkeypatch.setenv("OAUTH_TENANT", "contoso.example")
+    microsoft = oauth_app(load_settings(None))
+    assert microsoft.flow == "device"
+    assert microsoft.device_url == (
+        "https://login.microsoftonline.com/contoso.example/oauth2/v2.0/devicecode"
+    )
+    assert microsoft.scopes == (
+        "https://outlook.office.com/IMAP.AccessAsUser.All",
+        "https://outlook.office.com/SMTP.Send",
+        "offline_access",
+    )
+    monkeypatch.setenv("OAUTH_PROVIDER", "google")
+    google = oauth_app(load_settings(None))
+    assert (google.flow, google.scopes) == ("loopback", ("https://mail.google.com/",))
+    assert ("access_type", "offline") in google.authorize_params
+    assert "hunter2" not in repr(google) and "hunter2" not in repr(load_settings(None))

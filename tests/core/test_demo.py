@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 from email import policy
 from pathlib import Path
 
-from core.demo import redate
+from core.config import MailAuth, load_settings
+from core.demo import DemoEndpoints, demo_settings, redate
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -67,3 +68,9 @@ def test_redate_replaces_the_date_header_only() -> None:
     assert redate(b"Subject: x\r\n\r\nDate: in the body", when) == (
         b"Date: Wed, 25 Nov 2026 09:00:00 +0000\r\nSubject: x\r\n\r\nDate: in the body"
     )
+
+
+def test_the_demo_uses_its_own_password_even_when_mail_auth_is_oauth2(tmp_path: Path) -> None:
+    mine = load_settings(None, mail_auth="oauth2", oauth_provider="microsoft", oauth_client_id="a")
+    demo = demo_settings(mine, DemoEndpoints(1143, 1025, "demo-password", 0), tmp_path)
+    assert demo.mail_auth is MailAuth.PASSWORD and demo.missing_mail_settings() == []

@@ -17,6 +17,7 @@ from tests.support.assistant import DATA_DIR, OFFICE, assistant, make_settings, 
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.llm import Hang, LlmServer, Reply
 from tests.support.mail import make_email
+from tests.support.oauth import TokenServer
 from tests.support.smtp import SmtpServer
 from tests.support.tls import LocalhostCertificate
 
@@ -339,3 +340,60 @@ def test_triage_with_a_thread_reproduces_a_follow_up_outside_the_store(tmp_path:
     proposal = json.loads(threaded.stdout)
     assert (proposal["followup"], proposal["action"]) == ("chaser", "review")
     assert "sorry" in proposal["body"].lower()
+
+
+def test_oauth_secrets_never_reach_logs_store_or_files(
+    dovecot_oauth: DovecotServer,
+    oauth_account: ImapAccount,
+    token_server: TokenServer,
+    smtp_server_oauth: SmtpServer,
+    tmp_path: Path,
+) -> None:
+    """Refresh and access tokens and the client secret live in the token file alone."""
+    dovecot_oauth.deliver(oauth_account, make_email(TENANTS[0], "Leak", "The sink is leaking."))
+    client_secret = "client-secret-for-the-test-app"
+    token = token_server.issue(oauth_account.user)
+    token["expires_in"], token["expires_at"] = 3600, 0  # expired: the run must renew it
+    env = environment(
+        oauth_account,
+        smtp_server_oauth,
+        tmp_path,
+        IMAP_PASSWORD="",
+        SMTP_USER=oauth_account.user,
+        SMTP_PASSWORD="",
+        AUTO_SEND="maintenance",
+        MAIL_AUTH="oauth2",
+        OAUTH_PROVIDER="generic",
+        OAUTH_CLIENT_ID=token_server.client_id,
+        OAUTH_CLIENT_SECRET=client_secret,
+        OAUTH_TOKEN_URL=token_server.token_url,
+        OAUTH_DEVICE_URL=token_server.device_url,
+        OAUTH_SCOPES="mail",
+    )
+    token_file = tmp_path / "oauth-token.json"
+    token_file.write_text(
+        json.dumps(
+            {
+                "provider": "generic",
+                "client_id": token_server.client_id,
+                "token_url": token_server.token_url,
+                "token": token,
+            }
+        )
+    )
+    token_server.client_secret = client_secret
+    try:
+        result = cli(["--headless", "--once"], env, tmp_path)
+    finally:
+        token_server.client_secret = ""
+    assert result.returncode == 0, result.stderr
+    assert len(smtp_server_oauth.messages) == 1
+    stored = json.loads(token_file.read_text())["token"]
+    assert stored["refresh_token"] != token["refresh_token"]  # renewed during the run
+    assert oct(token_file.stat().st_mode & 0o777) == oct(0o600)
+    secrets = [*token_server.secrets_issued(), token["access_token"], token["refresh_token"]]
+    written = [p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p != token_file]
+    for secret in [*secrets, client_secret]:
+        assert secret not in result.stdout + result.stderr
+        assert all(secret.encode() not in blob for blob in written)
+    assert client_secret not in token_file.read_text()

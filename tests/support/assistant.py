@@ -10,8 +10,11 @@ from typing import Any
 from core.assembly import Assistant, open_assistant
 from core.config import Settings, load_settings
 from core.models import State
+from core.oauth import oauth_app
+from core.tokens import sign_in_record, token_store
 from tests.support.dovecot import ImapAccount
 from tests.support.llm import LlmServer
+from tests.support.oauth import TokenServer
 from tests.support.smtp import SmtpServer
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -64,3 +67,33 @@ async def assistant(settings: Settings, **kwargs: Any) -> AsyncIterator[Assistan
 async def run_once(settings: Settings, **kwargs: Any) -> dict[State, int]:
     async with assistant(settings, **kwargs) as opened:
         return await opened.pipeline.run_once()
+
+
+def oauth_settings(
+    imap: ImapAccount,
+    smtp: SmtpServer,
+    tokens: TokenServer,
+    output: Path,
+    **overrides: Any,
+) -> Settings:
+    """MAIL_AUTH=oauth2 against the tests' token server (a generic provider by default)."""
+    values: dict[str, Any] = dict(
+        imap_password="",
+        smtp_user=imap.user,
+        smtp_password="",
+        mail_auth="oauth2",
+        oauth_provider="generic",
+        oauth_client_id=tokens.client_id,
+        oauth_token_url=tokens.token_url,
+        oauth_device_url=tokens.device_url,
+        oauth_scopes="mail offline",
+    )
+    values.update(overrides)
+    return make_settings(imap, smtp, output, **values)
+
+
+def store_sign_in(settings: Settings, token: dict[str, Any]) -> Path:
+    """Leave the record `python -m console login` would leave; returns the file."""
+    store = token_store(settings.output_dir)
+    store.save(sign_in_record(oauth_app(settings), token))
+    return Path(store.location)

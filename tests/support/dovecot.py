@@ -14,6 +14,11 @@ shared file does not work for users created at runtime: Dovecot stats a
 passwd-file at most once per second, so a freshly appended line can stay
 invisible for up to a second.
 
+OAuth 2.0: with ``introspection_url`` Dovecot also offers the token
+``mechanisms`` (``xoauth2 oauthbearer`` by default) through an ``oauth2``
+passdb that asks that URL (RFC 7662, POST) whether a token is active and
+whose it is; the user in the client's SASL message must be that owner.
+
 Failed logins: the anvil auth penalty (which delays every later login from
 the same IP, i.e. all tests, by seconds) is disabled; a failed login still
 takes about 0.5 s, Dovecot's fixed failure-flush interval.
@@ -72,13 +77,13 @@ default_internal_user = dovecot
 mail_uid = nobody
 mail_gid = nogroup
 mail_location = maildir:~/Maildir
-auth_mechanisms = plain login
+auth_mechanisms = plain login {oauth_mechanisms}
 auth_failure_delay = 0
 disable_plaintext_auth = no
 ssl = yes
 ssl_cert = <{cert}
 ssl_key = <{key}
-passdb {{
+{oauth_passdb}passdb {{
   driver = passwd-file
   args = scheme=PLAIN {root}/users/%u
 }}
@@ -131,6 +136,23 @@ service imap-login {{
 }}
 """
 
+# Checked first for the token mechanisms only: password logins keep working.
+_OAUTH_PASSDB = """\
+passdb {{
+  driver = oauth2
+  mechanisms = {mechanisms}
+  args = {root}/oauth2.conf
+}}
+"""
+
+_OAUTH_ARGS = """\
+introspection_mode = post
+introspection_url = {url}
+username_attribute = username
+active_attribute = active
+active_value = true
+"""
+
 
 @dataclass(frozen=True)
 class ImapAccount:
@@ -155,8 +177,16 @@ def dovecot_unavailable_reason() -> str | None:
 class DovecotServer:
     """A Dovecot instance owned by the test session; see the module docstring."""
 
-    def __init__(self, cert: LocalhostCertificate) -> None:
+    def __init__(
+        self,
+        cert: LocalhostCertificate,
+        *,
+        introspection_url: str = "",
+        mechanisms: str = "xoauth2 oauthbearer",
+    ) -> None:
         self.host = HOST
+        self._introspection_url = introspection_url
+        self._mechanisms = mechanisms if introspection_url else ""
         self.port = 0
         self.ssl_port = 0
         self._cert = cert
@@ -280,8 +310,14 @@ class DovecotServer:
         self._users.mkdir()
 
     def _write_config(self) -> None:
+        oauth_passdb = ""
+        if self._introspection_url:
+            (self._root / "oauth2.conf").write_text(_OAUTH_ARGS.format(url=self._introspection_url))
+            oauth_passdb = _OAUTH_PASSDB.format(mechanisms=self._mechanisms, root=self._root)
         self._config.write_text(
             _CONFIG.format(
+                oauth_mechanisms=self._mechanisms,
+                oauth_passdb=oauth_passdb,
                 host=self.host,
                 root=self._root,
                 cert=self._cert.cert_path,

@@ -17,6 +17,13 @@ unauthenticated session with 530.  aiosmtpd's own ``auth_required`` is not used
 because, combined with ``auth_require_tls=False``, it emits a UserWarning,
 which ``filterwarnings = error`` would turn into a failure to start.
 
+With ``tokens`` (a :class:`~tests.support.oauth.TokenServer`) the server offers
+AUTH XOAUTH2 only, and accepts a bearer token while the token server says it
+is valid and belongs to the user named in the SASL message; a refusal goes as
+providers do it: a base64 JSON challenge, then 535 after the client's empty
+answer. :meth:`SmtpServer.disconnect_all` drops every open session (as a
+provider does when a session's token expires).
+
 Fault injection: :meth:`SmtpServer.fail_next` makes the next DATA commands
 answer with a given reply (nothing recorded), :meth:`SmtpServer.drop_next`
 makes them drop the connection without any reply, :meth:`SmtpServer.stall_next`
@@ -26,6 +33,9 @@ makes them wait before accepting (a client can be killed mid-send).
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import json
 import ssl
 import threading
 from collections import deque
@@ -35,7 +45,9 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from tests.support.oauth import TokenServer
 
 HOST = "127.0.0.1"
 
@@ -112,8 +124,44 @@ class _Recorder:
             self.changed.notify_all()
 
 
+class _OAuthRecorder(_Recorder):
+    """A recorder that also signs clients in by XOAUTH2 against a token server."""
+
+    def __init__(self, tokens: TokenServer) -> None:
+        super().__init__(require_auth=True)
+        self.tokens = tokens
+
+    async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
+        try:
+            fields = base64.b64decode(args[1], validate=True).decode().split("\x01")
+        except (IndexError, binascii.Error, UnicodeDecodeError):
+            return AuthResult(
+                success=False, handled=False, message="501 5.5.2 Cannot decode XOAUTH2"
+            )
+        values = dict(field.split("=", 1) for field in fields if "=" in field)
+        token = values.get("auth", "").removeprefix("Bearer ")
+        user = values.get("user", "")
+        if user and self.tokens.owner(token) == user:
+            return AuthResult(success=True, auth_data=user)
+        status = json.dumps({"status": "401", "schemes": "bearer", "scope": "mail"})
+        if await server.challenge_auth(status) is MISSING:
+            return AuthResult(success=False, handled=True)
+        return AuthResult(
+            success=False, handled=False, message="535 5.7.3 Authentication unsuccessful"
+        )
+
+
 class _EphemeralPortController(Controller):
     """A Controller bound to port 0 that learns its real port once listening."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sessions: list[SMTP] = []
+
+    def factory(self) -> SMTP:
+        session: SMTP = super().factory()  # type: ignore[no-untyped-call]
+        self.sessions.append(session)
+        return session
 
     def _trigger_server(self) -> None:
         assert isinstance(self.server, asyncio.Server)
@@ -131,12 +179,16 @@ class SmtpServer:
         password: str | None = None,
         tls_context: ssl.SSLContext | None = None,
         implicit_tls: bool = False,
+        tokens: TokenServer | None = None,
     ) -> None:
         self.host = HOST
         self.user = user
         self.password = password
         self.implicit_tls = implicit_tls
-        self._recorder = _Recorder(require_auth=user is not None)
+        self.tokens = tokens
+        self._recorder = (
+            _OAuthRecorder(tokens) if tokens else _Recorder(require_auth=user is not None)
+        )
         self._controller = _EphemeralPortController(
             self._recorder,
             hostname=HOST,
@@ -166,6 +218,13 @@ class SmtpServer:
     def fail_next(self, code: int, message: str, times: int = 1) -> None:
         """Answer the next ``times`` DATA commands with ``f"{code} {message}"``."""
         self._add_faults(_Fault(f"{code} {message}"), times)
+
+    def disconnect_all(self) -> None:
+        """Close every open session from the server's side."""
+        loop = self._controller.loop
+        for session in self._controller.sessions:
+            if session.transport is not None:
+                loop.call_soon_threadsafe(session.transport.close)
 
     def drop_next(self, times: int = 1) -> None:
         """Drop the connection at the end of the next ``times`` DATA commands."""
@@ -208,6 +267,8 @@ class SmtpServer:
         return {"tls_context": tls_context, "require_starttls": True}
 
     def _auth_options(self) -> dict[str, Any]:
+        if self.tokens is not None:
+            return {"auth_require_tls": False, "auth_exclude_mechanism": ["PLAIN", "LOGIN"]}
         if self.user is None:
             return {}
         return {"authenticator": self._authenticate, "auth_require_tls": False}
