@@ -84,6 +84,7 @@ class OperatorConsole(App[None]):
         Binding("d", "dismiss_item", "Dismiss"),
         Binding("f", "redraft", "Redraft"),
         Binding("r", "reclassify", "Reclassify"),
+        Binding("n", "clear_alarm", "Not an emergency", show=False),
         Binding("u", "undo", "Undo send"),
         Binding("o", "reopen", "Reopen", show=False),
         Binding("p", "policy", "Policy"),
@@ -580,6 +581,19 @@ class OperatorConsole(App[None]):
                 self.operator.reclassify(item.id, item.version, intent),
                 f"#{item.id} is now {intent.value}: read the new draft.",
             )
+
+    def action_clear_alarm(self) -> None:
+        """The operator checked: not an emergency. The routine redraft waits for approval."""
+        item = self._acting_on()
+        if item is None:
+            return
+        if item.proposal is None or not item.proposal.alarmed:
+            self.say(f"#{item.id} is not flagged as an emergency.", timeout=3)
+            return
+        self.command(
+            self.operator.clear_alarm(item.id, item.version),
+            f"#{item.id} is not an emergency: read the routine draft.",
+        )
 
     def action_thread(self) -> None:
         item = self._acting_on()

@@ -185,9 +185,7 @@ def summarise(outcomes: list[Outcome]) -> Report:
         non_emergencies_held=sum(
             1
             for o in flagged
-            if not o.label.emergency
-            and o.proposal.action is Action.REVIEW
-            and (o.proposal.emergency or o.proposal.reason.startswith("possible danger"))
+            if not o.label.emergency and o.proposal.action is Action.REVIEW and o.proposal.alarmed
         ),
         mean_confidence_when_right=_mean([o.proposal.confidence for o in right]),
         mean_confidence_when_wrong=_mean([o.proposal.confidence for o in wrong]),
@@ -255,7 +253,9 @@ async def export_labels(store: Store, folder: Path) -> int:
     Each labelled message becomes `<item id>.eml` (exactly as fetched) with a
     line in `labels.jsonl`; the latest label of an item wins. Returns the count.
     """
-    latest = {item_id: intent for item_id, _, intent in await store.labels()}
+    labels = await store.labels()
+    latest = {label.item_id: label.intent for label in labels}
+    emergency = {label.item_id: label.emergency for label in labels if label.emergency is not None}
     lines = []
     for item_id, intent in latest.items():
         item = await store.get(item_id)
@@ -263,7 +263,13 @@ async def export_labels(store: Store, folder: Path) -> int:
             continue
         raw = await store.raw(item_id)
         await asyncio.to_thread(_write, folder / f"{item_id}.eml", raw)
-        label = {"file": f"{item_id}.eml", "intent": intent, "action": item.proposal.action.value}
+        label: dict[str, Any] = {
+            "file": f"{item_id}.eml",
+            "intent": intent,
+            "action": item.proposal.action.value,
+        }
+        if item_id in emergency:
+            label["emergency"] = emergency[item_id]
         lines.append(json.dumps(label))
     await asyncio.to_thread(
         _write, folder / "labels.jsonl", "".join(f"{x}\n" for x in lines).encode()

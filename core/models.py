@@ -196,6 +196,10 @@ class Draft(BaseModel):
     )
 
 
+# The reason given when the safety net is unsure: a person looks, nobody is paged.
+POSSIBLE_DANGER = "possible danger, a person should look"
+
+
 class Proposal(BaseModel):
     """A draft with everything code decided around it: action, recipients, subject."""
 
@@ -227,6 +231,13 @@ class Proposal(BaseModel):
     # A conversation this one may belong to (same sender, similar subject): the
     # operator links it with one key; a subject alone never joins two.
     related: int | None = None
+    # The operator checked and said it is not an emergency: redrafts stay routine.
+    alarm_cleared: bool = False
+
+    @property
+    def alarmed(self) -> bool:
+        """An emergency, or danger the safety net was unsure of: the operator may clear it."""
+        return self.emergency or self.reason.startswith(POSSIBLE_DANGER)
 
 
 class TicketUpdate(BaseModel):

@@ -198,6 +198,32 @@ class Operator:
         await self.store.add_label(item_id, item.message_id, intent.value, OPERATOR)
         return updated
 
+    async def clear_alarm(self, item_id: int, version: int) -> Item:
+        """The operator checked: not an emergency. Redraft as routine; the item stays
+        in review, and the decision is kept as a labelled example."""
+        item = await self._seen(item_id, version)
+        before = _proposal(item)
+        if not before.alarmed:
+            raise InvalidTransition(f"#{item_id} has no alarm to clear")
+        proposal = await self.worker.propose(
+            item, await self.worker.parsed(item), intent=before.intent, not_emergency=True
+        )
+        updated = await self.store.update(
+            item_id,
+            actor=OPERATOR,
+            expect=REVIEWABLE,
+            expect_version=version,
+            proposal=proposal,
+            detail={
+                "alarm_cleared": before.danger or before.reason,
+                "example": {"message_id": item.message_id, "emergency": False},
+            },
+        )
+        await self.store.add_label(
+            item_id, item.message_id, before.intent.value, OPERATOR, emergency=False
+        )
+        return updated
+
     async def redraft(self, item_id: int, version: int, instruction: str) -> Item:
         """Ask the provider for a new reply following the operator's instruction."""
         item = await self._seen(item_id, version)

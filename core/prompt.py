@@ -77,6 +77,8 @@ class TriageRequest:
     previous_reply: str = ""
     # The conversation the email answers: earlier messages and our replies.
     thread: Thread = NO_THREAD
+    # The property manager checked: not an emergency (the draft must be routine).
+    not_emergency: bool = False
 
 
 def build_messages(request: TriageRequest) -> list[dict[str, str]]:
@@ -89,6 +91,11 @@ def build_messages(request: TriageRequest) -> list[dict[str, str]]:
         parts.append(
             f"The property manager has classified this email as {request.intent.value}. "
             "Use that intent."
+        )
+    if request.not_emergency:
+        parts.append(
+            "The property manager has checked this email: it is not an emergency. "
+            "Set emergency to false and write a routine reply."
         )
     if request.instruction:
         parts.append(

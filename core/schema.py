@@ -91,6 +91,7 @@ CREATE TABLE IF NOT EXISTS labels (
     item_id INTEGER NOT NULL REFERENCES items (id),
     message_id TEXT NOT NULL,
     intent TEXT NOT NULL,
+    emergency INTEGER,
     actor TEXT NOT NULL,
     at TEXT NOT NULL
 );
@@ -196,3 +197,5 @@ def migrate(db: sqlite3.Connection) -> None:
         if name not in present:
             db.execute(f"ALTER TABLE items ADD COLUMN {name} {definition}")
     db.execute("CREATE INDEX IF NOT EXISTS items_conversation ON items (conversation_id)")
+    if "emergency" not in {row[1] for row in db.execute("PRAGMA table_info(labels)")}:
+        db.execute("ALTER TABLE labels ADD COLUMN emergency INTEGER")

@@ -46,6 +46,17 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
+class StoredLabel:
+    """An operator's decision kept as an example: the intent, and `emergency` when
+    they said whether it is one (None when they did not)."""
+
+    item_id: int
+    message_id: str
+    intent: str
+    emergency: bool | None = None
+
+
+@dataclass(frozen=True)
 class NewMessage:
     key: MessageKey
     message_id: str
@@ -456,24 +467,38 @@ class Store:
 
     # --- labelled examples (the operator's reclassifications) -------------------------
 
-    async def add_label(self, item_id: int, message_id: str, intent: str, actor: str) -> None:
+    async def add_label(
+        self,
+        item_id: int,
+        message_id: str,
+        intent: str,
+        actor: str,
+        *,
+        emergency: bool | None = None,
+    ) -> None:
+        """Keep an operator's decision as an example: the intent, and whether it is an
+        emergency when they said so (None: they did not)."""
         at = self._clock().isoformat()
+        flag = None if emergency is None else int(emergency)
         await self._run(
             lambda: self.db.execute(
-                "INSERT INTO labels (item_id, message_id, intent, actor, at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (item_id, message_id, intent, actor, at),
+                "INSERT INTO labels (item_id, message_id, intent, emergency, actor, at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (item_id, message_id, intent, flag, actor, at),
             )
         )
 
-    async def labels(self) -> list[tuple[int, str, str]]:
-        """(item id, Message-ID, intent) for every example an operator labelled, oldest first."""
+    async def labels(self) -> list[StoredLabel]:
+        """Every example an operator labelled, oldest first."""
         rows = await self._read(
             lambda db: db.execute(
-                "SELECT item_id, message_id, intent FROM labels ORDER BY id"
+                "SELECT item_id, message_id, intent, emergency FROM labels ORDER BY id"
             ).fetchall()
         )
-        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+        return [
+            StoredLabel(int(r[0]), str(r[1]), str(r[2]), None if r[3] is None else bool(r[3]))
+            for r in rows
+        ]
 
     # --- settings (operator policy) ------------------------------------------------
 

@@ -17,6 +17,7 @@ from core.errors import TriageError
 from core.history import NO_THREAD, Thread
 from core.loops import automated_reason
 from core.models import (
+    POSSIBLE_DANGER,
     Action,
     Draft,
     FollowUp,
@@ -69,6 +70,7 @@ async def triage(
     fallback: TriageProvider | None = None,
     thread: Thread = NO_THREAD,
     conversation_id: int | None = None,
+    not_emergency: bool = False,
 ) -> Proposal:
     """The proposal for one email. Never raises for model failures: those go to review.
 
@@ -77,11 +79,12 @@ async def triage(
     When the provider fails after its retries, the `fallback` provider's draft
     is used, marked as such and always held for review. `thread` is the
     conversation the email answers (its history goes to the provider);
-    `conversation_id` goes into the reply's subject.
+    `conversation_id` goes into the reply's subject. `not_emergency` is the
+    operator's word that it is not one: the safety net stands down for this email.
     """
     context = directory.context_for(email.sender_addr)
     automated = automated_reason(email, own_addresses) or skip_reason
-    where = Placement(thread, conversation_id)
+    where = Placement(thread, conversation_id, not_emergency)
     if automated:
         return build_proposal(
             email,
@@ -92,7 +95,9 @@ async def triage(
             automated=automated,
             where=where,
         )
-    request = TriageRequest(email, context, instruction, intent, previous_reply, thread)
+    request = TriageRequest(
+        email, context, instruction, intent, previous_reply, thread, not_emergency
+    )
     try:
         draft = await with_retries(
             lambda: provider.draft(request), max_retries, base_delay=retry_delay
@@ -117,6 +122,7 @@ class Placement:
 
     thread: Thread = NO_THREAD
     conversation_id: int | None = None
+    alarm_cleared: bool = False  # the operator said it is not an emergency
 
 
 def followup_of(draft: Draft, thread: Thread) -> FollowUp:
@@ -185,7 +191,7 @@ def decide_action(
     if draft.emergency:
         return Action.REVIEW, f"emergency: {danger or 'a person must act now'}"
     if screening.unsure:
-        return Action.REVIEW, f"possible danger, a person should look: {screening.reason()}"
+        return Action.REVIEW, f"{POSSIBLE_DANGER}: {screening.reason()}"
     if not context.known:
         return Action.REVIEW, "unknown sender"
     words = own_words(email.text)
@@ -238,8 +244,10 @@ def build_proposal(
     where = where or Placement()
     thread = where.thread
     followup = followup_of(draft, thread)
-    screening = NO_DANGER if automated else danger_in(email, thread)
-    if screening.fires and not draft.emergency:  # the net overrules "not an emergency"
+    screening = NO_DANGER if automated or where.alarm_cleared else danger_in(email, thread)
+    if where.alarm_cleared:  # only a person overrules the net
+        draft = draft.model_copy(update={"emergency": False, "danger": None})
+    elif screening.fires and not draft.emergency:  # the net overrules "not an emergency"
         draft = draft.model_copy(update={"emergency": True})
     danger = (draft.danger or screening.reason()) if draft.emergency else ""
     flags = [] if automated else safety_flags(email, context, draft.reply, directory)
@@ -296,6 +304,7 @@ def build_proposal(
         ticket_effect=effect,
         history=len([t for t in thread.turns if t.author == "tenant"]),
         related=thread.related,
+        alarm_cleared=where.alarm_cleared,
     )
 
 

@@ -223,8 +223,11 @@ class ItemWorker:
         instruction: str = "",
         previous_reply: str = "",
         thread: Thread | None = None,
+        not_emergency: bool = False,
     ) -> Proposal:
-        """Draft (or re-draft) the proposal for an item; never raises for model failures."""
+        """Draft (or re-draft) the proposal for an item; never raises for model failures.
+
+        An alarm the operator cleared stays cleared through every redraft."""
         if thread is None:
             thread = await self.conversations.thread_for(item, email)
         earlier = await self.store.duplicate_of(item, await self.store.dedup_key(item.id))
@@ -241,6 +244,7 @@ class ItemWorker:
             previous_reply=previous_reply,
             thread=thread,
             conversation_id=thread.conversation_id or item.id,
+            not_emergency=not_emergency or bool(item.proposal and item.proposal.alarm_cleared),
         )
 
     # --- triaged → skipped | approved | awaiting_review ------------------------------------

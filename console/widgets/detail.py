@@ -258,6 +258,10 @@ def _summary(view: DetailView, now: datetime) -> Group:
         )
         why = "Not answered: " if proposal.action is Action.SKIP else "Why: "
         lines.append(Text.assemble(why, literal(proposal.reason, one_line=True)))
+        if proposal.alarmed and item.state is State.AWAITING_REVIEW:
+            lines.append(Text("Not an emergency? n clears the alarm and redrafts.", "dim"))
+        if proposal.alarm_cleared:
+            lines.append(Text("Alarm cleared by the operator: not an emergency.", "yellow"))
         for question in proposal.questions:
             lines.append(Text.assemble("Question: ", literal(question, one_line=True)))
     if item.error:

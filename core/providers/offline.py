@@ -196,7 +196,7 @@ class OfflineProvider:
         if request.thread.is_followup:
             return self._followup_draft(request)
         email, context = request.email, request.context
-        found = classify(email.subject, email.text)
+        found = _checked(classify(email.subject, email.text), request)
         intent = request.intent or found.intent
         stakeholders = self.directory.stakeholders_for(intent)
         reply = templates.reply(intent, found.emergency_kind, context, stakeholders)
@@ -219,7 +219,7 @@ class OfflineProvider:
         # The inherited subject ("Re: WATER THROUGH THE CEILING") says nothing new.
         same = base_subject(email.subject) == base_subject(thread.subject)
         subject = "" if same else email.subject
-        found = classify(subject, email.text)
+        found = _checked(classify(subject, email.text), request)
         topic = thread.intent or found.intent
         problem = found.intent is not Intent.GENERAL and found.scores[found.intent] > 0
         strong = problem and found.scores[found.intent] >= PRESENT[found.intent]
@@ -258,6 +258,13 @@ class OfflineProvider:
             followup=kind,
             danger=found.emergency_kind or None,
         )
+
+
+def _checked(found: Classification, request: TriageRequest) -> Classification:
+    """What the cues found, less the alarm the operator has cleared."""
+    if request.not_emergency:
+        return replace(found, emergency=False, emergency_kind="")
+    return found
 
 
 def _summary(intent: Intent, kind: str, email: ParsedEmail, context: TenantContext) -> str:

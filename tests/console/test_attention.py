@@ -8,7 +8,7 @@ from pathlib import Path
 from console.attention import EmergencyWatch, notice_for
 from console.screens.help import HelpScreen
 from core.models import Action, Intent, Item, MessageKey, Proposal, State
-from tests.console.test_operator_console import console, until
+from tests.console.test_operator_console import console, on_screen, until
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.mail import make_email
 from tests.support.smtp import SmtpServer
@@ -128,3 +128,23 @@ async def test_no_notice_covers_a_dialog(
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, HelpScreen))
         assert "1 emergency waits" in str(app.query_one("#banner").render())
+
+
+async def test_n_clears_a_false_alarm_the_banner_goes_and_the_draft_becomes_routine(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    dovecot.deliver(imap_account, GAS)
+    app = console(dovecot, imap_account, smtp_server, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.emergencies.count == 1)
+        await on_screen(pilot, app)
+        assert "n clears the alarm" in app.detail.text.plain
+        await pilot.press("n")
+        await until(pilot, lambda: app.emergencies.count == 0)
+        await on_screen(pilot, app)
+        shown = app.detail.on_screen
+        assert shown is not None and shown.state is State.AWAITING_REVIEW
+        assert "Alarm cleared by the operator" in app.detail.text.plain
+        assert not app.query_one("#banner").display
+        labels = await app.assistant.store.labels()
+    assert [label.emergency for label in labels] == [False]

@@ -21,6 +21,7 @@ from textual.widgets import Static
 from console.app import OperatorConsole
 from console.screens.dialogs import ChoiceDialog
 from core.models import Intent, State
+from core.store import StoredLabel
 from tests.support.assistant import make_settings
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.mail import make_email
@@ -119,7 +120,7 @@ async def test_reclassify_changes_ticket_and_cc(
     assert mail.message["Cc"] == "accounts@example.com"
     [ticket] = [json.loads(p.read_text()) for p in (tmp_path / "tickets").glob("*.json")]
     assert ticket["intent"] == "rent" and ticket["stakeholders"] == ["accounts@example.com"]
-    assert labels == [(1, "<console-leak@mail.example.com>", "rent")]
+    assert labels == [StoredLabel(1, "<console-leak@mail.example.com>", "rent")]
     # The correction is kept as a labelled example the evaluation can use.
     env = {
         "PATH": os.environ["PATH"],

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from core.directory import Directory
+from core.errors import InvalidTransition
+from core.evaluation import export_labels
 from core.models import Action, State
 from core.parsing import parse_message
 from core.providers.openai import OpenAIProvider
@@ -131,3 +133,43 @@ async def test_auto_send_never_sends_an_emergency_the_model_missed(
     assert item.proposal is not None and item.proposal.emergency
     ticket = json.loads((tmp_path / "tickets" / f"{item.ticket_id}.json").read_text())
     assert ticket["emergency"] is True and ticket["priority"] == "urgent"
+
+
+async def test_the_operator_clears_a_false_alarm_and_it_stays_cleared(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    """ "Fire" in a message about a fire pit: the operator says it is not an emergency."""
+    dovecot.deliver(
+        imap_account,
+        make_email(
+            "maria.gonzalez@example.com",
+            "Balcony",
+            "The fire is burning in the grill on my balcony, is that allowed by the rules?",
+            message_id="<grill@mail.example.com>",
+        ),
+    )
+    settings = make_settings(imap_account, smtp_server, tmp_path)
+    async with assistant(settings) as opened:
+        await opened.pipeline.run_once()
+        [flagged] = await opened.store.items()
+        assert flagged.proposal is not None and flagged.proposal.alarmed
+        cleared = await opened.operator.clear_alarm(flagged.id, flagged.version)
+        assert cleared.state is State.AWAITING_REVIEW  # a person still approves the reply
+        assert cleared.proposal is not None
+        assert not cleared.proposal.alarmed and cleared.proposal.alarm_cleared
+        assert ON_CALL not in cleared.proposal.cc
+        # A redraft for the operator's instruction does not raise the alarm again.
+        again = await opened.operator.redraft(cleared.id, cleared.version, "Mention the rules.")
+        assert again.proposal is not None and not again.proposal.emergency
+        with pytest.raises(InvalidTransition, match="no alarm to clear"):
+            await opened.operator.clear_alarm(again.id, again.version)
+        await opened.operator.approve(again.id, again.version)
+        await opened.pipeline.run_once()
+        [label] = await opened.store.labels()
+        exported = await export_labels(opened.store, tmp_path / "examples")
+    assert (label.message_id, label.emergency) == ("<grill@mail.example.com>", False)
+    [mail] = smtp_server.messages
+    assert ON_CALL not in (mail.message["Cc"] or "")
+    assert exported == 1
+    [line] = (tmp_path / "examples" / "labels.jsonl").read_text().splitlines()
+    assert json.loads(line)["emergency"] is False
