@@ -33,7 +33,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from console.attention import EmergencyWatch, notice_for
-from console.bridge import InboxUpdated, ItemsUpdated, pump_events
+from console.bridge import InboxUpdated, ItemsUpdated, PageUpdated, pump_events
 from console.rows import NEEDS_PERSON
 from console.screens.dialogs import ChoiceDialog, InstructionDialog, IntentDialog
 from console.screens.help import HelpScreen
@@ -45,7 +45,7 @@ from console.widgets.status import StatusBar, StatusModel
 from core.assembly import open_assistant
 from core.config import Settings
 from core.errors import AssistantError, StaleItem
-from core.models import Intent, Item, ParsedEmail, State
+from core.models import Intent, Item, Page, PageState, ParsedEmail, State
 from core.policy import AutoSendPolicy
 from core.store import utc_now
 
@@ -69,6 +69,8 @@ LOOK_SECONDS = 0.2
 # work until the keyboard has been quiet this long, for at most GIVE_WAY_MAX_SECONDS
 # a message, so the screen keeps up with the operator and mail still moves on.
 GIVE_WAY_SECONDS = 0.3
+# No key for this long: nobody is at the console (emergencies get the holding reply).
+PRESENT_SECONDS = 600.0
 GIVE_WAY_MAX_SECONDS = 2.0
 SIGNED_OUT = "signed out"  # the inbox status while the mailbox needs `python -m console login`
 
@@ -85,6 +87,7 @@ class OperatorConsole(App[None]):
         Binding("f", "redraft", "Redraft"),
         Binding("r", "reclassify", "Reclassify"),
         Binding("n", "clear_alarm", "Not an emergency", show=False),
+        Binding("g", "page_now", "Page on-call now", show=False),
         Binding("u", "undo", "Undo send"),
         Binding("o", "reopen", "Reopen", show=False),
         Binding("p", "policy", "Policy"),
@@ -127,6 +130,7 @@ class OperatorConsole(App[None]):
         self._assistant_options = assistant_options
         self._resources = AsyncExitStack()
         self.items: dict[int, Item] = {}
+        self.pages: dict[int, list[Page]] = {}  # emergency pages by conversation
         self.status = StatusModel()
         self._stop = asyncio.Event()
         self._state_filter = 0
@@ -173,6 +177,12 @@ class OperatorConsole(App[None]):
         for item in await self.assistant.store.items():
             self._remember(item)
             self.emergencies.observe(item, announce=False)
+        for page in await self.assistant.store.pages():
+            self._remember_page(page)
+        escalator = self.assistant.pipeline.escalator
+        if escalator is not None:  # nobody at the keyboard for a while: nobody is here
+            self._last_key = time.monotonic()
+            escalator.operator_present = self._operator_present
         self.queue.when_columns_change(self._refill)
         self.queue.follow_selection(self._show_selected)
         self.fill_queue(self.queue.filter)
@@ -215,6 +225,22 @@ class OperatorConsole(App[None]):
         shown = self.detail.shown
         if shown is not None and shown.id == item.id:
             self.detail.show(self._view(item), now)
+
+    def on_page_updated(self, message: PageUpdated) -> None:
+        """A page went out or failed: the detail shows it; a failure shows in the status."""
+        self._remember_page(message.page)
+        page = message.page
+        if page.state is PageState.FAILED:
+            self.status.last_error = f"#{page.item_id}: page failed ({page.error}); retrying"
+            self._refresh_status()
+        shown = self.detail.shown
+        if shown is not None and (shown.conversation_id or shown.id) == page.conversation_id:
+            self.detail.show(self._view(self.items.get(shown.id, shown)), self.clock())
+
+    def _remember_page(self, page: Page) -> None:
+        pages = self.pages.setdefault(page.conversation_id, [])
+        pages[:] = [p for p in pages if p.id != page.id] + [page]
+        pages.sort(key=lambda p: p.id)
 
     def on_inbox_updated(self, message: InboxUpdated) -> None:
         event = message.status
@@ -339,7 +365,8 @@ class OperatorConsole(App[None]):
 
     def _view(self, item: Item) -> DetailView:
         email = self._bodies.get(item.id)
-        return DetailView(item, self.operator.context_for(item), email, self._earlier(item))
+        pages = tuple(self.pages.get(item.conversation_id or item.id, ()))
+        return DetailView(item, self.operator.context_for(item), email, self._earlier(item), pages)
 
     def _earlier(self, item: Item) -> tuple[Item, ...]:
         """The conversation's messages before this one, as the console holds them."""
@@ -465,6 +492,9 @@ class OperatorConsole(App[None]):
             self._terminal_answers = False
             while self._unconfirmed:
                 self.detail.confirm_seen(*self._unconfirmed.popleft())
+
+    def _operator_present(self) -> bool:
+        return time.monotonic() - self._last_key < PRESENT_SECONDS
 
     async def give_way(self) -> None:
         """Hold the pipeline's next step while the operator is typing (not for long)."""
@@ -594,6 +624,15 @@ class OperatorConsole(App[None]):
             self.operator.clear_alarm(item.id, item.version),
             f"#{item.id} is not an emergency: read the routine draft.",
         )
+
+    def action_page_now(self) -> None:
+        """Page the on-call people again for the emergency on screen."""
+        item = self._acting_on()
+        if item is not None:
+            self.command(
+                self.operator.page_now(item.id, item.version),
+                f"#{item.id}: the on-call people are paged again.",
+            )
 
     def action_thread(self) -> None:
         item = self._acting_on()

@@ -17,8 +17,8 @@ import asyncio
 from textual.message import Message
 from textual.message_pump import MessagePump
 
-from core.events import Event, EventBus, InboxStatusChanged, ItemAdded, ItemChanged
-from core.models import Item
+from core.events import Event, EventBus, InboxStatusChanged, ItemAdded, ItemChanged, PageChanged
+from core.models import Item, Page
 
 COALESCE_SECONDS = 0.25
 
@@ -37,6 +37,14 @@ class InboxUpdated(Message):
     def __init__(self, status: InboxStatusChanged) -> None:
         super().__init__()
         self.status = status
+
+
+class PageUpdated(Message):
+    """An emergency page was started, sent or failed."""
+
+    def __init__(self, page: Page) -> None:
+        super().__init__()
+        self.page = page
 
 
 async def pump_events(
@@ -67,3 +75,5 @@ def _take(event: Event, pending: dict[int, Item], target: MessagePump) -> None:
             pending[event.item.id] = event.item
     elif isinstance(event, InboxStatusChanged):
         target.post_message(InboxUpdated(event))
+    elif isinstance(event, PageChanged):
+        target.post_message(PageUpdated(event.page))

@@ -37,7 +37,7 @@ from core.errors import AssistantError, ConfigError, SignInRequired
 from core.evaluation import Report, evaluate, export_labels, summarise
 from core.events import Event, InboxStatusChanged
 from core.history import NO_THREAD, thread_from
-from core.models import RESTING_STATES, FollowUp, Intent, Item, State
+from core.models import RESTING_STATES, Channel, FollowUp, Intent, Item, Page, PageState, State
 from core.oauth import oauth_app
 from core.parsing import parse_message
 from core.providers.offline import OfflineProvider, classify
@@ -266,7 +266,9 @@ async def run_headless(settings: Settings, *, once: bool) -> int:
         if once:
             counts = await assistant.pipeline.run_once()
             line = summary_line(counts, assistant.pipeline.discovered)
-            print(f"{line} | {conversation_counts(await assistant.store.items())}")
+            pages = page_counts(await assistant.store.pages())
+            conversations = conversation_counts(await assistant.store.items())
+            print(f"{line} | {conversations}" + (f" | {pages}" if pages else ""))
             return 0
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -314,6 +316,17 @@ def narrate(event: Event) -> None:
     line = describe(event)
     if line is not None:
         log.info("%s", line)
+
+
+def page_counts(pages: list[Page]) -> str:
+    """How many emergency pages and holding replies went out ("" when none)."""
+    if not pages:
+        return ""
+    sent = [p for p in pages if p.state is PageState.SENT]
+    paged = sum(1 for p in sent if p.channel is Channel.EMAIL)
+    held = sum(1 for p in sent if p.channel is Channel.TENANT)
+    failed = sum(1 for p in pages if p.state is PageState.FAILED)
+    return f"pages={paged} holding replies={held}" + (f" pages failed={failed}" if failed else "")
 
 
 def conversation_counts(items: list[Item]) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.events import Event, InboxStatusChanged, ItemAdded, ItemChanged
-from core.models import State
+from core.events import Event, InboxStatusChanged, ItemAdded, ItemChanged, PageChanged
+from core.models import Channel, Page, PageState, State
 
 
 def describe(event: Event) -> str | None:
@@ -33,4 +33,21 @@ def describe(event: Event) -> str | None:
         if item.state is State.FAILED:
             return f"{head}: {item.error}"
         return head
+    if isinstance(event, PageChanged):
+        return describe_page(event.page)
+    return None
+
+
+def describe_page(page: Page) -> str | None:
+    """ "#3 paged oncall@example.com (page 1)", "#3 holding reply sent to …", failures."""
+    if page.channel is Channel.TENANT:
+        what = f"#{page.item_id} holding reply to {', '.join(page.recipients)}"
+    elif page.channel is Channel.WEBHOOK:
+        what = f"#{page.item_id} page {page.number} to the webhook"
+    else:
+        what = f"#{page.item_id} page {page.number} to {', '.join(page.recipients)}"
+    if page.state is PageState.SENT:
+        return f"{what}: sent"
+    if page.state is PageState.FAILED:
+        return f"{what}: failed ({page.error}), trying again"
     return None

@@ -16,8 +16,10 @@ from email.utils import parseaddr
 
 from core.config import MailAuth, Provider, Settings
 from core.directory import Directory
-from core.events import EventBus
+from core.escalation import EscalationConfig, Escalator, HttpWebhook
+from core.events import EventBus, ItemChanged
 from core.inbox import ImapInbox, Inbox
+from core.models import State
 from core.oauth import oauth_app
 from core.operator import Operator
 from core.outbox import SmtpSender
@@ -103,6 +105,7 @@ async def open_assistant(
     sender: Sender | None = None,
     clock: Callable[[], datetime] = utc_now,
     retry_delay: float = 0.5,
+    page_retry_seconds: float = 5.0,
 ) -> AsyncIterator[Assistant]:
     directory = await asyncio.to_thread(Directory.load, settings.data_dir)
     provider = provider or build_provider(settings, directory)
@@ -134,6 +137,27 @@ async def open_assistant(
         clock=clock,
         wait_for_sign_in=tokens.wait_for_change if tokens is not None else None,
     )
+    webhook = (
+        HttpWebhook(settings.escalation_webhook_url) if settings.escalation_webhook_url else None
+    )
+    escalator = Escalator(
+        store,
+        directory,
+        smtp,
+        worker.parsed,
+        EscalationConfig(
+            minutes=settings.escalate_minutes,
+            max_pages=settings.escalate_max,
+            webhook_url=settings.escalation_webhook_url,
+            holding_reply=settings.emergency_holding_reply.value,
+            mail_from=settings.mail_from,
+            retry_seconds=page_retry_seconds,
+        ),
+        clock,
+        webhook,
+    )
+    pipeline.escalator = escalator
+    bus.add_callback(lambda event: _wake_for_emergency(event, escalator))
     await pipeline.seed_policy(
         AutoSendPolicy.from_settings(settings.auto_send, settings.auto_send_min_confidence)
     )
@@ -142,8 +166,17 @@ async def open_assistant(
         yield Assistant(settings, bus, store, directory, provider, worker, pipeline, operator)
     finally:
         await close_if_closable(provider)
+        await close_if_closable(webhook)
         await close_if_closable(smtp)
         await store.close()
+
+
+def _wake_for_emergency(event: object, escalator: Escalator) -> None:
+    """A new emergency waits for a person: page at once, not at the next look."""
+    if not isinstance(event, ItemChanged) or event.item.state is not State.AWAITING_REVIEW:
+        return
+    if event.item.proposal is not None and event.item.proposal.emergency:
+        escalator.wake()
 
 
 async def close_if_closable(resource: object) -> None:

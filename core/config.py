@@ -40,6 +40,12 @@ class OAuthProvider(str, Enum):
     GENERIC = "generic"
 
 
+class HoldingReply(str, Enum):
+    ON = "on"
+    OFF = "off"
+    AUTO = "auto"  # on while nobody is at the console's keyboard (always, headless)
+
+
 _DEFAULT_PORTS = {
     "imap": {Security.SSL: 993, Security.STARTTLS: 143, Security.NONE: 143},
     "smtp": {Security.SSL: 465, Security.STARTTLS: 587, Security.NONE: 25},
@@ -115,6 +121,23 @@ class Settings(BaseSettings):
     """Seconds an approved reply waits in the console, during which it can be taken back."""
     sla_minutes: Annotated[tuple[int, int], NoDecode] = (15, 240)
     """Response time before an item's age shows a warning: emergencies and lockouts, others."""
+
+    escalate_minutes: float = Field(10.0, gt=0)
+    """Minutes between pages to the on-call people while an emergency waits for a person."""
+    escalate_max: int = Field(3, ge=0, le=50)
+    """Pages per emergency conversation in all, the first included (0: never page)."""
+    escalation_webhook_url: str = ""
+    """Optional: each page is also POSTed here as JSON (an SMS gateway, a chat, a pager)."""
+    emergency_holding_reply: HoldingReply = HoldingReply.AUTO
+    """`on`, `off` or `auto`: the tenant's safe first answer while nobody is at the console."""
+
+    @field_validator("escalation_webhook_url")
+    @classmethod
+    def _webhook_is_http(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
 
     @field_validator("auto_send", mode="before")
     @classmethod

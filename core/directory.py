@@ -7,7 +7,7 @@ case-insensitive. An unknown sender is an ordinary case, not an error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,10 @@ from core.models import Intent, Tenant, TenantContext, Unit
 _TENANTS = TypeAdapter(list[Tenant])
 _UNITS = TypeAdapter(list[Unit])
 _STAKEHOLDERS = TypeAdapter(dict[str, list[str]])
+_CONTACTS = TypeAdapter(dict[str, str])
 DATA_FILES = ("tenants.json", "units.json", "stakeholders.json")
+# Optional: the numbers a tenant should call for each kind of danger (see core.escalation).
+CONTACTS_FILE = "emergency_contacts.json"
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Directory:
     units: dict[str, Unit]
     stakeholders: dict[str, list[str]]
     by_address: dict[str, Tenant]
+    emergency_contacts: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, data_dir: Path) -> Directory:
@@ -37,7 +41,11 @@ class Directory:
         tenants = _load(data_dir / "tenants.json", _TENANTS)
         units = _load(data_dir / "units.json", _UNITS)
         stakeholders = _load(data_dir / "stakeholders.json", _STAKEHOLDERS)
-        return cls(tuple(tenants), {u.unit_id: u for u in units}, stakeholders, _index(tenants))
+        contacts_file = data_dir / CONTACTS_FILE
+        contacts = _load(contacts_file, _CONTACTS) if contacts_file.exists() else {}
+        return cls(
+            tuple(tenants), {u.unit_id: u for u in units}, stakeholders, _index(tenants), contacts
+        )
 
     def tenant_for(self, address: str) -> Tenant | None:
         return self.by_address.get(address.strip().lower())
@@ -51,11 +59,13 @@ class Directory:
         """Addresses to Cc for an intent; never derived from anything the model wrote."""
         return list(dict.fromkeys(a.strip() for a in self.stakeholders.get(intent.value, [])))
 
-    def on_call(self) -> list[str]:
+    def on_call(self, intent: Intent | None = None) -> list[str]:
         """Who hears of an emergency at once: the `emergency` entry of stakeholders.json,
-        else the lockout and maintenance stakeholders."""
+        else the intent's stakeholders, else the lockout and maintenance ones."""
         listed = self.stakeholders.get("emergency")
-        if listed is None:
+        if not listed and intent is not None:
+            listed = self.stakeholders.get(intent.value)
+        if not listed:
             listed = [
                 *self.stakeholders.get("locked_out", []),
                 *self.stakeholders.get("maintenance", []),

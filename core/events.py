@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.models import Item, State
+from core.models import Item, Page, State
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,14 @@ class InboxStatusChanged:
     detail: str = ""
 
 
-Event = ItemAdded | ItemChanged | InboxStatusChanged
+@dataclass(frozen=True)
+class PageChanged:
+    """An emergency page was started, delivered or failed (see `core.escalation`)."""
+
+    page: Page
+
+
+Event = ItemAdded | ItemChanged | InboxStatusChanged | PageChanged
 
 
 class EventBus:

@@ -310,3 +310,39 @@ class Item:
 
 
 _ANGLE_ADDRESS = re.compile(r"<([^<>]*)>\s*$")
+
+
+# --- escalation ----------------------------------------------------------------
+
+
+class Channel(str, Enum):
+    """Where an emergency is told: the on-call people by email, the webhook, the tenant."""
+
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+    TENANT = "tenant"  # the holding reply, once per conversation
+
+
+class PageState(str, Enum):
+    SENDING = "sending"  # recorded before it goes out: after a crash it counts as sent
+    SENT = "sent"
+    FAILED = "failed"  # retried at `next_try`
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of an emergency conversation on one channel, as the store keeps it."""
+
+    id: int
+    conversation_id: int
+    item_id: int
+    number: int  # 1, 2, … (0 for the holding reply)
+    channel: Channel
+    recipients: tuple[str, ...]
+    at: datetime
+    state: PageState
+    actor: str
+    error: str = ""
+    attempts: int = 1
+    next_try: datetime | None = None
+    message_id: str = ""  # of the holding reply: the tenant's answer to it threads here

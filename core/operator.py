@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from core.errors import InvalidTransition, StaleItem
-from core.models import Intent, Item, ParsedEmail, Proposal, State, TenantContext
+from core.models import Intent, Item, Page, ParsedEmail, Proposal, State, TenantContext
 from core.outbox import new_message_id
 from core.parsing import own_words
 from core.pipeline import Pipeline
@@ -223,6 +223,19 @@ class Operator:
             item_id, item.message_id, before.intent.value, OPERATOR, emergency=False
         )
         return updated
+
+    async def page_now(self, item_id: int, version: int) -> Page:
+        """Page the on-call people for this emergency again, now (outside the schedule)."""
+        item = await self._seen(item_id, version)
+        if not _proposal(item).emergency or item.state is not State.AWAITING_REVIEW:
+            raise InvalidTransition(f"#{item_id} is not an emergency waiting for a person")
+        escalator = self.pipeline.escalator
+        if escalator is None:
+            raise InvalidTransition("paging is not set up in this run")
+        page = await escalator.page_now(item)
+        if page is None:
+            raise InvalidTransition(f"#{item_id} was just paged; try again in a moment")
+        return page
 
     async def redraft(self, item_id: int, version: int, instruction: str) -> Item:
         """Ask the provider for a new reply following the operator's instruction."""

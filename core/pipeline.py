@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from core.errors import AuthError, InboxError, SignInRequired, StoreError
+from core.escalation import Escalator
 from core.events import EventBus, InboxStatusChanged
 from core.inbox import IDLE_REFRESH_SECONDS, Fetched, Inbox
 from core.models import FINAL_FLAGS, Item, MessageKey, State
@@ -88,6 +89,8 @@ class Pipeline:
         # console in the same process makes the pipeline give way while a person
         # is at the keyboard (see `OperatorConsole.give_way`); by default, no wait.
         self.give_way: Callable[[], Awaitable[None]] = _no_wait
+        # Pages emergencies that wait for a person (set by `open_assistant`).
+        self.escalator: Escalator | None = None
 
     # --- entry points ----------------------------------------------------------------------
 
@@ -98,10 +101,13 @@ class Pipeline:
         self._serving = True
         workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
         inbox_loop = asyncio.create_task(self._inbox_loop(stop))
+        loops = [inbox_loop]
+        if self.escalator is not None:
+            loops.append(asyncio.create_task(self.escalator.run(stop)))
         try:
             await stop.wait()
         finally:
-            await stop_tasks([inbox_loop])
+            await stop_tasks(loops)
             await self._let_workers_finish(workers)
             self._status("stopped")
 
@@ -128,6 +134,8 @@ class Pipeline:
             await self._resume_active()
             await self._discover(inbox)
             await self._queue.join()
+            if self.escalator is not None:  # pages for emergencies found in this run
+                await self.escalator.look()
             await self._sync_flags(inbox)
         finally:
             await stop_tasks(workers)

@@ -7,12 +7,13 @@ did what can only grow.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime
 from typing import Any
 
 from core.errors import StoreError
-from core.models import Item, MessageKey, Proposal, State
+from core.models import Channel, Item, MessageKey, Page, PageState, Proposal, State
 
 # The lifecycle: from each state, the states an item may move to.
 ALLOWED: dict[State, frozenset[State]] = {
@@ -86,6 +87,23 @@ CREATE TRIGGER IF NOT EXISTS settings_log_no_update BEFORE UPDATE ON settings_lo
     BEGIN SELECT RAISE(ABORT, 'the settings log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS settings_log_no_delete BEFORE DELETE ON settings_log
     BEGIN SELECT RAISE(ABORT, 'the settings log is append-only'); END;
+CREATE TABLE IF NOT EXISTS pages (
+    id INTEGER PRIMARY KEY,
+    conversation_id INTEGER NOT NULL,
+    item_id INTEGER NOT NULL REFERENCES items (id),
+    number INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    at TEXT NOT NULL,
+    state TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    error TEXT NOT NULL DEFAULT '',
+    attempts INTEGER NOT NULL DEFAULT 1,
+    next_try TEXT NOT NULL DEFAULT '',
+    message_id TEXT NOT NULL DEFAULT '',
+    UNIQUE (conversation_id, number, channel)
+);
+CREATE INDEX IF NOT EXISTS pages_state ON pages (state);
 CREATE TABLE IF NOT EXISTS labels (
     id INTEGER PRIMARY KEY,
     item_id INTEGER NOT NULL REFERENCES items (id),
@@ -199,3 +217,29 @@ def migrate(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS items_conversation ON items (conversation_id)")
     if "emergency" not in {row[1] for row in db.execute("PRAGMA table_info(labels)")}:
         db.execute("ALTER TABLE labels ADD COLUMN emergency INTEGER")
+
+
+PAGE_COLUMNS = (
+    "id, conversation_id, item_id, number, channel, recipients, at, state, actor, error, "
+    "attempts, next_try, message_id"
+)
+
+
+def row_to_page(row: sqlite3.Row | tuple[Any, ...]) -> Page:
+    (id_, conversation, item_id, number, channel, recipients, at, state, actor, error,
+     attempts, next_try, message_id) = row  # fmt: skip
+    return Page(
+        id=int(id_),
+        conversation_id=int(conversation),
+        item_id=int(item_id),
+        number=int(number),
+        channel=Channel(channel),
+        recipients=tuple(json.loads(recipients)),
+        at=datetime.fromisoformat(at),
+        state=PageState(state),
+        actor=str(actor),
+        error=str(error),
+        attempts=int(attempts),
+        next_try=datetime.fromisoformat(next_try) if next_try else None,
+        message_id=str(message_id),
+    )

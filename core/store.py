@@ -28,9 +28,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from core.errors import InvalidTransition, StaleItem, StoreError
-from core.events import Event, ItemAdded, ItemChanged
-from core.models import FINAL_FLAGS, Item, MessageKey, State
-from core.schema import ALLOWED, ITEM_COLUMNS, SCHEMA, item_values, migrate, row_to_item
+from core.events import Event, ItemAdded, ItemChanged, PageChanged
+from core.models import FINAL_FLAGS, Channel, Item, MessageKey, Page, PageState, State
+from core.schema import (
+    ALLOWED,
+    ITEM_COLUMNS,
+    PAGE_COLUMNS,
+    SCHEMA,
+    item_values,
+    migrate,
+    row_to_item,
+    row_to_page,
+)
 
 T = TypeVar("T")
 
@@ -231,6 +240,19 @@ class Store:
 
         return await self._read(query)
 
+    async def waiting_emergencies(self) -> list[Item]:
+        """Emergencies that wait for a person, oldest first."""
+        return await self._read(
+            lambda db: [
+                row_to_item(r)
+                for r in db.execute(
+                    f"SELECT {ITEM_COLUMNS} FROM items WHERE state = ? "
+                    "AND json_extract(proposal, '$.emergency') = 1 ORDER BY id",
+                    (State.AWAITING_REVIEW.value,),
+                )
+            ]
+        )
+
     async def counts(self) -> dict[State, int]:
         rows = await self._read(
             lambda db: db.execute("SELECT state, COUNT(*) FROM items GROUP BY state").fetchall()
@@ -263,7 +285,8 @@ class Store:
     # --- conversations ---------------------------------------------------------------
 
     async def items_answered(self, message_ids: list[str]) -> list[Item]:
-        """Items whose message, or our reply to it, has one of these Message-IDs."""
+        """Items whose message, or our reply to it (a holding reply too), has one of
+        these Message-IDs."""
         if not message_ids:
             return []
         marks = ",".join("?" * len(message_ids))
@@ -272,8 +295,9 @@ class Store:
                 row_to_item(r)
                 for r in db.execute(
                     f"SELECT {ITEM_COLUMNS} FROM items WHERE message_id IN ({marks}) "
-                    f"OR reply_message_id IN ({marks}) ORDER BY id",
-                    (*message_ids, *message_ids),
+                    f"OR reply_message_id IN ({marks}) OR id IN (SELECT item_id FROM pages "
+                    f"WHERE channel = 'tenant' AND message_id IN ({marks})) ORDER BY id",
+                    (*message_ids, *message_ids, *message_ids),
                 )
             ]
         )
@@ -464,6 +488,135 @@ class Store:
                 )
 
         await self._run(update)
+
+    # --- emergency pages -------------------------------------------------------------
+
+    async def start_page(
+        self,
+        item_id: int,
+        conversation_id: int,
+        number: int,
+        channel: Channel,
+        recipients: Iterable[str],
+        *,
+        actor: str,
+        message_id: str = "",
+    ) -> Page | None:
+        """Record a page before it goes out, with its audit row; None if that page of
+        that conversation on that channel was already started (at most once, even across
+        a crash: a page found `sending` after a restart counts as gone out)."""
+        page = await self._run(
+            self._start_page,
+            item_id,
+            conversation_id,
+            number,
+            channel,
+            list(recipients),
+            actor,
+            message_id,
+        )
+        if page is not None:
+            self._publish(PageChanged(page))
+        return page
+
+    def _start_page(
+        self,
+        item_id: int,
+        conversation_id: int,
+        number: int,
+        channel: Channel,
+        recipients: list[str],
+        actor: str,
+        message_id: str,
+    ) -> Page | None:
+        now = self._clock().isoformat()
+        with _transaction(self.db):
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO pages (conversation_id, item_id, number, channel, "
+                "recipients, at, state, actor, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    conversation_id,
+                    item_id,
+                    number,
+                    channel.value,
+                    json.dumps(recipients),
+                    now,
+                    PageState.SENDING.value,
+                    actor,
+                    message_id,
+                ),
+            )
+            if cursor.rowcount == 0:
+                return None
+            state = self._get(item_id).state
+            detail = {"page": number, "channel": channel.value, "to": recipients}
+            self._audit(item_id, actor, state, state, detail, now)
+            return self._page(int(cursor.lastrowid or 0))
+
+    async def page_outcome(
+        self, page_id: int, error: str = "", *, next_try: datetime | None = None
+    ) -> Page:
+        """A page went out (no `error`), or failed and is tried again at `next_try`;
+        a failure, and a success after a failure, are audited."""
+        page = await self._run(self._page_outcome, page_id, error, next_try)
+        self._publish(PageChanged(page))
+        return page
+
+    def _page_outcome(self, page_id: int, error: str, next_try: datetime | None) -> Page:
+        now = self._clock().isoformat()
+        with _transaction(self.db):
+            before = self._page(page_id)
+            state = PageState.FAILED if error else PageState.SENT
+            self.db.execute(
+                "UPDATE pages SET state = ?, error = ?, next_try = ? WHERE id = ?",
+                (state.value, error, next_try.isoformat() if next_try else "", page_id),
+            )
+            if error or before.attempts > 1:
+                item_state = self._get(before.item_id).state
+                detail = {"page": before.number, "channel": before.channel.value}
+                detail["failed" if error else "delivered"] = error or before.attempts
+                self._audit(before.item_id, before.actor, item_state, item_state, detail, now)
+            return self._page(page_id)
+
+    async def retry_page(self, page_id: int) -> Page | None:
+        """Take a failed page up again (one more attempt); None if someone else did."""
+        page = await self._run(self._retry_page, page_id)
+        if page is not None:
+            self._publish(PageChanged(page))
+        return page
+
+    def _retry_page(self, page_id: int) -> Page | None:
+        with _transaction(self.db):
+            cursor = self.db.execute(
+                "UPDATE pages SET state = ?, attempts = attempts + 1, next_try = '' "
+                "WHERE id = ? AND state = ?",
+                (PageState.SENDING.value, page_id, PageState.FAILED.value),
+            )
+            return self._page(page_id) if cursor.rowcount else None
+
+    def _page(self, page_id: int) -> Page:
+        row = self.db.execute(
+            f"SELECT {PAGE_COLUMNS} FROM pages WHERE id = ?", (page_id,)
+        ).fetchone()
+        return row_to_page(row)
+
+    async def pages(self, conversation_ids: Iterable[int] | None = None) -> list[Page]:
+        """The pages of these conversations (all pages when None), oldest first."""
+        wanted = None if conversation_ids is None else sorted(set(conversation_ids))
+
+        def query(db: sqlite3.Connection) -> list[Page]:
+            if wanted is None:
+                rows = db.execute(f"SELECT {PAGE_COLUMNS} FROM pages ORDER BY id").fetchall()
+            else:
+                marks = ", ".join("?" * len(wanted))
+                rows = db.execute(
+                    f"SELECT {PAGE_COLUMNS} FROM pages WHERE conversation_id IN ({marks}) "
+                    "ORDER BY id",
+                    wanted,
+                ).fetchall()
+            return [row_to_page(r) for r in rows]
+
+        return await self._read(query) if wanted != [] else []
 
     # --- labelled examples (the operator's reclassifications) -------------------------
 

@@ -266,7 +266,7 @@ def build_proposal(
     own = {a.lower() for a in recipients}
     copied = directory.stakeholders_for(draft.intent)
     if draft.emergency:  # the on-call people hear of it, whatever the intent
-        copied = [*copied, *directory.on_call()]
+        copied = [*copied, *directory.on_call(draft.intent)]
     cc = [a for a in dict.fromkeys(copied) if a.lower() not in own]
     # A work order needs someone we know, unless it cannot wait; a message about someone
     # else's conversation opens none (it is likely their problem: the operator decides).

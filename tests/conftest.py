@@ -31,6 +31,7 @@ from tests.support.llm import LlmServer
 from tests.support.oauth import TokenServer
 from tests.support.smtp import SmtpServer
 from tests.support.tls import LocalhostCertificate, create_certificate
+from tests.support.webhook import WebhookServer
 
 SMTP_USER = "assistant@example.com"
 
@@ -163,6 +164,16 @@ def smtp_server_tls(tls_cert: LocalhostCertificate) -> Iterator[SmtpServer]:
         implicit_tls=True,
     )
     yield from _running(server)
+
+
+@pytest.fixture
+def webhook_server() -> Iterator[WebhookServer]:
+    server = WebhookServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ KEYS = [
     ("f", "redraft with an instruction you type"),
     ("r then 1–4", "reclassify: 1 locked_out, 2 maintenance, 3 rent, 4 general"),
     ("n", "not an emergency: clear the alarm and redraft (kept as an example)"),
+    ("g", "page the on-call people again now (an emergency that waits)"),
     ("u", "undo: take back a reply that is still counting down"),
     ("o", "reopen a skipped or dismissed message"),
     ("p", "auto-send policy per intent"),

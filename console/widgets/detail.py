@@ -38,7 +38,7 @@ from textual.widgets import TextArea
 
 from console.rows import STATE_LABELS
 from console.text import clean, literal, unwrap
-from core.models import Action, Item, ParsedEmail, State, TenantContext
+from core.models import Action, Channel, Item, Page, PageState, ParsedEmail, State, TenantContext
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class DetailView:
     context: TenantContext
     email: ParsedEmail | None = None
     earlier: tuple[Item, ...] = ()  # the conversation's messages before this one
+    pages: tuple[Page, ...] = ()  # the conversation's emergency pages, oldest first
 
 
 class DraftSaved(Message):
@@ -258,10 +259,9 @@ def _summary(view: DetailView, now: datetime) -> Group:
         )
         why = "Not answered: " if proposal.action is Action.SKIP else "Why: "
         lines.append(Text.assemble(why, literal(proposal.reason, one_line=True)))
-        if proposal.alarmed and item.state is State.AWAITING_REVIEW:
-            lines.append(Text("Not an emergency? n clears the alarm and redrafts.", "dim"))
         if proposal.alarm_cleared:
             lines.append(Text("Alarm cleared by the operator: not an emergency.", "yellow"))
+        lines += _pages(view)
         for question in proposal.questions:
             lines.append(Text.assemble("Question: ", literal(question, one_line=True)))
     if item.error:
@@ -273,6 +273,34 @@ def _summary(view: DetailView, now: datetime) -> Group:
         names = ", ".join(f"{a.filename or a.content_type} ({a.size} B)" for a in email.attachments)
         lines.append(Text.assemble("Attachments (not read): ", literal(names, one_line=True)))
     return Group(*lines)
+
+
+def _pages(view: DetailView) -> list[Text]:
+    """Who was paged and when, whether it went, and what the operator can do."""
+    lines = []
+    for page in view.pages:
+        when = page.at.astimezone().strftime("%H:%M")
+        if page.channel is Channel.TENANT:
+            what = f"Holding reply to {', '.join(page.recipients)} at {when}"
+        elif page.channel is Channel.WEBHOOK:
+            what = f"Page {page.number} to the webhook at {when}"
+        else:
+            what = f"Paged {', '.join(page.recipients)} at {when} (page {page.number})"
+        if page.state is PageState.FAILED:
+            retry = page.next_try.astimezone().strftime("%H:%M:%S") if page.next_try else "soon"
+            error = literal(page.error, one_line=True)
+            failed = Text.assemble((f"{what}: failed, ", "bold red"), error)
+            lines.append(failed.append(f"; trying again at {retry}"))
+        else:
+            state = "sent" if page.state is PageState.SENT else "sending"
+            lines.append(Text(f"{what}: {state}", "magenta"))
+    proposal = view.item.proposal
+    if view.item.state is State.AWAITING_REVIEW and proposal is not None and proposal.alarmed:
+        hints = ["n: not an emergency (clears the alarm, redrafts)"]
+        if proposal.emergency:
+            hints.append("g: page on-call again now")
+        lines.append(Text(" · ".join(hints), "dim"))
+    return lines
 
 
 _EFFECTS = {

@@ -22,6 +22,7 @@ FLOOD = make_email(
 CHILD = make_email(
     "lan.nguyen@example.org", "Locked out", "My 2 year old daughter is locked inside alone!"
 )
+ON_CALL = "oncall@example.com"
 PARKING = make_email("james.oconnor@example.net", "Parking", "Is there a covered parking spot?")
 
 
@@ -138,7 +139,7 @@ async def test_n_clears_a_false_alarm_the_banner_goes_and_the_draft_becomes_rout
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.emergencies.count == 1)
         await on_screen(pilot, app)
-        assert "n clears the alarm" in app.detail.text.plain
+        assert "n: not an emergency" in app.detail.text.plain
         await pilot.press("n")
         await until(pilot, lambda: app.emergencies.count == 0)
         await on_screen(pilot, app)
@@ -148,3 +149,21 @@ async def test_n_clears_a_false_alarm_the_banner_goes_and_the_draft_becomes_rout
         assert not app.query_one("#banner").display
         labels = await app.assistant.store.labels()
     assert [label.emergency for label in labels] == [False]
+
+
+async def test_the_detail_shows_who_was_paged_and_g_pages_again(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    dovecot.deliver(imap_account, GAS)
+    app = console(dovecot, imap_account, smtp_server, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: any(m.rcpt_tos == [ON_CALL] for m in smtp_server.messages))
+        await on_screen(pilot, app)
+        await until(pilot, lambda: "Paged oncall@example.com" in app.detail.text.plain)
+        assert "(page 1): sent" in app.detail.text.plain
+        await pilot.press("g")
+        await until(pilot, lambda: "(page 2): sent" in app.detail.text.plain)
+    pages = [m for m in smtp_server.messages if m.rcpt_tos == [ON_CALL]]
+    assert len(pages) == 2
+    # Someone is at the console: the tenant gets no holding reply, a person answers.
+    assert not [m for m in smtp_server.messages if m.rcpt_tos == ["priya.raman@example.com"]]

@@ -40,13 +40,20 @@ def test_demo_runs_the_whole_job_with_no_settings(tmp_path: Path) -> None:
     assert summary.startswith("46 messages (46 new): ")
     assert counts["skipped"] == "3" and counts["failed"] == "0"
     sent = sorted((tmp_path / "out" / "demo" / "sent").glob("*.eml"))
-    assert len(sent) == int(counts["sent"]) >= 10
+    # Nobody is at a console: each emergency pages on-call and gets a holding reply.
+    assert int(counts["pages"]) == int(counts["replies"]) >= 5
+    assert len(sent) == int(counts["sent"]) + int(counts["pages"]) + int(counts["replies"])
+    assert int(counts["sent"]) >= 10
     tenants = {t["email"] for t in json.loads((DATA / "tenants.json").read_text())}
     tenants |= {
         a for t in json.loads((DATA / "tenants.json").read_text()) for a in t.get("alt_emails", [])
     }
     for path in sent:
         reply = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        if reply["To"].addresses[0].addr_spec == "oncall@example.com":
+            assert reply["Subject"].startswith("EMERGENCY #")
+            assert reply["Auto-Submitted"] == "auto-generated"
+            continue
         assert reply["To"].addresses[0].addr_spec in tenants
         assert reply["In-Reply-To"].startswith("<demo-")
         assert reply["Auto-Submitted"] == "auto-replied"

@@ -129,7 +129,8 @@ async def test_auto_send_never_sends_an_emergency_the_model_missed(
         await opened.pipeline.run_once()
         [item] = await opened.store.items()
     assert item.state is State.AWAITING_REVIEW
-    assert smtp_server.messages == []
+    # The model's routine reply was not sent: only the page and the holding reply went.
+    assert [m.rcpt_tos for m in smtp_server.messages] == [[ON_CALL], ["maria.gonzalez@example.com"]]
     assert item.proposal is not None and item.proposal.emergency
     ticket = json.loads((tmp_path / "tickets" / f"{item.ticket_id}.json").read_text())
     assert ticket["emergency"] is True and ticket["priority"] == "urgent"

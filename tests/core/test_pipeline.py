@@ -112,7 +112,12 @@ async def test_emergency_waits_for_a_person_but_its_ticket_is_filed_at_once(
     assert item.proposal.reason == "emergency: smell of gas"
     ticket = json.loads((tmp_path / "tickets" / f"{item.ticket_id}.json").read_text())
     assert ticket["priority"] == "urgent" and ticket["emergency"] is True
-    assert smtp_server.messages == []
+    # No reply to review was sent; the on-call people were paged, the tenant got the
+    # holding reply (nobody is at a console), and the message stays unread for a person.
+    page, holding = smtp_server.messages
+    assert page.rcpt_tos == ["oncall@example.com"]
+    assert holding.rcpt_tos == ["priya.raman@example.com"]
+    assert "alerted our on-call team" in holding.message.get_content()
     assert dovecot.flags(imap_account, uid) == set()
 
 
