@@ -25,7 +25,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from console.narration import describe
-from core.assembly import build_provider, close_if_closable, open_assistant
+from core.assembly import build_fallback, build_provider, close_if_closable, open_assistant
 from core.config import Settings, load_settings
 from core.demo import DemoMailServers, demo_settings, fresh_demo_output
 from core.directory import Directory
@@ -34,7 +34,6 @@ from core.evaluation import evaluate, export_labels, summarise
 from core.events import Event
 from core.models import RESTING_STATES, Intent, State
 from core.parsing import parse_message
-from core.providers.offline import OfflineProvider
 from core.store import Store
 from core.triage import triage
 
@@ -121,7 +120,7 @@ def read_file(path: Path) -> bytes:
 async def triage_file(settings: Settings, raw: bytes) -> int:
     directory = await asyncio.to_thread(Directory.load, settings.data_dir)
     provider = build_provider(settings, directory)
-    fallback = None if isinstance(provider, OfflineProvider) else OfflineProvider(directory)
+    fallback = build_fallback(provider, directory)
     try:
         proposal = await triage(
             parse_message(raw),

@@ -55,6 +55,11 @@ def build_provider(settings: Settings, directory: Directory) -> TriageProvider:
     )
 
 
+def build_fallback(provider: TriageProvider, directory: Directory) -> TriageProvider | None:
+    """The provider that drafts when the model fails: offline, unless it is the main one."""
+    return None if isinstance(provider, OfflineProvider) else OfflineProvider(directory)
+
+
 def build_inbox_factory(settings: Settings) -> Callable[[], Inbox]:
     def factory() -> Inbox:
         return ImapInbox(
@@ -93,7 +98,6 @@ async def open_assistant(
 ) -> AsyncIterator[Assistant]:
     directory = await asyncio.to_thread(Directory.load, settings.data_dir)
     provider = provider or build_provider(settings, directory)
-    None if isinstance(provider, OfflineProvider) else OfflineProvider(directory)
     smtp = sender or build_sender(settings)
     bus = EventBus()
     store = await Store(settings.state_db, publish=bus.publish, clock=clock).open()
@@ -107,6 +111,7 @@ async def open_assistant(
         WorkerConfig(settings.mail_from, settings.max_retries, own, retry_delay),
         policy=lambda: pipeline.policy(),
         clock=clock,
+        fallback=build_fallback(provider, directory),
     )
     pipeline = Pipeline(
         store,

@@ -175,6 +175,7 @@ class ItemWorker:
             intent=intent,
             instruction=instruction,
             previous_reply=previous_reply,
+            fallback=self.fallback,
         )
 
     # --- triaged → skipped | approved | awaiting_review ------------------------------------
