@@ -46,12 +46,19 @@ def build_provider(settings: Settings, directory: Directory) -> TriageProvider:
     """The configured provider: OpenAI-compatible when a model is set up, else offline."""
     if settings.provider is Provider.OFFLINE:
         return OfflineProvider(directory)
+    return build_model_provider(settings)
+
+
+def build_model_provider(settings: Settings) -> OpenAIProvider:
+    """The OpenAI-compatible provider the settings describe."""
     settings.require_model_settings()
     return OpenAIProvider.from_settings(
         settings.openai_api_key.get_secret_value(),
         settings.openai_base_url,
         settings.openai_model,
         settings.llm_timeout,
+        structured=settings.openai_structured,
+        max_tokens=settings.openai_max_tokens,
     )
 
 

@@ -193,6 +193,8 @@ class Proposal(BaseModel):
     tenant_id: str | None = None
     tenant_name: str | None = None
     unit_id: str | None = None
+    # Why the model wrote no draft (its failure, in the server's words), when it did not.
+    model_error: str = ""
 
 
 class Ticket(BaseModel):

@@ -123,7 +123,7 @@ async def test_after_the_retries_the_item_goes_to_review_without_an_error_text(
     proposal = await propose(llm_server, directory, max_retries=2)
     assert len(llm_server.requests) == 3
     assert proposal.action is Action.REVIEW
-    assert proposal.reason.startswith("triage failed: the model server failed (500)")
+    assert proposal.reason == "triage failed: the model server failed (500: scripted status 500)"
     assert proposal.body == ""
 
 
@@ -218,7 +218,8 @@ async def test_a_failing_model_leaves_an_offline_draft_held_for_review(
     assert item.state is State.AWAITING_REVIEW and item.proposal is not None
     assert item.proposal.provider == "offline (fallback)"
     assert item.proposal.reason.startswith(
-        "the model failed (the model server failed (500)); this draft is from the offline provider"
+        "the model failed (the model server failed (500: model is still loading)); "
+        "this draft is from the offline provider"
     )
     assert item.proposal.intent is Intent.MAINTENANCE and item.proposal.body.startswith("Hi Maria")
     assert smtp_server.messages == []  # held for a person, though maintenance is auto-sent
