@@ -7,6 +7,7 @@
     python -m console triage FILE.eml       print one proposal as JSON; sends nothing
     python -m console eval DIR [--json]     measure triage on labelled mail
     python -m console export-labels DIR     the operator's reclassifications, as labelled mail
+    python -m console check-model           one structured request to the model server
 
 Every expected failure (a missing setting, a refused login, an unreadable
 file) ends with one line on stderr and a non-zero status, never a traceback.
@@ -25,13 +26,20 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from console.narration import describe
-from core.assembly import build_fallback, build_provider, close_if_closable, open_assistant
-from core.config import Settings, load_settings
+from core.assembly import (
+    build_fallback,
+    build_model_provider,
+    build_provider,
+    close_if_closable,
+    open_assistant,
+)
+from core.config import Provider, Settings, load_settings
 from core.demo import DemoMailServers, demo_settings, fresh_demo_output
 from core.directory import Directory
-from core.errors import AssistantError, ConfigError
+from core.errors import AssistantError, ConfigError, TriageError
 from core.evaluation import evaluate, export_labels, summarise
 from core.events import Event
+from core.model_check import check_model
 from core.models import RESTING_STATES, Intent, State
 from core.parsing import parse_message
 from core.store import Store
@@ -66,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
         "export-labels", help="write the operator's reclassifications as a labelled folder"
     )
     export_cmd.add_argument("folder", type=Path)
+    commands.add_parser(
+        "check-model", help="send one structured request to the model server and say how it went"
+    )
     return parser
 
 
@@ -87,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(evaluate_folder(settings, args.folder, as_json=args.json))
         if args.command == "export-labels":
             return asyncio.run(export_folder(settings, args.folder))
+        if args.command == "check-model":
+            return asyncio.run(check_model_server(settings))
         if not args.demo and not args.headless and settings.missing_mail_settings():
             from console.screens.welcome import WelcomeApp  # the UI loads only when it is used
 
@@ -131,7 +144,29 @@ async def triage_file(settings: Settings, raw: bytes) -> int:
         )
     finally:
         await close_if_closable(provider)
+    if proposal.model_error:
+        used = "the offline fallback wrote the draft" if fallback else "no draft"
+        print(f"the model failed: {proposal.model_error} ({used})", file=sys.stderr)
     print(json.dumps(triage_json(proposal.model_dump(mode="json")), ensure_ascii=False, indent=2))
+    return 0
+
+
+async def check_model_server(settings: Settings) -> int:
+    """One small structured request: what works, or exactly why it fails (one line)."""
+    if settings.provider is Provider.OFFLINE:
+        raise ConfigError(
+            "no model to check: LLM_PROVIDER is offline "
+            "(set OPENAI_API_KEY, or OPENAI_BASE_URL with LLM_PROVIDER=openai)"
+        )
+    provider = build_model_provider(settings)
+    try:
+        report = await check_model(provider)
+    except TriageError as exc:
+        print(f"check-model: {provider.server} ({provider.model}): {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        await provider.aclose()
+    print(report.to_text())
     return 0
 
 
