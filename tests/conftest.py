@@ -11,6 +11,9 @@ Everything listens on 127.0.0.1 only, on ports chosen by the kernel.
 - ``smtp_server`` (plain + AUTH), ``smtp_server_starttls``,
   ``smtp_server_tls`` (implicit TLS): recording SMTP servers, one per test.
 - ``llm_server``: a scripted OpenAI-compatible server, one per test.
+- ``local_model`` (session): llama-cpp-python's server with SmolLM2-135M on a
+  free port. Without it (``bin/install local-model``) its tests are skipped,
+  or fail if the ``CI`` environment variable is set.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import pytest
 from core.config import Settings
 from tests.support.dovecot import DovecotServer, ImapAccount, dovecot_unavailable_reason
 from tests.support.llm import LlmServer
+from tests.support.local_model import LocalModelServer, local_model_unavailable_reason
 from tests.support.smtp import SmtpServer
 from tests.support.tls import LocalhostCertificate, create_certificate
 
@@ -108,6 +112,21 @@ def smtp_server_tls(tls_cert: LocalhostCertificate) -> Iterator[SmtpServer]:
 @pytest.fixture
 def llm_server() -> Iterator[LlmServer]:
     server = LlmServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def local_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalModelServer]:
+    reason = local_model_unavailable_reason()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"the local model server is required on CI: {reason}", pytrace=False)
+        pytest.skip(f"local model tests skipped: {reason}")
+    server = LocalModelServer(tmp_path_factory.mktemp("local-model") / "server.log")
     server.start()
     try:
         yield server
