@@ -157,6 +157,9 @@ class TicketDraft(BaseModel):
     priority: Priority
 
 
+MAX_QUESTIONS = 5
+
+
 class Draft(BaseModel):
     """The structured answer the model must return for one email."""
 
@@ -168,8 +171,11 @@ class Draft(BaseModel):
     ticket: TicketDraft | None = Field(
         description="A work order when work must be done, else null."
     )
+    # Bounded: a server that constrains output to the schema then stops a small model
+    # that would otherwise repeat one question until the token limit.
     questions: list[str] = Field(
-        description="Facts the manager must supply before replying; empty when none."
+        max_length=MAX_QUESTIONS,
+        description="Facts the manager must supply before replying; empty when none.",
     )
 
 

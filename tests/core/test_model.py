@@ -76,6 +76,8 @@ async def test_structured_answer_becomes_the_proposal(
     assert request["response_format"]["type"] == "json_schema"
     schema = request["response_format"]["json_schema"]["schema"]
     assert set(schema["required"]) >= {"intent", "confidence", "emergency", "reply", "ticket"}
+    # A server that enforces the schema stops a model repeating one question forever.
+    assert schema["properties"]["questions"]["maxItems"] == 5
 
 
 async def test_prompt_holds_the_email_as_data_and_only_the_senders_record(
