@@ -108,7 +108,12 @@ class OpenAIProvider:
         try:
             return parse_answer(await self._complete(request, self.mode), self.max_tokens)
         except FormatRefused as exc:
-            raise TriageError(f"{exc}; OPENAI_STRUCTURED=auto finds a mode it takes") from None
+            if self.structured is not Structured.AUTO:
+                raise TriageError(f"{exc}; OPENAI_STRUCTURED=auto finds a mode it takes") from None
+            # Another server now answers at the address: the retry finds its mode.
+            self.refused[exc.mode] = exc.server_says
+            self.mode = None
+            raise TriageError(str(exc), retryable=True) from None
 
     async def _find_mode(self, request: TriageRequest) -> Draft:
         for mode in modes_to_try(self.structured):

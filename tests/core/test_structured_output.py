@@ -107,6 +107,20 @@ async def test_the_mode_that_worked_is_kept_and_logged_once(
     assert settled == [f"model test-model at {llm_server.base_url}: structured output json_object"]
 
 
+async def test_another_server_at_the_address_gets_its_mode_found_again(
+    llm_server: LlmServer, directory: Directory
+) -> None:
+    llm_server.default = format_gate(lambda fmt: True, Reply(draft()))
+    model = model_at(llm_server)
+    await propose(model, directory, LEAK)
+    llm_server.default = takes_json_object_with_schema(Reply(draft()))  # swapped servers
+    proposal = await propose(model, directory, RENT)
+    await model.aclose()
+    assert proposal.provider == "openai:test-model"
+    assert [f["type"] for f in formats(llm_server)] == ["json_schema", "json_schema", "json_object"]
+    assert model.mode is Structured.JSON_OBJECT
+
+
 async def test_plain_json_mode_with_the_schema_in_the_prompt_comes_last(
     llm_server: LlmServer, directory: Directory
 ) -> None:
