@@ -47,7 +47,9 @@ from core.config import Settings
 from core.errors import AssistantError, StaleItem
 from core.models import Intent, Item, Page, PageState, ParsedEmail, State
 from core.policy import AutoSendPolicy
+from core.providers.openai import OpenAIProvider
 from core.store import utc_now
+from core.triage import TriageProvider
 
 STATE_FILTERS: list[State | None] = [
     None,
@@ -73,6 +75,11 @@ GIVE_WAY_SECONDS = 0.3
 PRESENT_SECONDS = 600.0
 GIVE_WAY_MAX_SECONDS = 2.0
 SIGNED_OUT = "signed out"  # the inbox status while the mailbox needs `python -m console login`
+
+
+def structured_mode(provider: TriageProvider) -> str:
+    """How the model is asked for JSON, for the status line; empty without a model."""
+    return provider.mode_label if isinstance(provider, OpenAIProvider) else ""
 
 
 class OperatorConsole(App[None]):
@@ -215,8 +222,8 @@ class OperatorConsole(App[None]):
         if not self._remember(item):
             return
         self.queue.show(item, now)
-        just_triaged = before is None or before.state is not State.TRIAGED
-        if item.state is State.TRIAGED and item.proposal is not None and just_triaged:
+        # Events come in batches: a proposal can arrive already routed past `triaged`.
+        if item.proposal is not None and (before is None or before.proposal != item.proposal):
             self._note_provider(item)
         if self.emergencies.observe(item):
             self._alert()
@@ -331,15 +338,18 @@ class OperatorConsole(App[None]):
         return super().push_screen(screen, *args, **kwargs)
 
     def _note_provider(self, item: Item) -> None:
+        """The model keeps failing until a draft from it arrives."""
         assert item.proposal is not None
-        provider = item.proposal.provider
-        if provider.endswith("(fallback)") or item.proposal.reason.startswith("triage failed"):
-            self.status.provider_problem = item.proposal.reason
-        elif provider == self.assistant.provider.name:
+        proposal = item.proposal
+        if proposal.model_error:
+            self.status.provider_problem = proposal.model_error
+            self.status.falling_back = proposal.provider.endswith("(fallback)")
+        elif proposal.provider == self.assistant.provider.name:
             self.status.provider_problem = ""
 
     def _refresh_status(self) -> None:
         self.status.filter = self.queue.filter.describe()
+        self.status.model_mode = structured_mode(self.assistant.provider)
         self.query_one(StatusBar).render_model(self.status, self.clock())
 
     def _tick(self) -> None:

@@ -9,6 +9,7 @@
     python -m console export-labels DIR     the operator's reclassifications, as labelled mail
     python -m console login                 sign in to Microsoft 365, Google… (MAIL_AUTH=oauth2)
     python -m console logout                forget the stored sign-in
+    python -m console check-model           one structured request to the model server
 
 Every expected failure (a missing setting, a refused login, an unreadable
 file) ends with one line on stderr and a non-zero status, never a traceback.
@@ -28,19 +29,26 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from console.narration import describe
-from core.assembly import build_provider, close_if_closable, open_assistant
-from core.config import MailAuth, Settings, load_settings
+from core.assembly import (
+    build_fallback,
+    build_model_provider,
+    build_provider,
+    close_if_closable,
+    open_assistant,
+)
+from core.config import MailAuth, Provider, Settings, load_settings
 from core.conversations import counts
 from core.demo import DemoMailServers, demo_settings, fresh_demo_output
 from core.directory import Directory
-from core.errors import AssistantError, ConfigError, SignInRequired
+from core.errors import AssistantError, ConfigError, SignInRequired, TriageError
 from core.evaluation import Report, evaluate, export_labels, summarise
 from core.events import Event, InboxStatusChanged
 from core.history import NO_THREAD, thread_from
+from core.model_check import check_model
 from core.models import RESTING_STATES, Channel, FollowUp, Intent, Item, Page, PageState, State
 from core.oauth import oauth_app
 from core.parsing import parse_message
-from core.providers.offline import OfflineProvider, classify
+from core.providers.offline import classify
 from core.replay import ThreadReport, is_conversation_set, replay
 from core.signin import sign_in, sign_out
 from core.store import Store
@@ -86,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     export_cmd.add_argument("folder", type=Path)
     commands.add_parser("login", help="sign in to the mail provider (MAIL_AUTH=oauth2)")
     commands.add_parser("logout", help="forget the stored sign-in")
+    commands.add_parser(
+        "check-model", help="send one structured request to the model server and say how it went"
+    )
     return parser
 
 
@@ -112,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(log_in(settings))
         if args.command == "logout":
             return asyncio.run(log_out(settings))
+        if args.command == "check-model":
+            return asyncio.run(check_model_server(settings))
         if not args.demo and not args.headless and settings.missing_mail_settings():
             from console.screens.welcome import WelcomeApp  # the UI loads only when it is used
 
@@ -153,7 +166,7 @@ def read_file(path: Path) -> bytes:
 async def triage_file(settings: Settings, raw: bytes, earlier: list[bytes] | None = None) -> int:
     directory = await asyncio.to_thread(Directory.load, settings.data_dir)
     provider = build_provider(settings, directory)
-    fallback = None if isinstance(provider, OfflineProvider) else OfflineProvider(directory)
+    fallback = build_fallback(provider, directory)
     own = frozenset(a.lower() for a in (parseaddr(settings.mail_from)[1], settings.imap_user) if a)
     history = [parse_message(r) for r in earlier or []]
     tenant = next((e for e in history if e.sender_addr not in own), None)
@@ -170,7 +183,29 @@ async def triage_file(settings: Settings, raw: bytes, earlier: list[bytes] | Non
         )
     finally:
         await close_if_closable(provider)
+    if proposal.model_error:
+        used = "the offline fallback wrote the draft" if fallback else "no draft"
+        print(f"the model failed: {proposal.model_error} ({used})", file=sys.stderr)
     print(json.dumps(triage_json(proposal.model_dump(mode="json")), ensure_ascii=False, indent=2))
+    return 0
+
+
+async def check_model_server(settings: Settings) -> int:
+    """One small structured request: what works, or exactly why it fails (one line)."""
+    if settings.provider is Provider.OFFLINE:
+        raise ConfigError(
+            "no model to check: LLM_PROVIDER is offline "
+            "(set OPENAI_API_KEY, or OPENAI_BASE_URL with LLM_PROVIDER=openai)"
+        )
+    provider = build_model_provider(settings)
+    try:
+        report = await check_model(provider)
+    except TriageError as exc:
+        print(f"check-model: {provider.server} ({provider.model}): {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        await provider.aclose()
+    print(report.to_text())
     return 0
 
 

@@ -50,13 +50,25 @@ def build_provider(settings: Settings, directory: Directory) -> TriageProvider:
     """The configured provider: OpenAI-compatible when a model is set up, else offline."""
     if settings.provider is Provider.OFFLINE:
         return OfflineProvider(directory)
+    return build_model_provider(settings)
+
+
+def build_model_provider(settings: Settings) -> OpenAIProvider:
+    """The OpenAI-compatible provider the settings describe."""
     settings.require_model_settings()
     return OpenAIProvider.from_settings(
         settings.openai_api_key.get_secret_value(),
         settings.openai_base_url,
         settings.openai_model,
         settings.llm_timeout,
+        structured=settings.openai_structured,
+        max_tokens=settings.openai_max_tokens,
     )
+
+
+def build_fallback(provider: TriageProvider, directory: Directory) -> TriageProvider | None:
+    """The provider that drafts when the model fails: offline, unless it is the main one."""
+    return None if isinstance(provider, OfflineProvider) else OfflineProvider(directory)
 
 
 def build_token_source(settings: Settings) -> TokenSource | None:
@@ -109,7 +121,6 @@ async def open_assistant(
 ) -> AsyncIterator[Assistant]:
     directory = await asyncio.to_thread(Directory.load, settings.data_dir)
     provider = provider or build_provider(settings, directory)
-    None if isinstance(provider, OfflineProvider) else OfflineProvider(directory)
     tokens = build_token_source(settings)
     smtp = sender or build_sender(settings, tokens)
     bus = EventBus()
@@ -124,6 +135,7 @@ async def open_assistant(
         WorkerConfig(settings.mail_from, settings.max_retries, own, retry_delay),
         policy=lambda: pipeline.policy(),
         clock=clock,
+        fallback=build_fallback(provider, directory),
     )
     pipeline = Pipeline(
         store,

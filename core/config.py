@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.errors import ConfigError
 from core.models import Intent
+from core.providers.structured import Structured
 
 
 class Security(str, Enum):
@@ -104,6 +105,11 @@ class Settings(BaseSettings):
     """`openai` or `offline`; defaults to openai when OPENAI_API_KEY is set."""
     llm_timeout: float = Field(60.0, gt=0)
     """Seconds to wait for one model answer."""
+    openai_structured: Structured = Structured.AUTO
+    """How the model is asked for JSON: `auto` (find out: `json_schema`, then
+    `json_object` with the schema, then `prompt`), or one of those, pinned."""
+    openai_max_tokens: int = Field(1024, ge=64, le=32_768)
+    """Most tokens one model answer may have; an answer cut off there is a model failure."""
 
     concurrency: int = Field(2, ge=1, le=64)
     poll_interval: float = Field(2.0, gt=0)

@@ -44,11 +44,19 @@ class TriageError(AssistantError):
     stage = "triage"
 
     def __init__(
-        self, message: str, *, retryable: bool = False, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        retryable: bool = False,
+        retry_after: float | None = None,
+        retry_limit: int | None = None,
     ) -> None:
         super().__init__(message, retryable=retryable)
         # Seconds the server asked us to wait (HTTP Retry-After), when it said.
         self.retry_after = retry_after
+        # At most this many retries for this kind of failure (an answer cut off at the
+        # token limit rarely fits on a second try, never on a third), when it is fewer.
+        self.retry_limit = retry_limit
 
 
 class SendError(AssistantError):

@@ -168,6 +168,9 @@ class TicketDraft(BaseModel):
     priority: Priority
 
 
+MAX_QUESTIONS = 5
+
+
 class Draft(BaseModel):
     """The structured answer the model must return for one email."""
 
@@ -179,8 +182,11 @@ class Draft(BaseModel):
     ticket: TicketDraft | None = Field(
         description="A work order when work must be done, else null."
     )
+    # Bounded: a server that constrains output to the schema then stops a small model
+    # that would otherwise repeat one question until the token limit.
     questions: list[str] = Field(
-        description="Facts the manager must supply before replying; empty when none."
+        max_length=MAX_QUESTIONS,
+        description="Facts the manager must supply before replying; empty when none.",
     )
     danger: str | None = Field(
         default=None,
@@ -233,6 +239,8 @@ class Proposal(BaseModel):
     related: int | None = None
     # The operator checked and said it is not an emergency: redrafts stay routine.
     alarm_cleared: bool = False
+    # Why the model wrote no draft (its failure, in the server's words), when it did not.
+    model_error: str = ""
 
     @property
     def alarmed(self) -> bool:

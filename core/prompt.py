@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from core.history import NO_THREAD, Thread
 from core.models import Intent, ParsedEmail, TenantContext
@@ -81,8 +82,14 @@ class TriageRequest:
     not_emergency: bool = False
 
 
-def build_messages(request: TriageRequest) -> list[dict[str, str]]:
-    """The chat messages for one triage call."""
+def build_messages(
+    request: TriageRequest, schema: dict[str, Any] | None = None
+) -> list[dict[str, str]]:
+    """The chat messages for one triage call.
+
+    `schema` is written into the instructions when the server is not given it
+    (a server that only knows plain JSON mode).
+    """
     parts = [_tenant_block(request.context)]
     if request.thread.turns:
         parts.append(_history_block(request.thread))
@@ -103,8 +110,14 @@ def build_messages(request: TriageRequest) -> list[dict[str, str]]:
             f"(the manager's words, trusted):\n{request.instruction.strip()}\n\n"
             f"Previous draft:\n{request.previous_reply.strip()}"
         )
+    system = SYSTEM_PROMPT
+    if schema is not None:
+        system += (
+            "\n\nAnswer with one JSON object and nothing else. It must fit this JSON "
+            "schema:\n" + json.dumps(schema, ensure_ascii=False, separators=(",", ":"))
+        )
     return [
-        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "system", "content": system},
         {"role": "user", "content": "\n\n".join(parts)},
     ]
 

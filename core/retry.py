@@ -1,7 +1,8 @@
 """One retry policy for every stage: capped, jittered exponential backoff.
 
 Only errors that say `retryable` are tried again, so a permanent refusal (a bad
-API key, a 5xx from SMTP) fails at once with its own words.
+API key, a 5xx from SMTP) fails at once with its own words; an error may also
+carry a `retry_limit` lower than the stage's own.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ async def with_retries(
         try:
             return await call()
         except AssistantError as exc:
-            if not exc.retryable or attempt >= max_retries:
+            limit = getattr(exc, "retry_limit", None)
+            allowed = max_retries if limit is None else min(max_retries, limit)
+            if not exc.retryable or attempt >= allowed:
                 raise
             hinted = getattr(exc, "retry_after", None)
             await asyncio.sleep(

@@ -110,7 +110,11 @@ async def triage(
             email, context, backup, directory, provider=f"{fallback.name} (fallback)", where=where
         )
         reason = f"the model failed ({exc}); this draft is from the {fallback.name} provider"
-        return proposal.model_copy(update={"action": Action.REVIEW, "reason": reason})
+        if proposal.emergency:  # what a person must know first
+            reason = f"{proposal.reason}; {reason}"
+        return proposal.model_copy(
+            update={"action": Action.REVIEW, "reason": reason, "model_error": str(exc)}
+        )
     if intent is not None and draft.intent is not intent:
         draft = draft.model_copy(update={"intent": intent})
     return build_proposal(email, context, draft, directory, provider=provider.name, where=where)
@@ -151,7 +155,12 @@ def failed_proposal(
     )
     proposal = build_proposal(email, context, draft, directory, provider="none")
     return proposal.model_copy(
-        update={"action": Action.REVIEW, "reason": f"triage failed: {why}", "ticket": None}
+        update={
+            "action": Action.REVIEW,
+            "reason": f"triage failed: {why}",
+            "ticket": None,
+            "model_error": why,
+        }
     )
 
 

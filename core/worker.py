@@ -245,6 +245,7 @@ class ItemWorker:
             thread=thread,
             conversation_id=thread.conversation_id or item.id,
             not_emergency=not_emergency or bool(item.proposal and item.proposal.alarm_cleared),
+            fallback=self.fallback,
         )
 
     # --- triaged → skipped | approved | awaiting_review ------------------------------------

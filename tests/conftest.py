@@ -16,6 +16,9 @@ Everything listens on 127.0.0.1 only, on ports chosen by the kernel.
   OAUTHBEARER tokens it checks with that server, and ``oauth_account`` (a
   fresh user there, who is the person signing in at the token server);
   ``smtp_server_oauth``: a recording SMTP server taking XOAUTH2 only.
+- ``local_model`` (session): llama-cpp-python's server with SmolLM2-135M on a
+  free port. Without it (``bin/install local-model``) its tests are skipped,
+  or fail if the ``CI`` environment variable is set.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import pytest
 from core.config import Settings
 from tests.support.dovecot import DovecotServer, ImapAccount, dovecot_unavailable_reason
 from tests.support.llm import LlmServer
+from tests.support.local_model import LocalModelServer, local_model_unavailable_reason
 from tests.support.oauth import TokenServer
 from tests.support.smtp import SmtpServer
 from tests.support.tls import LocalhostCertificate, create_certificate
@@ -179,6 +183,21 @@ def webhook_server() -> Iterator[WebhookServer]:
 @pytest.fixture
 def llm_server() -> Iterator[LlmServer]:
     server = LlmServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def local_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalModelServer]:
+    reason = local_model_unavailable_reason()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"the local model server is required on CI: {reason}", pytrace=False)
+        pytest.skip(f"local model tests skipped: {reason}")
+    server = LocalModelServer(tmp_path_factory.mktemp("local-model") / "server.log")
     server.start()
     try:
         yield server

@@ -27,7 +27,11 @@ class StatusModel:
     inbox: str = "starting"
     inbox_since: datetime | None = None
     provider: str = ""
+    # The model's structured-output mode ("json_schema", …); empty for the offline provider.
+    model_mode: str = ""
+    # The model's last failure while it keeps failing, and whether a fallback drafts instead.
     provider_problem: str = ""
+    falling_back: bool = False
     counts: dict[State, int] = field(default_factory=dict)
     policy: AutoSendPolicy = field(default_factory=AutoSendPolicy)
     last_error: str = ""
@@ -44,13 +48,8 @@ class StatusBar(Static):
             since = f" {int((now - model.inbox_since).total_seconds() // 60)}m"
         style = "green" if model.inbox in ("idle", "polling") else "bold yellow"
         line.append(f" inbox: {model.inbox}{since} ", style=style)
-        health = (
-            ("red", f"failing: {model.provider_problem}")
-            if model.provider_problem
-            else ("green", "ok")
-        )
-        line.append(f"│ {model.provider or 'model'}: ", style="")
-        line.append(literal(health[1], health[0], one_line=True))
+        line.append(f"│ {model_label(model)}: ", style="")
+        line.append(literal(*model_health(model), one_line=True))
         line.append(" │ ")
         line.append(" ".join(f"{_SHORT[s]} {model.counts.get(s, 0)}" for s in _COUNTED))
         auto = (
@@ -67,3 +66,19 @@ class StatusBar(Static):
         if line != self._line:  # one line, always: no layout needed
             self._line = line
             self.update(line, layout=False)
+
+
+def model_label(model: StatusModel) -> str:
+    """Who drafts: the provider, with the model's structured-output mode when there is one."""
+    if model.provider_problem:
+        return "model"
+    name = model.provider or "model"
+    return f"{name} ({model.model_mode})" if model.model_mode else name
+
+
+def model_health(model: StatusModel) -> tuple[str, str]:
+    """The health text and its style."""
+    if not model.provider_problem:
+        return "ok", "green"
+    doing = "falling back" if model.falling_back else "failing"
+    return f"{doing} ({model.provider_problem})", "red"

@@ -12,6 +12,7 @@ from core.config import Provider, Security, load_settings
 from core.errors import ConfigError
 from core.models import Intent
 from core.oauth import oauth_app
+from core.providers.structured import Structured
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,6 +28,14 @@ def test_defaults_are_the_original_ones() -> None:
     )
     assert s.provider is Provider.OFFLINE
     assert s.auto_send == [] and s.auto_send_min_confidence == 0.8
+    assert (s.openai_structured, s.openai_max_tokens) == (Structured.AUTO, 1024)
+
+
+def test_the_structured_output_mode_can_be_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_STRUCTURED", "json_object")
+    monkeypatch.setenv("OPENAI_MAX_TOKENS", "512")
+    s = load_settings(None)
+    assert (s.openai_structured, s.openai_max_tokens) == (Structured.JSON_OBJECT, 512)
 
 
 def test_ports_follow_the_security_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,6 +71,8 @@ def test_secrets_do_not_show(monkeypatch: pytest.MonkeyPatch) -> None:
         ("AUTO_SEND", "rent,plumbing", "AUTO_SEND"),
         ("IMAP_SECURITY", "tls", "IMAP_SECURITY"),
         ("CONCURRENCY", "0", "CONCURRENCY"),
+        ("OPENAI_STRUCTURED", "grammar", "OPENAI_STRUCTURED"),
+        ("OPENAI_MAX_TOKENS", "10", "OPENAI_MAX_TOKENS"),
     ],
 )
 def test_invalid_values_name_the_key(

@@ -76,6 +76,8 @@ async def test_structured_answer_becomes_the_proposal(
     assert request["response_format"]["type"] == "json_schema"
     schema = request["response_format"]["json_schema"]["schema"]
     assert set(schema["required"]) >= {"intent", "confidence", "emergency", "reply", "ticket"}
+    # A server that enforces the schema stops a model repeating one question forever.
+    assert schema["properties"]["questions"]["maxItems"] == 5
 
 
 async def test_prompt_holds_the_email_as_data_and_only_the_senders_record(
@@ -123,7 +125,7 @@ async def test_after_the_retries_the_item_goes_to_review_without_an_error_text(
     proposal = await propose(llm_server, directory, max_retries=2)
     assert len(llm_server.requests) == 3
     assert proposal.action is Action.REVIEW
-    assert proposal.reason.startswith("triage failed: the model server failed (500)")
+    assert proposal.reason == "triage failed: the model server failed (500: scripted status 500)"
     assert proposal.body == ""
 
 
@@ -197,3 +199,29 @@ async def test_stopping_finishes_the_reply_in_hand(
         [item] = await opened.store.items()
     assert item.state is State.SENT
     assert len(smtp_server.messages) == 1
+
+
+async def test_a_failing_model_leaves_an_offline_draft_held_for_review(
+    dovecot: DovecotServer,
+    imap_account: ImapAccount,
+    smtp_server: SmtpServer,
+    llm_server: LlmServer,
+    tmp_path: Path,
+) -> None:
+    dovecot.deliver(imap_account, LEAK)
+    llm_server.default = lambda _: Status(500, {"error": {"message": "model is still loading"}})
+    settings = make_settings(
+        imap_account, smtp_server, tmp_path, llm_server, auto_send="maintenance", max_retries=1
+    )
+    async with assistant(settings) as opened:
+        await opened.pipeline.run_once()
+        [item] = await opened.store.items()
+    assert len(llm_server.requests) == 2  # the first try and one retry
+    assert item.state is State.AWAITING_REVIEW and item.proposal is not None
+    assert item.proposal.provider == "offline (fallback)"
+    assert item.proposal.reason.startswith(
+        "the model failed (the model server failed (500: model is still loading)); "
+        "this draft is from the offline provider"
+    )
+    assert item.proposal.intent is Intent.MAINTENANCE and item.proposal.body.startswith("Hi Maria")
+    assert smtp_server.messages == []  # held for a person, though maintenance is auto-sent

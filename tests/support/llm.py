@@ -26,6 +26,13 @@ tests/test_support_servers.py):
 
 With retries enabled (the default, 2) openai retries 408/409/429/5xx and
 timeouts, honouring ``retry-after``, and consumes one scripted answer per try.
+
+Real servers differ in the ``response_format`` they take.
+:func:`format_gate` builds a responder that plays one of them: it answers when
+the request's ``response_format`` passes a test and refuses it otherwise, by
+default as llama-cpp-python's server does (:data:`LLAMA_CPP_PYTHON_REFUSAL`,
+HTTP 500 with a validation-error body). :func:`takes_json_object_with_schema`
+is that server: ``json_object`` with a ``schema`` only.
 """
 
 from __future__ import annotations
@@ -87,6 +94,45 @@ class Hang:
 
 Answer = Reply | RawContent | Truncated | Status | Hang
 Responder = Callable[[JsonObject], Answer]
+
+
+# What llama-cpp-python's server (0.3.36) answers to a `json_schema` response format,
+# as it sent it (its request validation error, as an "internal" error).
+LLAMA_CPP_PYTHON_REFUSAL = Status(
+    500,
+    {
+        "error": {
+            "message": (
+                "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', "
+                "'response_format', 'type'), 'msg': \"Input should be 'text' or "
+                "'json_object'\", 'input': 'json_schema', 'ctx': {'expected': \"'text' or "
+                "'json_object'\"}}\n\n  File \"/usr/lib/python3/site-packages/llama_cpp/server/"
+                'app.py", line 376, in create_chat_completion\n    POST /v1/chat/completions'
+            ),
+            "type": "internal_server_error",
+            "param": None,
+            "code": None,
+        }
+    },
+)
+
+
+def format_gate(
+    accepts: Callable[[JsonObject], bool],
+    answer: Answer,
+    refusal: Answer = LLAMA_CPP_PYTHON_REFUSAL,
+) -> Responder:
+    """A responder that gives `answer` when `accepts(response_format)`, else `refusal`."""
+
+    def respond(request: JsonObject) -> Answer:
+        return answer if accepts(request.get("response_format") or {}) else refusal
+
+    return respond
+
+
+def takes_json_object_with_schema(answer: Answer) -> Responder:
+    """llama-cpp-python's server: `json_object` with a `schema`, never `json_schema`."""
+    return format_gate(lambda fmt: fmt.get("type") == "json_object" and "schema" in fmt, answer)
 
 
 def no_scripted_answer(request: JsonObject) -> Answer:
