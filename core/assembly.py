@@ -15,6 +15,7 @@ from datetime import datetime
 from email.utils import parseaddr
 
 from core.config import MailAuth, Provider, Settings
+from core.delivery import Sender
 from core.directory import Directory
 from core.events import EventBus
 from core.inbox import ImapInbox, Inbox
@@ -29,7 +30,7 @@ from core.store import Store, utc_now
 from core.tickets import FileTicketSink
 from core.tokens import TokenSource, token_store
 from core.triage import TriageProvider
-from core.worker import ItemWorker, Sender, WorkerConfig
+from core.worker import ItemWorker, WorkerConfig
 
 
 @dataclass
@@ -103,7 +104,10 @@ async def open_assistant(
     sender: Sender | None = None,
     clock: Callable[[], datetime] = utc_now,
     retry_delay: float = 0.5,
+    send_retry_first: float = 2.0,
 ) -> AsyncIterator[Assistant]:
+    """`retry_delay` and `send_retry_first` are the first pauses of the model's retries
+    and of a reply's retries (tests shorten them)."""
     directory = await asyncio.to_thread(Directory.load, settings.data_dir)
     provider = provider or build_provider(settings, directory)
     None if isinstance(provider, OfflineProvider) else OfflineProvider(directory)
@@ -118,7 +122,14 @@ async def open_assistant(
         provider,
         smtp,
         FileTicketSink(settings.output_dir / "tickets"),
-        WorkerConfig(settings.mail_from, settings.max_retries, own, retry_delay),
+        WorkerConfig(
+            settings.mail_from,
+            settings.max_retries,
+            own,
+            retry_delay,
+            send_retry_first=send_retry_first,
+            send_retry_hours=settings.send_retry_hours,
+        ),
         policy=lambda: pipeline.policy(),
         clock=clock,
     )
@@ -131,6 +142,7 @@ async def open_assistant(
         poll_interval=settings.poll_interval,
         days_back=settings.unread_days_back,
         sent_mailbox=settings.imap_sent_mailbox,
+        smtp_saves_sent=settings.smtp_saves_sent,
         clock=clock,
         wait_for_sign_in=tokens.wait_for_change if tokens is not None else None,
     )

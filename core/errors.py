@@ -4,7 +4,8 @@
     ├── ConfigError           a setting or data file is missing or invalid (exit status 2)
     ├── InboxError            IMAP failed; `retryable` when a reconnect may help
     ├── TriageError           the model failed or answered out of schema
-    ├── SendError             SMTP refused or failed; `retryable` for 4xx and dropped links
+    ├── SendError             SMTP refused or failed; `retryable` for 4xx and dropped
+    │                         links, `unreachable` when the server itself cannot be had
     ├── TicketError           a ticket could not be written
     ├── AuthError             OAuth 2.0 sign-in failed (token refused, token endpoint
     │   │                     unreachable: `retryable`); nothing was fetched or sent
@@ -53,6 +54,12 @@ class TriageError(AssistantError):
 
 class SendError(AssistantError):
     stage = "send"
+
+    def __init__(self, message: str, *, retryable: bool = False, unreachable: bool = False) -> None:
+        super().__init__(message, retryable=retryable or unreachable)
+        # The server could not be reached or dropped us (not one message's fault):
+        # the other replies should not try it either until it answers again.
+        self.unreachable = unreachable
 
 
 class TicketError(AssistantError):

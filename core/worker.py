@@ -2,9 +2,15 @@
 
 `ItemWorker.advance` reads the item's state from the store and runs the step
 for it until the item rests (awaiting review, sent, skipped, dismissed,
-failed). Each step ends in one store transition, so a crash between steps
-resumes at the right place. Triage failures never reach a tenant: the item
-goes to review with the reason.
+failed) or waits (a reply to try again later). Each step ends in one store
+transition, so a crash between steps resumes at the right place. Triage
+failures never reach a tenant: the item goes to review with the reason.
+
+Outages heal themselves. A reply the mail server could not take for a reason
+that passes (unreachable, a 4xx answer) is `retrying`: tried again with
+growing pauses, kept in the store, until it is sent or `send_retry_hours`
+pass. While the server is unreachable only one reply at a time tries it (the
+`mail_server` circuit); the others wait and go as soon as it answers.
 """
 
 from __future__ import annotations
@@ -16,19 +22,18 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from email.policy import SMTP
-from typing import Protocol
 
+from core.circuit import Circuit
 from core.conversations import AT_ONCE, Conversations, conversation_of
+from core.delivery import PIPELINE, Delivery, Sender
 from core.directory import Directory
-from core.errors import AssistantError, AuthError, InvalidTransition, SendError
+from core.errors import AssistantError, AuthError, InvalidTransition
 from core.history import Thread
 from core.models import Action, Intent, Item, ParsedEmail, Proposal, State
 from core.outbox import build_reply, new_message_id
 from core.parsing import parse_message
 from core.policy import AUTO_REPLIES_PER_SENDER_PER_DAY, AutoSendPolicy
-from core.retry import with_retries
 from core.store import Store
 from core.tickets import (
     UPDATES,
@@ -41,13 +46,8 @@ from core.triage import TriageProvider, triage
 
 log = logging.getLogger(__name__)
 
-PIPELINE = "pipeline"
 AUTO_SEND = "auto-send"
 PARSED_CACHE = 256  # parsed emails kept: a message is read for triage, history and reply
-
-
-class Sender(Protocol):
-    async def send(self, message: EmailMessage) -> dict[str, str]: ...
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,8 @@ class WorkerConfig:
     max_retries: int
     own_addresses: frozenset[str]
     retry_delay: float = 0.5
+    send_retry_first: float = 2.0  # seconds before a reply is first tried again
+    send_retry_hours: float = 24.0  # then it fails and waits for a person
 
 
 class ItemWorker:
@@ -75,6 +77,13 @@ class ItemWorker:
         self.directory = directory
         self.provider = provider
         self.fallback = fallback
+        self.delivery = Delivery(
+            store,
+            sender,
+            first_pause=config.send_retry_first,
+            retry_hours=config.send_retry_hours,
+            clock=clock,
+        )
         self.sender = sender
         self.tickets = tickets
         self.config = config
@@ -87,6 +96,7 @@ class ItemWorker:
             State.NEW: self._triage,
             State.TRIAGED: self._route,
             State.APPROVED: self._deliver,
+            State.RETRYING: self._retry,
         }
 
     async def advance(
@@ -104,8 +114,11 @@ class ItemWorker:
             step = self._steps[item.state]
             if between_steps is not None:
                 await between_steps()
+            before = (item.state, item.version)
             try:
                 item = await step(item)
+                if (item.state, item.version) == before:
+                    break  # the step chose to wait
             except InvalidTransition:
                 # Someone else (an operator) moved the item meanwhile: the store has the truth.
                 return await self.store.get(item.id)
@@ -129,12 +142,23 @@ class ItemWorker:
         )
 
     def due(self, item: Item) -> bool:
-        """An approved reply inside the operator's undo window is not due yet."""
-        return (
-            item.state is not State.APPROVED
-            or item.send_after is None
-            or (item.send_after <= self.clock())
-        )
+        """Is the item's next step due? Not for an approved reply inside the operator's
+        undo window, nor for a reply waiting for its next try."""
+        if item.state is State.RETRYING and self.delivery.goes_now(item):
+            return True
+        if item.state not in (State.APPROVED, State.RETRYING):
+            return True
+        return item.send_after is None or item.send_after <= self.clock()
+
+    def next_step_at(self, item: Item) -> datetime | None:
+        """When the item's next step is due (None: now)."""
+        if self.due(item):
+            return None
+        return item.send_after
+
+    @property
+    def mail_server(self) -> Circuit:
+        return self.delivery.mail_server
 
     async def parsed(self, item: Item) -> ParsedEmail:
         """The item's email, parsed once (a stored message never changes)."""
@@ -331,7 +355,7 @@ class ItemWorker:
             detail={"ticket": ticket.id},
         )
 
-    # --- approved → sending → sent | failed ----------------------------------------------
+    # --- approved → sending → sent | retrying | failed ----------------------------------
 
     async def _deliver(self, item: Item) -> Item:
         proposal = item.proposal
@@ -355,48 +379,16 @@ class ItemWorker:
             now=self.clock(),
             chain=await self._chain(item, email),
         )
-        raw = message.as_bytes(policy=SMTP)
-        item = await self.store.transition(
-            item.id,
-            State.SENDING,
-            actor=PIPELINE,
-            expect={State.APPROVED},
-            expect_version=item.version,  # the reply is built from exactly this version
-            reply_message_id=message["Message-ID"],
-            reply_raw=raw,
-        )
-        try:
-            refused = await with_retries(
-                lambda: self.sender.send(message),
-                self.config.max_retries,
-                base_delay=self.config.retry_delay,
-            )
-        except SendError as exc:
-            return await self.store.transition(
-                item.id,
-                State.FAILED,
-                actor=PIPELINE,
-                expect={State.SENDING},
-                error=f"not sent: {exc}",
-            )
-        except AuthError as exc:  # refused at sign-in, before any message data: not sent
-            await self.store.transition(
-                item.id,
-                State.APPROVED,
-                actor=PIPELINE,
-                expect={State.SENDING},
-                detail={"waiting": f"not sent yet: {exc}"},
-            )
-            raise
-        detail = {"to": proposal.to, "cc": proposal.cc, "refused": refused}
-        return await self.store.transition(
-            item.id,
-            State.SENT,
-            actor=PIPELINE,
-            expect={State.SENDING},
-            detail=detail,
-            error=f"some recipients were refused: {refused}" if refused else "",
-        )
+        # The reply is kept exactly as built: every later attempt sends these bytes.
+        reply = {
+            "reply_message_id": message["Message-ID"],
+            "reply_raw": message.as_bytes(policy=SMTP),
+            "retrying_since": None,
+        }
+        return await self.delivery.first_attempt(item, message, reply)
+
+    async def _retry(self, item: Item) -> Item:
+        return await self.delivery.retry(item)
 
     async def _chain(self, item: Item, email: ParsedEmail) -> list[str]:
         """Every Message-ID of the conversation so far, ours and theirs, oldest first."""
