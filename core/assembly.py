@@ -105,12 +105,13 @@ async def open_assistant(
     clock: Callable[[], datetime] = utc_now,
     retry_delay: float = 0.5,
     send_retry_first: float = 2.0,
+    model_pause: float = 5.0,
 ) -> AsyncIterator[Assistant]:
-    """`retry_delay` and `send_retry_first` are the first pauses of the model's retries
-    and of a reply's retries (tests shorten them)."""
+    """`retry_delay`, `send_retry_first` and `model_pause` are the first pauses of the
+    model's retries, of a reply's retries and of the model's circuit (tests shorten them)."""
     directory = await asyncio.to_thread(Directory.load, settings.data_dir)
     provider = provider or build_provider(settings, directory)
-    None if isinstance(provider, OfflineProvider) else OfflineProvider(directory)
+    fallback = None if isinstance(provider, OfflineProvider) else OfflineProvider(directory)
     tokens = build_token_source(settings)
     smtp = sender or build_sender(settings, tokens)
     bus = EventBus()
@@ -129,9 +130,12 @@ async def open_assistant(
             retry_delay,
             send_retry_first=send_retry_first,
             send_retry_hours=settings.send_retry_hours,
+            model_pause=model_pause,
+            model_wait_seconds=settings.model_wait_seconds,
         ),
         policy=lambda: pipeline.policy(),
         clock=clock,
+        fallback=fallback,
     )
     pipeline = Pipeline(
         store,

@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     send_retry_hours: float = Field(24.0, gt=0)
     """Hours a reply keeps being retried while the mail server is unreachable or answers
     4xx (a temporary refusal); after that it fails and waits for a person."""
+    model_wait_seconds: float = Field(300.0, ge=0)
+    """While the model is unavailable, a draft that can wait (no danger in the email)
+    stays new this long; after that the offline draft goes to review."""
 
     send_delay: float = Field(10.0, ge=0)
     """Seconds an approved reply waits in the console, during which it can be taken back."""

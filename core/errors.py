@@ -4,6 +4,8 @@
     ├── ConfigError           a setting or data file is missing or invalid (exit status 2)
     ├── InboxError            IMAP failed; `retryable` when a reconnect may help
     ├── TriageError           the model failed or answered out of schema
+    │   └── ModelUnavailable  the model failed too often in a row: nobody asks it
+    │                         until its circuit lets one request through again
     ├── SendError             SMTP refused or failed; `retryable` for 4xx and dropped
     │                         links, `unreachable` when the server itself cannot be had
     ├── TicketError           a ticket could not be written
@@ -21,6 +23,8 @@ help, so the pipeline decides retries from the type, and the operator sees
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 
 class AssistantError(Exception):
@@ -50,6 +54,14 @@ class TriageError(AssistantError):
         super().__init__(message, retryable=retryable)
         # Seconds the server asked us to wait (HTTP Retry-After), when it said.
         self.retry_after = retry_after
+
+
+class ModelUnavailable(TriageError):
+    """The model's circuit is open: no request is made until `next_try`."""
+
+    def __init__(self, message: str, next_try: datetime) -> None:
+        super().__init__(message)
+        self.next_try = next_try
 
 
 class SendError(AssistantError):

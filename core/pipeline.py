@@ -97,6 +97,7 @@ class Pipeline:
         # is at the keyboard (see `OperatorConsole.give_way`); by default, no wait.
         self.give_way: Callable[[], Awaitable[None]] = _no_wait
         worker.mail_server.on_change(self._mail_server_changed)
+        worker.model.on_change(self._model_changed)
 
     # --- entry points ----------------------------------------------------------------------
 
@@ -304,6 +305,12 @@ class Pipeline:
         self._publish_outage("mail server", outage)
         if outage is None:  # it answers again: the replies that waited go now
             for item_id in self.worker.delivery.release_behind_server():
+                self.enqueue(item_id)
+
+    def _model_changed(self, outage: Outage | None) -> None:
+        self._publish_outage("model", outage)
+        if outage is None:
+            for item_id in self.worker.release_waiting_for_model():
                 self.enqueue(item_id)
 
     def _publish_outage(self, service: str, outage: Outage | None) -> None:
