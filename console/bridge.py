@@ -17,7 +17,14 @@ import asyncio
 from textual.message import Message
 from textual.message_pump import MessagePump
 
-from core.events import Event, EventBus, InboxStatusChanged, ItemAdded, ItemChanged
+from core.events import (
+    Event,
+    EventBus,
+    InboxStatusChanged,
+    ItemAdded,
+    ItemChanged,
+    OutageChanged,
+)
 from core.models import Item
 
 COALESCE_SECONDS = 0.25
@@ -37,6 +44,15 @@ class InboxUpdated(Message):
     def __init__(self, status: InboxStatusChanged) -> None:
         super().__init__()
         self.status = status
+
+
+class OutageUpdated(Message):
+    """A service the pipeline needs (the mail server, the model) went down, was tried
+    again, or answers again."""
+
+    def __init__(self, outage: OutageChanged) -> None:
+        super().__init__()
+        self.outage = outage
 
 
 async def pump_events(
@@ -67,3 +83,5 @@ def _take(event: Event, pending: dict[int, Item], target: MessagePump) -> None:
             pending[event.item.id] = event.item
     elif isinstance(event, InboxStatusChanged):
         target.post_message(InboxUpdated(event))
+    elif isinstance(event, OutageChanged):
+        target.post_message(OutageUpdated(event))
