@@ -33,7 +33,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from console.attention import EmergencyWatch, notice_for
-from console.bridge import InboxUpdated, ItemsUpdated, PageUpdated, pump_events
+from console.bridge import InboxUpdated, ItemsUpdated, OutageUpdated, PageUpdated, pump_events
 from console.rows import NEEDS_PERSON
 from console.screens.dialogs import ChoiceDialog, InstructionDialog, IntentDialog
 from console.screens.help import HelpScreen
@@ -56,6 +56,8 @@ STATE_FILTERS: list[State | None] = [
     State.AWAITING_REVIEW,
     State.FAILED,
     State.APPROVED,
+    State.RETRYING,
+    State.IN_DOUBT,
     State.SENT,
     State.SKIPPED,
     State.DISMISSED,
@@ -94,8 +96,9 @@ class OperatorConsole(App[None]):
         Binding("f", "redraft", "Redraft"),
         Binding("r", "reclassify", "Reclassify"),
         Binding("n", "clear_alarm", "Not an emergency", show=False),
-        Binding("g", "page_now", "Page on-call now", show=False),
         Binding("u", "undo", "Undo send"),
+        Binding("g", "go_now", "Send or page now", show=False),
+        Binding("m", "mark_sent", "Mark sent", show=False),
         Binding("o", "reopen", "Reopen", show=False),
         Binding("p", "policy", "Policy"),
         Binding("ctrl+x", "kill_switch", "Stop auto-send"),
@@ -259,6 +262,14 @@ class OperatorConsole(App[None]):
             self.status.last_error = f"inbox: {event.detail}"
         self._refresh_status()
 
+    def on_outage_updated(self, message: OutageUpdated) -> None:
+        outage = message.outage
+        if outage.since is None:
+            self.status.outages.pop(outage.service, None)
+        else:
+            self.status.outages[outage.service] = outage
+        self._refresh_status()
+
     def _remember(self, item: Item) -> bool:
         """Keep the newest known version of each item; False when this one is stale."""
         known = self.items.get(item.id)
@@ -358,7 +369,8 @@ class OperatorConsole(App[None]):
         self._refresh_status()
         self._refresh_banner()
         shown = self.detail.shown
-        if shown is not None and shown.state is State.APPROVED and shown.send_after:
+        counting = shown is not None and shown.state in (State.APPROVED, State.RETRYING)
+        if shown is not None and counting and shown.send_after:
             self.detail.refresh_countdown(self._view(shown), now)
 
     # --- the detail view -------------------------------------------------------------------
@@ -589,6 +601,48 @@ class OperatorConsole(App[None]):
                 self.operator.cancel_send(item.id, item.version), f"#{item.id} taken back."
             )
 
+    def action_go_now(self) -> None:
+        """`g`: what waits on the item on screen happens now. A reply waiting to go is
+        sent; an emergency waiting for a person pages the on-call people again (the two
+        never meet: a reply waits only once approved)."""
+        item = self._acting_on()
+        if item is None:
+            return
+        if item.state is State.AWAITING_REVIEW:
+            self.action_page_now()
+        else:
+            self.action_send_now()
+
+    def action_send_now(self) -> None:
+        """Send a reply now: one counting down, one waiting for its next try, or one in
+        doubt that the operator decided did not go out (the same message again)."""
+        item = self._acting_on()
+        if item is None:
+            return
+        if item.state is State.IN_DOUBT:
+            call = self.operator.send_again(item.id, item.version)
+            done = f"#{item.id} is sent again: the same message, with the same Message-ID."
+        elif item.state in (State.APPROVED, State.RETRYING):
+            call, done = self.operator.send_now(item.id, item.version), f"#{item.id} goes now."
+        else:
+            self.say(f"#{item.id} has no reply waiting to be sent.", timeout=2)
+            return
+        self.command(call, done)
+
+    def action_mark_sent(self) -> None:
+        """A reply in doubt went out after all (the operator checked): record it, send nothing."""
+        item = self._acting_on()
+        if item is None:
+            return
+        if item.state is not State.IN_DOUBT:
+            self.say(f"#{item.id} is not in doubt: nothing to mark.", timeout=2)
+            return
+        self.command(
+            self.operator.mark_sent(item.id, item.version),
+            f"#{item.id} marked sent; no mail went out.",
+            then=self._move_on(item.id),
+        )
+
     def action_reopen(self) -> None:
         item = self._acting_on()
         if item is not None:
@@ -776,7 +830,17 @@ class OperatorConsole(App[None]):
                 "Recompute intent, ticket, Cc and draft",
                 lambda intent=intent: self._reclassify_selected(intent),
             )
-        yield SystemCommand("Undo send", "Take back a reply still counting down", self.action_undo)
+        yield SystemCommand(
+            "Undo send", "Take back a reply counting down or waiting to retry", self.action_undo
+        )
+        yield SystemCommand(
+            "Send now", "A waiting reply goes now; one in doubt is sent again", self.action_send_now
+        )
+        yield SystemCommand(
+            "Mark sent",
+            "A reply in doubt did go out: record it, send nothing",
+            self.action_mark_sent,
+        )
         yield SystemCommand(
             "Reopen", "Bring a skipped or dismissed message back", self.action_reopen
         )

@@ -17,7 +17,15 @@ import asyncio
 from textual.message import Message
 from textual.message_pump import MessagePump
 
-from core.events import Event, EventBus, InboxStatusChanged, ItemAdded, ItemChanged, PageChanged
+from core.events import (
+    Event,
+    EventBus,
+    InboxStatusChanged,
+    ItemAdded,
+    ItemChanged,
+    OutageChanged,
+    PageChanged,
+)
 from core.models import Item, Page
 
 COALESCE_SECONDS = 0.25
@@ -45,6 +53,15 @@ class PageUpdated(Message):
     def __init__(self, page: Page) -> None:
         super().__init__()
         self.page = page
+
+
+class OutageUpdated(Message):
+    """A service the pipeline needs (the mail server, the model) went down, was tried
+    again, or answers again."""
+
+    def __init__(self, outage: OutageChanged) -> None:
+        super().__init__()
+        self.outage = outage
 
 
 async def pump_events(
@@ -77,3 +94,5 @@ def _take(event: Event, pending: dict[int, Item], target: MessagePump) -> None:
         target.post_message(InboxUpdated(event))
     elif isinstance(event, PageChanged):
         target.post_message(PageUpdated(event.page))
+    elif isinstance(event, OutageChanged):
+        target.post_message(OutageUpdated(event))

@@ -377,7 +377,11 @@ def summary_line(counts: dict[State, int], new: int) -> str:
     """Counts per state over every message the store holds, and how many this run added."""
     resting = [State.SENT, State.SKIPPED, State.AWAITING_REVIEW, State.FAILED, State.DISMISSED]
     parts = [f"{state.value}={counts.get(state, 0)}" for state in resting]
-    pending = sum(n for state, n in counts.items() if state not in RESTING_STATES)
+    waiting = (State.IN_DOUBT, State.RETRYING)  # a person decides; sent by a later run
+    parts += [f"{state.value}={counts[state]}" for state in waiting if counts.get(state)]
+    pending = sum(
+        n for state, n in counts.items() if state not in RESTING_STATES and state not in waiting
+    )
     if pending:
         parts.append(f"pending={pending}")
     return f"{sum(counts.values())} messages ({new} new): " + " ".join(parts)

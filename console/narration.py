@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from core.events import Event, InboxStatusChanged, ItemAdded, ItemChanged, PageChanged
+from datetime import datetime, timezone
+
+from core.events import (
+    Event,
+    InboxStatusChanged,
+    ItemAdded,
+    ItemChanged,
+    OutageChanged,
+    PageChanged,
+)
 from core.models import Channel, Page, PageState, State
 
 
@@ -11,6 +20,9 @@ def describe(event: Event) -> str | None:
     if isinstance(event, InboxStatusChanged):
         detail = f" ({event.detail})" if event.detail else ""
         return f"inbox: {event.status}{detail}"
+    if isinstance(event, OutageChanged):
+        reason = f" ({event.reason})" if event.reason else ""
+        return event.describe(datetime.now(timezone.utc)) + reason
     if isinstance(event, ItemAdded):
         item = event.item
         return f"#{item.id} new: {item.sender or 'no sender'} — {item.subject or '(no subject)'}"
@@ -30,7 +42,7 @@ def describe(event: Event) -> str | None:
             return f"{head}: replied to {', '.join(proposal.to)}{cc}"
         if item.state in (State.AWAITING_REVIEW, State.SKIPPED):
             return f"{head}: {proposal.reason}"
-        if item.state is State.FAILED:
+        if item.state in (State.FAILED, State.RETRYING, State.IN_DOUBT):
             return f"{head}: {item.error}"
         return head
     if isinstance(event, PageChanged):

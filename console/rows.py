@@ -20,7 +20,16 @@ from core.models import FollowUp, Intent, Item, State
 COLUMNS = ("age", "state", "intent", "conf", "alarm", "sender", "subject")
 COMPACT_COLUMNS = ("age", "state", "intent", "alarm", "sender", "subject")
 WAITING = frozenset(
-    {State.NEW, State.TRIAGED, State.AWAITING_REVIEW, State.APPROVED, State.SENDING, State.FAILED}
+    {
+        State.NEW,
+        State.TRIAGED,
+        State.AWAITING_REVIEW,
+        State.APPROVED,
+        State.SENDING,
+        State.FAILED,
+        State.RETRYING,
+        State.IN_DOUBT,
+    }
 )
 STATE_LABELS = {
     State.NEW: "new",
@@ -32,6 +41,8 @@ STATE_LABELS = {
     State.SKIPPED: "skipped",
     State.DISMISSED: "dismissed",
     State.FAILED: "failed",
+    State.RETRYING: "retrying",
+    State.IN_DOUBT: "in doubt",
 }
 # The compact state column: one symbol a state (the help screen lists them).
 STATE_SYMBOLS = {
@@ -44,12 +55,16 @@ STATE_SYMBOLS = {
     State.SKIPPED: "–",
     State.DISMISSED: "×",
     State.FAILED: "!",
+    State.RETRYING: "↻",
+    State.IN_DOUBT: "‽",
 }
 # States in which an item waits for a person (the cursor moves on to these).
-NEEDS_PERSON = frozenset({State.AWAITING_REVIEW, State.FAILED})
+NEEDS_PERSON = frozenset({State.AWAITING_REVIEW, State.FAILED, State.IN_DOUBT})
 _STATE_STYLES = {
     State.AWAITING_REVIEW: "bold",
     State.FAILED: "bold red",
+    State.IN_DOUBT: "bold red",
+    State.RETRYING: "yellow",
     State.SENT: "green",
     State.SKIPPED: "dim",
     State.DISMISSED: "dim",

@@ -15,6 +15,7 @@ from datetime import datetime
 from email.utils import parseaddr
 
 from core.config import MailAuth, Provider, Settings
+from core.delivery import Sender
 from core.directory import Directory
 from core.escalation import EscalationConfig, Escalator, HttpWebhook
 from core.events import EventBus, ItemChanged
@@ -31,7 +32,7 @@ from core.store import Store, utc_now
 from core.tickets import FileTicketSink
 from core.tokens import TokenSource, token_store
 from core.triage import TriageProvider
-from core.worker import ItemWorker, Sender, WorkerConfig
+from core.worker import ItemWorker, WorkerConfig
 
 
 @dataclass
@@ -118,7 +119,11 @@ async def open_assistant(
     clock: Callable[[], datetime] = utc_now,
     retry_delay: float = 0.5,
     page_retry_seconds: float = 5.0,
+    send_retry_first: float = 2.0,
+    model_pause: float = 5.0,
 ) -> AsyncIterator[Assistant]:
+    """`retry_delay`, `send_retry_first` and `model_pause` are the first pauses of the
+    model's retries, of a reply's retries and of the model's circuit (tests shorten them)."""
     directory = await asyncio.to_thread(Directory.load, settings.data_dir)
     provider = provider or build_provider(settings, directory)
     tokens = build_token_source(settings)
@@ -132,7 +137,16 @@ async def open_assistant(
         provider,
         smtp,
         FileTicketSink(settings.output_dir / "tickets"),
-        WorkerConfig(settings.mail_from, settings.max_retries, own, retry_delay),
+        WorkerConfig(
+            settings.mail_from,
+            settings.max_retries,
+            own,
+            retry_delay,
+            send_retry_first=send_retry_first,
+            send_retry_hours=settings.send_retry_hours,
+            model_pause=model_pause,
+            model_wait_seconds=settings.model_wait_seconds,
+        ),
         policy=lambda: pipeline.policy(),
         clock=clock,
         fallback=build_fallback(provider, directory),
@@ -146,6 +160,7 @@ async def open_assistant(
         poll_interval=settings.poll_interval,
         days_back=settings.unread_days_back,
         sent_mailbox=settings.imap_sent_mailbox,
+        smtp_saves_sent=settings.smtp_saves_sent,
         clock=clock,
         wait_for_sign_in=tokens.wait_for_change if tokens is not None else None,
     )

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     imap_mailbox: str = "INBOX"
     imap_sent_mailbox: str = ""
     """When set, a copy of every sent reply is appended to this mailbox."""
+    smtp_saves_sent: bool = False
+    """The SMTP server files its own copy of what it sends in IMAP_SENT_MAILBOX (Gmail,
+    Microsoft 365): no copy is appended, and after a crash mid-send that copy tells
+    whether the reply went out."""
 
     smtp_host: str = ""
     smtp_port: int = Field(465, ge=1, le=65535)
@@ -122,6 +126,13 @@ class Settings(BaseSettings):
     auto_send: Annotated[list[Intent], NoDecode] = Field(default_factory=list)
     """Intents whose replies are sent without an operator (comma-separated)."""
     auto_send_min_confidence: float = Field(0.8, ge=0.0, le=1.0)
+
+    send_retry_hours: float = Field(24.0, gt=0)
+    """Hours a reply keeps being retried while the mail server is unreachable or answers
+    4xx (a temporary refusal); after that it fails and waits for a person."""
+    model_wait_seconds: float = Field(300.0, ge=0)
+    """While the model is unavailable, a draft that can wait (no danger in the email)
+    stays new this long; after that the offline draft goes to review."""
 
     send_delay: float = Field(10.0, ge=0)
     """Seconds an approved reply waits in the console, during which it can be taken back."""
@@ -187,6 +198,10 @@ class Settings(BaseSettings):
             self.smtp_port = _DEFAULT_PORTS["smtp"][self.smtp_security]
         if not self.mail_from:
             self.mail_from = self.smtp_user
+        if self.smtp_saves_sent and not self.imap_sent_mailbox:
+            raise ValueError(
+                "SMTP_SAVES_SENT needs IMAP_SENT_MAILBOX: the folder the server files sent mail in"
+            )
         return self
 
     @property
@@ -256,6 +271,8 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Set
 def _describe(exc: ValidationError) -> str:
     problems = []
     for error in exc.errors(include_url=False, include_input=False):
-        key = str(error["loc"][0]).upper() if error["loc"] else "settings"
-        problems.append(f"{key}: {error['msg']}")
+        message = error["msg"].removeprefix("Value error, ")
+        if error["loc"]:
+            message = f"{str(error['loc'][0]).upper()}: {message}"
+        problems.append(message)  # a rule between settings names them itself
     return "invalid setting " + "; ".join(problems)

@@ -4,7 +4,10 @@
     ├── ConfigError           a setting or data file is missing or invalid (exit status 2)
     ├── InboxError            IMAP failed; `retryable` when a reconnect may help
     ├── TriageError           the model failed or answered out of schema
-    ├── SendError             SMTP refused or failed; `retryable` for 4xx and dropped links
+    │   └── ModelUnavailable  the model failed too often in a row: nobody asks it
+    │                         until its circuit lets one request through again
+    ├── SendError             SMTP refused or failed; `retryable` for 4xx and dropped
+    │                         links, `unreachable` when the server itself cannot be had
     ├── TicketError           a ticket could not be written
     ├── AuthError             OAuth 2.0 sign-in failed (token refused, token endpoint
     │   │                     unreachable: `retryable`); nothing was fetched or sent
@@ -20,6 +23,8 @@ help, so the pipeline decides retries from the type, and the operator sees
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 
 class AssistantError(Exception):
@@ -59,8 +64,22 @@ class TriageError(AssistantError):
         self.retry_limit = retry_limit
 
 
+class ModelUnavailable(TriageError):
+    """The model's circuit is open: no request is made until `next_try`."""
+
+    def __init__(self, message: str, next_try: datetime) -> None:
+        super().__init__(message)
+        self.next_try = next_try
+
+
 class SendError(AssistantError):
     stage = "send"
+
+    def __init__(self, message: str, *, retryable: bool = False, unreachable: bool = False) -> None:
+        super().__init__(message, retryable=retryable or unreachable)
+        # The server could not be reached or dropped us (not one message's fault):
+        # the other replies should not try it either until it answers again.
+        self.unreachable = unreachable
 
 
 class TicketError(AssistantError):

@@ -9,6 +9,7 @@ rather than stalling the pipeline.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,7 +48,38 @@ class PageChanged:
     page: Page
 
 
-Event = ItemAdded | ItemChanged | InboxStatusChanged | PageChanged
+@dataclass(frozen=True)
+class OutageChanged:
+    """A service the pipeline needs (`mail server`, `model`) stopped answering, was
+    tried again without luck, or answers again (`since` is None then).
+
+    `next_try` is when it is tried next; `reason` is its last failure, in one line.
+    """
+
+    service: str
+    since: datetime | None
+    next_try: datetime | None = None
+    reason: str = ""
+
+    def describe(self, now: datetime) -> str:
+        """One line for a person: "mail server unreachable since 10:42, next try in 40 s"."""
+        if self.since is None:
+            return f"{self.service} answers again"
+        down = "unreachable" if self.service == "mail server" else "unavailable"
+        line = f"{self.service} {down} since {self.since.astimezone():%H:%M}"
+        if self.next_try is not None:
+            line += f", next try {_in(self.next_try, now)}"
+        return line
+
+
+def _in(when: datetime, now: datetime) -> str:
+    seconds = math.ceil((when - now).total_seconds())
+    if seconds <= 0:
+        return "now"
+    return f"in {seconds} s" if seconds < 120 else f"in {round(seconds / 60)} min"
+
+
+Event = ItemAdded | ItemChanged | InboxStatusChanged | PageChanged | OutageChanged
 
 
 class EventBus:

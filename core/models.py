@@ -59,10 +59,23 @@ class State(str, Enum):
     SKIPPED = "skipped"
     DISMISSED = "dismissed"
     FAILED = "failed"
+    # Not sent yet for a reason that passes (the server unreachable, a 4xx answer):
+    # the next attempt is at `send_after`, until the retry deadline.
+    RETRYING = "retrying"
+    # Interrupted between handing the reply to the server and its answer: it may
+    # have gone out. A person decides (mark it sent, or send it again).
+    IN_DOUBT = "in_doubt"
 
 
 RESTING_STATES = frozenset(
-    {State.AWAITING_REVIEW, State.SENT, State.SKIPPED, State.DISMISSED, State.FAILED}
+    {
+        State.AWAITING_REVIEW,
+        State.SENT,
+        State.SKIPPED,
+        State.DISMISSED,
+        State.FAILED,
+        State.IN_DOUBT,
+    }
 )
 
 # States after which the IMAP flags of the message must be brought in line.
@@ -299,7 +312,8 @@ class Item:
     reply_message_id: str
     ticket_id: str
     approved_by: str
-    # When an approved reply may go out (the operator's undo window); None: at once.
+    # When an approved reply may go out (the operator's undo window), or when a
+    # retrying one is tried next; None: at once.
     send_after: datetime | None
     flags_synced: bool
     # The conversation this message belongs to: the id of its first item.
@@ -309,6 +323,10 @@ class Item:
     version: int
     created_at: datetime
     updated_at: datetime
+    # Attempts at sending this reply since it was approved, and since when a reason
+    # that passes has kept it from going (the retry deadline counts from then).
+    send_attempts: int = 0
+    retrying_since: datetime | None = None
 
     @property
     def sender_addr(self) -> str:

@@ -89,35 +89,73 @@ class Operator:
         return item
 
     async def cancel_send(self, item_id: int, version: int) -> Item:
-        """Take back an approved reply that has not started sending."""
+        """Take back an approved reply that has not started sending, or one that waits
+        to be tried again."""
         try:
             return await self.store.transition(
                 item_id,
                 State.AWAITING_REVIEW,
                 actor=OPERATOR,
-                expect={State.APPROVED},
+                expect={State.APPROVED, State.RETRYING},
                 expect_version=version,
                 send_after=None,
+                error="",
                 detail={"undo": True},
             )
         except StaleItem:
             current = await self.store.get(item_id)
-            if current.state is State.APPROVED:
+            if current.state in (State.APPROVED, State.RETRYING):
                 raise
             raise InvalidTransition(f"too late: the reply for #{item_id} is already out") from None
         except InvalidTransition:
             raise InvalidTransition(f"too late: the reply for #{item_id} is already out") from None
 
     async def send_now(self, item_id: int, version: int) -> Item:
-        """End the undo window of an approved reply: send it as soon as a worker is free."""
+        """End the undo window of an approved reply, or the wait of one to be tried again
+        (even while the mail server seems down: this is its next try): send it as soon
+        as a worker is free."""
         item = await self.store.update(
             item_id,
             actor=OPERATOR,
-            expect={State.APPROVED},
+            expect={State.APPROVED, State.RETRYING},
             expect_version=version,
             send_after=None,
             detail={"send_now": True},
         )
+        if item.state is State.RETRYING:
+            self.worker.mail_server.try_now()
+        self.pipeline.enqueue(item_id)
+        return item
+
+    async def mark_sent(self, item_id: int, version: int) -> Item:
+        """A reply in doubt did go out (the operator checked): record it as sent. No mail
+        is sent."""
+        item = await self.store.transition(
+            item_id,
+            State.SENT,
+            actor=OPERATOR,
+            expect={State.IN_DOUBT},
+            expect_version=version,
+            detail={"marked_sent": "by the operator; nothing was sent"},
+        )
+        self.pipeline.wake()
+        return item
+
+    async def send_again(self, item_id: int, version: int) -> Item:
+        """A reply in doubt did not go out (the operator decided): send the same message,
+        with the same Message-ID, now."""
+        item = await self.store.transition(
+            item_id,
+            State.RETRYING,
+            actor=OPERATOR,
+            expect={State.IN_DOUBT},
+            expect_version=version,
+            send_after=None,
+            retrying_since=self.pipeline.clock(),
+            error="sent again as the operator decided: the same message, same Message-ID",
+            detail={"send_again": True},
+        )
+        self.worker.mail_server.try_now()
         self.pipeline.enqueue(item_id)
         return item
 

@@ -4,7 +4,8 @@
 To and Cc were set by code from the sender and the datastore. `SmtpSender`
 keeps one connection, reconnects when the server dropped it, and classifies
 failures: 4xx answers and lost connections are retryable, 5xx are permanent
-and carry the server's own words to the operator.
+and carry the server's own words to the operator; a server that cannot be
+reached (or answers 421) is `unreachable`, so the other replies wait for it too.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from core.models import ParsedEmail, Proposal
 from core.sasl import BearerTokens
 
 MAX_QUOTED_LINES = 60
+SERVICE_NOT_AVAILABLE = 421  # the server is closing the session: it, not the message, failed
 MAX_REFERENCES = 20
 
 
@@ -133,10 +135,13 @@ class SmtpSender:
                 raise SendError(
                     f"the mail server answered {exc.code} {exc.message}",
                     retryable=400 <= exc.code < 500,
+                    unreachable=exc.code == SERVICE_NOT_AVAILABLE,
                 ) from None
             except (aiosmtplib.SMTPException, OSError) as exc:
                 await self._drop()
-                raise SendError(f"cannot talk to the mail server: {exc}", retryable=True) from None
+                raise SendError(
+                    f"cannot talk to the mail server: {exc}", unreachable=True
+                ) from None
             return {addr: f"{resp.code} {resp.message}" for addr, resp in refused.items()}
 
     async def _connected(self) -> aiosmtplib.SMTP:

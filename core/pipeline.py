@@ -26,22 +26,27 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+from core.circuit import Outage
+from core.delivery import PIPELINE
 from core.errors import AuthError, InboxError, SignInRequired, StoreError
 from core.escalation import Escalator
-from core.events import EventBus, InboxStatusChanged
+from core.events import EventBus, InboxStatusChanged, OutageChanged
 from core.inbox import IDLE_REFRESH_SECONDS, Fetched, Inbox
 from core.models import FINAL_FLAGS, Item, MessageKey, State
 from core.parsing import parse_message
 from core.policy import AutoSendPolicy
 from core.retry import backoff_delay
 from core.store import NewMessage, Store
-from core.worker import PIPELINE, ItemWorker
+from core.worker import ItemWorker
 
 log = logging.getLogger(__name__)
 
 POLICY_KEY = "auto_send_policy"
-ACTIVE_STATES = frozenset({State.NEW, State.TRIAGED, State.APPROVED})
+ACTIVE_STATES = frozenset({State.NEW, State.TRIAGED, State.APPROVED, State.RETRYING})
 SHUTDOWN_GRACE_SECONDS = 30.0
+# `run_once` waits for replies and drafts due again within this many seconds; later
+# ones stay in the store for the next run.
+ONCE_WAIT_SECONDS = 60.0
 
 
 class Pipeline:
@@ -56,10 +61,12 @@ class Pipeline:
         poll_interval: float,
         days_back: int,
         sent_mailbox: str = "",
+        smtp_saves_sent: bool = False,
         clock: Callable[[], datetime],
         wait_for_sign_in: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
-        """`wait_for_sign_in` returns when the stored sign-in may have changed."""
+        """`wait_for_sign_in` returns when the stored sign-in may have changed;
+        `smtp_saves_sent`: the SMTP server files its own copies in `sent_mailbox`."""
         self.store = store
         self.worker = worker
         self.inbox_factory = inbox_factory
@@ -68,6 +75,7 @@ class Pipeline:
         self.poll_interval = poll_interval
         self.days_back = days_back
         self.sent_mailbox = sent_mailbox
+        self.smtp_saves_sent = smtp_saves_sent
         self.clock = clock
         self._queue: asyncio.Queue[int] = asyncio.Queue()
         self._pending: set[int] = set()  # queued or being worked on
@@ -91,6 +99,8 @@ class Pipeline:
         self.give_way: Callable[[], Awaitable[None]] = _no_wait
         # Pages emergencies that wait for a person (set by `open_assistant`).
         self.escalator: Escalator | None = None
+        worker.mail_server.on_change(self._mail_server_changed)
+        worker.model.on_change(self._model_changed)
 
     # --- entry points ----------------------------------------------------------------------
 
@@ -133,7 +143,7 @@ class Pipeline:
             await self._recover_sending(inbox)
             await self._resume_active()
             await self._discover(inbox)
-            await self._queue.join()
+            await self._finish_burst()
             if self.escalator is not None:  # pages for emergencies found in this run
                 await self.escalator.look()
             await self._sync_flags(inbox)
@@ -143,6 +153,25 @@ class Pipeline:
         if self._parked and self._auth_problem is not None:
             raise self._auth_problem
         return await self.store.counts()
+
+    async def _finish_burst(self) -> None:
+        """Wait until every item rests, or waits for a later run (a retry not due soon)."""
+        while True:
+            await self._queue.join()
+            due: list[tuple[datetime, int]] = []
+            for item in await self.store.items(ACTIVE_STATES):
+                if item.id not in self._parked:
+                    due.append((self.worker.next_step_at(item) or self.clock(), item.id))
+            if not due:
+                return
+            first = min(when for when, _ in due)
+            wait = (first - self.clock()).total_seconds()
+            if wait > ONCE_WAIT_SECONDS:
+                return
+            await asyncio.sleep(max(0.0, wait))
+            for when, item_id in sorted(due):
+                if when <= self.clock():
+                    self.enqueue(item_id)
 
     def enqueue(self, item_id: int) -> None:
         """Ask a worker to advance this item (after an operator decision, say).
@@ -195,6 +224,8 @@ class Pipeline:
             await self._recover_one_sending(item, inbox)
 
     async def _recover_one_sending(self, item: Item, inbox: Inbox) -> None:
+        """Found in Sent means sent; otherwise the item says what is known, for a person."""
+        looked = False
         if self.sent_mailbox and item.reply_message_id:
             try:
                 if await inbox.contains_message_id(self.sent_mailbox, item.reply_message_id):
@@ -203,18 +234,21 @@ class Pipeline:
                         State.SENT,
                         actor=PIPELINE,
                         expect={State.SENDING},
-                        detail={"recovered": "found in Sent"},
+                        detail={"recovered": f"found in {self.sent_mailbox}"},
                     )
                     return
+                looked = True
             except InboxError as exc:
                 log.warning("could not check %s for #%s: %s", self.sent_mailbox, item.id, exc)
         await self.store.transition(
             item.id,
-            State.FAILED,
+            State.IN_DOUBT,
             actor=PIPELINE,
             expect={State.SENDING},
-            error="interrupted while sending: the reply may or may not have gone out; "
-            "check the Sent folder before sending again",
+            error=in_doubt_reason(
+                item.reply_message_id,
+                self.sent_mailbox if looked and self.smtp_saves_sent else "",
+            ),
         )
 
     # --- workers ---------------------------------------------------------------------------
@@ -264,13 +298,34 @@ class Pipeline:
             self.enqueue(item_id)
 
     async def _requeue_if_active(self, item_id: int) -> None:
-        """An operator may have acted while a worker held the item: do not lose that."""
+        """An operator may have acted while a worker held the item: do not lose that.
+        An item that waits (a reply to retry, a draft for the model) comes back when due."""
         try:
             item = await self.store.get(item_id)
         except StoreError:
             return
-        if item.state in ACTIVE_STATES and self.worker.due(item):
-            self.enqueue(item_id)
+        if item.state in ACTIVE_STATES:
+            self.enqueue_at(item_id, self.worker.next_step_at(item))
+
+    # --- outages -------------------------------------------------------------------------
+
+    def _mail_server_changed(self, outage: Outage | None) -> None:
+        self._publish_outage("mail server", outage)
+        if outage is None:  # it answers again: the replies that waited go now
+            for item_id in self.worker.delivery.release_behind_server():
+                self.enqueue(item_id)
+
+    def _model_changed(self, outage: Outage | None) -> None:
+        self._publish_outage("model", outage)
+        if outage is None:
+            for item_id in self.worker.release_waiting_for_model():
+                self.enqueue(item_id)
+
+    def _publish_outage(self, service: str, outage: Outage | None) -> None:
+        if outage is None:
+            self.bus.publish(OutageChanged(service, None))
+        else:
+            self.bus.publish(OutageChanged(service, outage.since, outage.next_try, outage.reason))
 
     # --- the inbox -------------------------------------------------------------------------
 
@@ -357,7 +412,10 @@ class Pipeline:
             await self.store.mark_flags_synced([item.id])
 
     async def _copy_to_sent(self, inbox: Inbox, item: Item) -> None:
-        """File a copy of the reply; a refusal (no such mailbox) is reported, not fatal."""
+        """File a copy of the reply; a refusal (no such mailbox) is reported, not fatal.
+        Not when the SMTP server files its own copies there."""
+        if self.smtp_saves_sent:
+            return
         try:
             if await inbox.contains_message_id(self.sent_mailbox, item.reply_message_id):
                 return  # copied before a crash
@@ -371,6 +429,27 @@ class Pipeline:
     def _status(self, status: str, detail: str = "") -> None:
         self._inbox_status = status
         self.bus.publish(InboxStatusChanged(status, self.clock(), detail))
+
+
+def in_doubt_reason(message_id: str, searched: str = "") -> str:
+    """What is known of a reply caught between the server and its answer, truthfully.
+
+    `searched` is the Sent mailbox the server files its own copies in, when it was
+    searched and the reply was not there."""
+    if searched:
+        known = (
+            f"it is not in {searched}, where the mail server files what it sends, "
+            "so it most likely did not go out"
+        )
+    else:
+        known = (
+            "it may have gone out, and the Sent folder cannot tell: a copy is filed "
+            "there only after the server's answer"
+        )
+    return (
+        f"interrupted while sending, before the mail server answered: {known}. "
+        f"The reply's Message-ID: {message_id or 'unknown'}"
+    )
 
 
 async def _no_wait() -> None:

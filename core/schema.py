@@ -20,8 +20,12 @@ ALLOWED: dict[State, frozenset[State]] = {
     State.NEW: frozenset({State.TRIAGED, State.FAILED}),
     State.TRIAGED: frozenset({State.AWAITING_REVIEW, State.APPROVED, State.SKIPPED, State.FAILED}),
     State.AWAITING_REVIEW: frozenset({State.APPROVED, State.DISMISSED, State.NEW}),
-    State.APPROVED: frozenset({State.SENDING, State.AWAITING_REVIEW, State.FAILED}),
-    State.SENDING: frozenset({State.SENT, State.FAILED, State.APPROVED}),
+    State.APPROVED: frozenset({State.SENDING, State.RETRYING, State.AWAITING_REVIEW, State.FAILED}),
+    State.SENDING: frozenset(
+        {State.SENT, State.FAILED, State.APPROVED, State.RETRYING, State.IN_DOUBT}
+    ),
+    State.RETRYING: frozenset({State.SENDING, State.FAILED, State.AWAITING_REVIEW}),
+    State.IN_DOUBT: frozenset({State.SENT, State.RETRYING}),
     State.SENT: frozenset(),
     State.SKIPPED: frozenset({State.AWAITING_REVIEW}),
     State.DISMISSED: frozenset({State.AWAITING_REVIEW}),
@@ -52,6 +56,8 @@ CREATE TABLE IF NOT EXISTS items (
     flags_synced INTEGER NOT NULL DEFAULT 1,
     version INTEGER NOT NULL DEFAULT 1,
     conversation_id INTEGER,
+    send_attempts INTEGER NOT NULL DEFAULT 0,
+    retrying_since TEXT NOT NULL DEFAULT '',
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     UNIQUE (mailbox, uidvalidity, uid)
@@ -118,7 +124,7 @@ CREATE TABLE IF NOT EXISTS labels (
 ITEM_COLUMNS = (
     "id, mailbox, uidvalidity, uid, message_id, state, received_at, sender, subject, proposal, "
     "error, attempts, reply_message_id, ticket_id, approved_by, send_after, flags_synced, "
-    "conversation_id, version, created_at, updated_at"
+    "conversation_id, version, created_at, updated_at, send_attempts, retrying_since"
 )
 
 
@@ -134,6 +140,8 @@ MUTABLE_FIELDS = frozenset(
         "reply_raw",
         "send_after",
         "conversation_id",
+        "send_attempts",
+        "retrying_since",
     }
 )
 
@@ -144,9 +152,10 @@ def item_values(fields: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise StoreError(f"cannot set {', '.join(sorted(unknown))} on an item")
     values = dict(fields)
-    if "send_after" in values:
-        when = values["send_after"]
-        values["send_after"] = when.isoformat() if when is not None else ""
+    for name in ("send_after", "retrying_since"):
+        if name in values:
+            when = values[name]
+            values[name] = when.isoformat() if when is not None else ""
     if "proposal" in values:
         proposal = values["proposal"]
         values["proposal"] = proposal.model_dump_json() if proposal is not None else None
@@ -176,6 +185,8 @@ def row_to_item(row: tuple[Any, ...]) -> Item:
         version,
         created,
         updated,
+        send_attempts,
+        retrying_since,
     ) = row
     return Item(
         id=item_id,
@@ -197,6 +208,8 @@ def row_to_item(row: tuple[Any, ...]) -> Item:
         version=version,
         created_at=datetime.fromisoformat(created),
         updated_at=datetime.fromisoformat(updated),
+        send_attempts=send_attempts,
+        retrying_since=datetime.fromisoformat(retrying_since) if retrying_since else None,
     )
 
 
@@ -205,6 +218,8 @@ _ADDED_COLUMNS = (
     ("send_after", "TEXT NOT NULL DEFAULT ''"),
     ("version", "INTEGER NOT NULL DEFAULT 1"),
     ("conversation_id", "INTEGER"),
+    ("send_attempts", "INTEGER NOT NULL DEFAULT 0"),
+    ("retrying_since", "TEXT NOT NULL DEFAULT ''"),
 )
 
 

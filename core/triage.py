@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from core.directory import Directory
-from core.errors import TriageError
+from core.errors import ModelUnavailable, TriageError
 from core.history import NO_THREAD, Thread
 from core.loops import automated_reason
 from core.models import (
@@ -71,6 +71,7 @@ async def triage(
     thread: Thread = NO_THREAD,
     conversation_id: int | None = None,
     not_emergency: bool = False,
+    may_wait: bool = False,
 ) -> Proposal:
     """The proposal for one email. Never raises for model failures: those go to review.
 
@@ -81,6 +82,8 @@ async def triage(
     conversation the email answers (its history goes to the provider);
     `conversation_id` goes into the reply's subject. `not_emergency` is the
     operator's word that it is not one: the safety net stands down for this email.
+    With `may_wait`, a model that is unavailable (`ModelUnavailable`) raises instead
+    of falling back: the caller keeps the email until the model answers again.
     """
     context = directory.context_for(email.sender_addr)
     automated = automated_reason(email, own_addresses) or skip_reason
@@ -103,6 +106,8 @@ async def triage(
             lambda: provider.draft(request), max_retries, base_delay=retry_delay
         )
     except TriageError as exc:
+        if may_wait and isinstance(exc, ModelUnavailable):
+            raise
         if fallback is None:
             return failed_proposal(email, context, directory, str(exc))
         backup = await fallback.draft(request)

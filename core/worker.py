@@ -2,9 +2,18 @@
 
 `ItemWorker.advance` reads the item's state from the store and runs the step
 for it until the item rests (awaiting review, sent, skipped, dismissed,
-failed). Each step ends in one store transition, so a crash between steps
-resumes at the right place. Triage failures never reach a tenant: the item
-goes to review with the reason.
+failed) or waits (a reply to try again later, a draft waiting for the model).
+Each step ends in one store transition, so a crash between steps resumes at the
+right place. Triage failures never reach a tenant: the item goes to review with
+the reason.
+
+Outages heal themselves. A reply the mail server could not take for a reason
+that passes (unreachable, a 4xx answer) is `retrying`: tried again with
+growing pauses, kept in the store, until it is sent or `send_retry_hours`
+pass. While the server is unreachable only one reply at a time tries it (the
+`mail_server` circuit); the others wait and go as soon as it answers. While the
+model is unavailable (its circuit is open), a draft that can wait stays `new`;
+one with danger in it never waits.
 """
 
 from __future__ import annotations
@@ -16,19 +25,20 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from email.policy import SMTP
-from typing import Protocol
+from typing import Any
 
+from core.circuit import Circuit
 from core.conversations import AT_ONCE, Conversations, conversation_of
+from core.delivery import PIPELINE, Delivery, Sender
 from core.directory import Directory
-from core.errors import AssistantError, AuthError, InvalidTransition, SendError
-from core.history import Thread
+from core.errors import AssistantError, AuthError, InvalidTransition, ModelUnavailable
+from core.history import NO_THREAD, Thread
 from core.models import Action, Intent, Item, ParsedEmail, Proposal, State
 from core.outbox import build_reply, new_message_id
 from core.parsing import parse_message
 from core.policy import AUTO_REPLIES_PER_SENDER_PER_DAY, AutoSendPolicy
-from core.retry import with_retries
+from core.providers.guarded import GuardedProvider
 from core.store import Store
 from core.tickets import (
     UPDATES,
@@ -37,17 +47,14 @@ from core.tickets import (
     ticket_id_for,
     ticket_opener,
 )
-from core.triage import TriageProvider, triage
+from core.triage import TriageProvider, danger_in, triage
 
 log = logging.getLogger(__name__)
 
-PIPELINE = "pipeline"
 AUTO_SEND = "auto-send"
 PARSED_CACHE = 256  # parsed emails kept: a message is read for triage, history and reply
-
-
-class Sender(Protocol):
-    async def send(self, message: EmailMessage) -> dict[str, str]: ...
+MODEL_FAILURES_IN_A_ROW = 3  # failures that open the model's circuit
+MODEL_PAUSE_CAP = 60.0  # the longest the model's circuit stays open before a probe
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,10 @@ class WorkerConfig:
     max_retries: int
     own_addresses: frozenset[str]
     retry_delay: float = 0.5
+    send_retry_first: float = 2.0  # seconds before a reply is first tried again
+    send_retry_hours: float = 24.0  # then it fails and waits for a person
+    model_pause: float = 5.0  # the first time the model's circuit stays open
+    model_wait_seconds: float = 300.0  # a draft waits this long for the model at most
 
 
 class ItemWorker:
@@ -73,8 +84,23 @@ class ItemWorker:
     ) -> None:
         self.store = store
         self.directory = directory
-        self.provider = provider
+        self.model = Circuit(
+            "model",
+            threshold=MODEL_FAILURES_IN_A_ROW,
+            first=config.model_pause,
+            cap=MODEL_PAUSE_CAP,
+            clock=clock,
+        )
+        self.provider: TriageProvider = GuardedProvider(provider, self.model)
         self.fallback = fallback
+        self.delivery = Delivery(
+            store,
+            sender,
+            first_pause=config.send_retry_first,
+            retry_hours=config.send_retry_hours,
+            clock=clock,
+        )
+        self._waiting_for_model: set[int] = set()  # drafts waiting for the model
         self.sender = sender
         self.tickets = tickets
         self.config = config
@@ -87,6 +113,7 @@ class ItemWorker:
             State.NEW: self._triage,
             State.TRIAGED: self._route,
             State.APPROVED: self._deliver,
+            State.RETRYING: self._retry,
         }
 
     async def advance(
@@ -104,8 +131,11 @@ class ItemWorker:
             step = self._steps[item.state]
             if between_steps is not None:
                 await between_steps()
+            before = (item.state, item.version)
             try:
                 item = await step(item)
+                if (item.state, item.version) == before:
+                    break  # the step chose to wait (for the model, say)
             except InvalidTransition:
                 # Someone else (an operator) moved the item meanwhile: the store has the truth.
                 return await self.store.get(item.id)
@@ -129,12 +159,32 @@ class ItemWorker:
         )
 
     def due(self, item: Item) -> bool:
-        """An approved reply inside the operator's undo window is not due yet."""
-        return (
-            item.state is not State.APPROVED
-            or item.send_after is None
-            or (item.send_after <= self.clock())
-        )
+        """Is the item's next step due? Not for an approved reply inside the operator's
+        undo window, a reply waiting for its next try, or a draft waiting for the model."""
+        if item.state is State.NEW:
+            return item.id not in self._waiting_for_model or not self.model.blocked()
+        if item.state is State.RETRYING and self.delivery.goes_now(item):
+            return True
+        if item.state not in (State.APPROVED, State.RETRYING):
+            return True
+        return item.send_after is None or item.send_after <= self.clock()
+
+    def next_step_at(self, item: Item) -> datetime | None:
+        """When the item's next step is due (None: now)."""
+        if self.due(item):
+            return None
+        if item.state is State.NEW:
+            return self.model.expected_next_try()
+        return item.send_after
+
+    @property
+    def mail_server(self) -> Circuit:
+        return self.delivery.mail_server
+
+    def release_waiting_for_model(self) -> list[int]:
+        """The model answers again: the drafts that waited for it."""
+        released, self._waiting_for_model = sorted(self._waiting_for_model), set()
+        return released
 
     async def parsed(self, item: Item) -> ParsedEmail:
         """The item's email, parsed once (a stored message never changes)."""
@@ -160,12 +210,19 @@ class ItemWorker:
                 expect={State.NEW},
                 error=f"gave up after {item.attempts} interrupted attempts",
             )
+        may_wait = await self._may_wait_for_model(item)
+        if may_wait and self.model.blocked():
+            return await self._wait_for_model(item)
         item = await self.store.update(
             item.id, actor=PIPELINE, expect={State.NEW}, attempts=item.attempts + 1
         )
         email = await self.parsed(item)
         thread = await self.conversations.thread_for(item, email)
-        proposal = await self.propose(item, email, thread=thread)
+        try:
+            proposal = await self.propose(item, email, thread=thread, may_wait=may_wait)
+        except ModelUnavailable:  # not this email's fault: the attempt does not count
+            return await self._wait_for_model(item, attempts=item.attempts - 1)
+        self._waiting_for_model.discard(item.id)
         detail = {
             "provider": proposal.provider,
             "intent": proposal.intent.value,
@@ -182,11 +239,38 @@ class ItemWorker:
             expect={State.NEW},
             proposal=proposal,
             conversation_id=thread.conversation_id or item.id,
+            error="",
             detail=detail,
         )
         if thread.conversation_id is not None:
             await self._follow_up_arrived(thread.conversation_id, item)
         return triaged
+
+    async def _may_wait_for_model(self, item: Item) -> bool:
+        """May this email wait for the model? Not when it speaks of danger (a person must
+        see it now, drafted offline if need be), nor once it has waited long enough."""
+        waited = (self.clock() - item.created_at).total_seconds()
+        if waited >= self.config.model_wait_seconds:
+            return False
+        screening = danger_in(await self.parsed(item), NO_THREAD)
+        return not (screening.fires or screening.unsure)
+
+    async def _wait_for_model(self, item: Item, *, attempts: int | None = None) -> Item:
+        """Keep the email new until the model answers again; say so on the item."""
+        self._waiting_for_model.add(item.id)
+        limit = self.config.model_wait_seconds
+        why = (
+            f"waiting for the model: {self.model.reason}; after {limit / 60:g} min "
+            "an offline draft goes to review instead"
+        )
+        changes: dict[str, Any] = {}
+        if attempts is not None and attempts != item.attempts:
+            changes["attempts"] = attempts
+        if item.error != why:
+            changes["error"] = why
+        if not changes:
+            return item
+        return await self.store.update(item.id, actor=PIPELINE, expect={State.NEW}, **changes)
 
     async def _follow_up_arrived(self, conversation_id: int, follow_up: Item) -> None:
         """Earlier messages waiting for a person are now out of date: what the operator
@@ -224,10 +308,13 @@ class ItemWorker:
         previous_reply: str = "",
         thread: Thread | None = None,
         not_emergency: bool = False,
+        may_wait: bool = False,
     ) -> Proposal:
         """Draft (or re-draft) the proposal for an item; never raises for model failures.
 
-        An alarm the operator cleared stays cleared through every redraft."""
+        An alarm the operator cleared stays cleared through every redraft. When the
+        model is unavailable, the offline draft stands in, unless `may_wait`: then
+        `ModelUnavailable` is raised."""
         if thread is None:
             thread = await self.conversations.thread_for(item, email)
         earlier = await self.store.duplicate_of(item, await self.store.dedup_key(item.id))
@@ -246,6 +333,7 @@ class ItemWorker:
             conversation_id=thread.conversation_id or item.id,
             not_emergency=not_emergency or bool(item.proposal and item.proposal.alarm_cleared),
             fallback=self.fallback,
+            may_wait=may_wait,
         )
 
     # --- triaged → skipped | approved | awaiting_review ------------------------------------
@@ -332,7 +420,7 @@ class ItemWorker:
             detail={"ticket": ticket.id},
         )
 
-    # --- approved → sending → sent | failed ----------------------------------------------
+    # --- approved → sending → sent | retrying | failed ----------------------------------
 
     async def _deliver(self, item: Item) -> Item:
         proposal = item.proposal
@@ -356,48 +444,16 @@ class ItemWorker:
             now=self.clock(),
             chain=await self._chain(item, email),
         )
-        raw = message.as_bytes(policy=SMTP)
-        item = await self.store.transition(
-            item.id,
-            State.SENDING,
-            actor=PIPELINE,
-            expect={State.APPROVED},
-            expect_version=item.version,  # the reply is built from exactly this version
-            reply_message_id=message["Message-ID"],
-            reply_raw=raw,
-        )
-        try:
-            refused = await with_retries(
-                lambda: self.sender.send(message),
-                self.config.max_retries,
-                base_delay=self.config.retry_delay,
-            )
-        except SendError as exc:
-            return await self.store.transition(
-                item.id,
-                State.FAILED,
-                actor=PIPELINE,
-                expect={State.SENDING},
-                error=f"not sent: {exc}",
-            )
-        except AuthError as exc:  # refused at sign-in, before any message data: not sent
-            await self.store.transition(
-                item.id,
-                State.APPROVED,
-                actor=PIPELINE,
-                expect={State.SENDING},
-                detail={"waiting": f"not sent yet: {exc}"},
-            )
-            raise
-        detail = {"to": proposal.to, "cc": proposal.cc, "refused": refused}
-        return await self.store.transition(
-            item.id,
-            State.SENT,
-            actor=PIPELINE,
-            expect={State.SENDING},
-            detail=detail,
-            error=f"some recipients were refused: {refused}" if refused else "",
-        )
+        # The reply is kept exactly as built: every later attempt sends these bytes.
+        reply = {
+            "reply_message_id": message["Message-ID"],
+            "reply_raw": message.as_bytes(policy=SMTP),
+            "retrying_since": None,
+        }
+        return await self.delivery.first_attempt(item, message, reply)
+
+    async def _retry(self, item: Item) -> Item:
+        return await self.delivery.retry(item)
 
     async def _chain(self, item: Item, email: ParsedEmail) -> list[str]:
         """Every Message-ID of the conversation so far, ours and theirs, oldest first."""

@@ -168,9 +168,8 @@ def _message(subject: str = "Leaking tap") -> EmailMessage:
 
 async def _send(server: SmtpServer, message: EmailMessage, **options: Any) -> None:
     credentials = {"username": server.user, "password": server.password}
-    await aiosmtplib.send(
-        message, hostname=server.host, port=server.port, timeout=5, **(credentials | options)
-    )
+    options = {"timeout": 5, **credentials, **options}
+    await aiosmtplib.send(message, hostname=server.host, port=server.port, **options)
 
 
 async def test_smtp_records_authenticated_mail(smtp_server: SmtpServer) -> None:
@@ -237,6 +236,28 @@ async def test_smtp_drop_next(smtp_server: SmtpServer) -> None:
 
     await _send(smtp_server, _message("accepted"))
     assert [mail.message["Subject"] for mail in smtp_server.wait_for(1)] == ["accepted"]
+
+
+async def test_smtp_refuse_connections_then_listen_again(smtp_server: SmtpServer) -> None:
+    smtp_server.refuse_connections(0.5)
+
+    with pytest.raises(aiosmtplib.SMTPConnectError):
+        await _send(smtp_server, _message("refused"))
+    await asyncio.sleep(0.8)
+    await _send(smtp_server, _message("accepted"))
+    assert [mail.message["Subject"] for mail in smtp_server.wait_for(1)] == ["accepted"]
+
+
+async def test_smtp_accept_then_stall_files_before_answering(smtp_server: SmtpServer) -> None:
+    filed: list[bytes] = []
+    smtp_server.file_sent_copies(filed.append)
+    smtp_server.accept_then_stall_next(5.0)
+
+    with pytest.raises(aiosmtplib.SMTPTimeoutError):  # the client gives up first…
+        await _send(smtp_server, _message("accepted late"), timeout=0.5)
+    # …yet the server has the message, and filed its copy.
+    assert [mail.message["Subject"] for mail in smtp_server.wait_for(1)] == ["accepted late"]
+    assert len(filed) == 1 and b"Subject: accepted late" in filed[0]
 
 
 def test_smtp_wait_for_times_out(smtp_server: SmtpServer) -> None:

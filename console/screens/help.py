@@ -21,8 +21,9 @@ KEYS = [
     ("f", "redraft with an instruction you type"),
     ("r then 1–4", "reclassify: 1 locked_out, 2 maintenance, 3 rent, 4 general"),
     ("n", "not an emergency: clear the alarm and redraft (kept as an example)"),
-    ("g", "page the on-call people again now (an emergency that waits)"),
-    ("u", "undo: take back a reply that is still counting down"),
+    ("u", "undo: take back a reply counting down or retrying"),
+    ("g", "now: send a reply waiting to go (in doubt: send it again); page on-call again"),
+    ("m", "in doubt: it went out, mark it sent (no mail goes out)"),
     ("o", "reopen a skipped or dismissed message"),
     ("p", "auto-send policy per intent"),
     ("ctrl+x", "kill switch: every intent back to draft-only"),
@@ -33,7 +34,10 @@ KEYS = [
     ("q", "quit (asks first when replies are still counting down)"),
 ]
 # The state column of a narrow queue.
-SYMBOLS = "? review  → approved  ↑ sending  ✓ sent  – skipped  × dismissed  ! failed  · new"
+SYMBOLS = (
+    "? review  → approved  ↑ sending  ↻ retrying  ✓ sent  ‽ in doubt  – skipped  "
+    "× dismissed  ! failed  · new"
+)
 
 
 class HelpScreen(ModalScreen[None]):

@@ -18,6 +18,7 @@ of that text; `e` opens an editor on it, where `ctrl+s` posts `DraftSaved`
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -264,7 +265,11 @@ def _summary(view: DetailView, now: datetime) -> Group:
         lines += _pages(view)
         for question in proposal.questions:
             lines.append(Text.assemble("Question: ", literal(question, one_line=True)))
-    if item.error:
+    if item.state is State.RETRYING:
+        lines += _waiting_to_send(item, now)
+    elif item.state is State.IN_DOUBT:
+        lines += _in_doubt(item)
+    elif item.error:
         lines.append(Text.assemble(("Error: ", "bold red"), literal(item.error, one_line=True)))
     if item.state is State.APPROVED and item.send_after is not None:
         seconds = max(0, int((item.send_after - now).total_seconds()))
@@ -301,6 +306,36 @@ def _pages(view: DetailView) -> list[Text]:
             hints.append("g: page on-call again now")
         lines.append(Text(" · ".join(hints), "dim"))
     return lines
+
+
+def _waiting_to_send(item: Item, now: datetime) -> list[Text]:
+    """A reply the server could not take yet: why, and when it is tried next."""
+    why = item.error.removeprefix("not sent yet: ") or "waiting to be sent"
+    lines = [Text.assemble(("Not sent yet: ", "bold yellow"), literal(why, one_line=True))]
+    when = "now"
+    if item.send_after is not None and item.send_after > now:
+        seconds = math.ceil((item.send_after - now).total_seconds())
+        local = item.send_after.astimezone()
+        when = f"in {seconds} s ({local:%H:%M:%S})" if seconds < 120 else f"at {local:%H:%M}"
+    tried = f"tried {item.send_attempts}×, " if item.send_attempts else ""
+    since = item.retrying_since.astimezone() if item.retrying_since else None
+    waiting = f"waiting since {since:%H:%M}, " if since else ""
+    lines.append(
+        Text(f"Next try {when} ({tried}{waiting}g sends it now, u takes it back)", "yellow")
+    )
+    return lines
+
+
+def _in_doubt(item: Item) -> list[Text]:
+    """A reply caught between the server and its answer: what is known, and the two keys."""
+    return [
+        Text.assemble(("In doubt: ", "bold red"), literal(item.error)),
+        Text(
+            "m: it went out, mark it sent (no mail is sent) · g: send it again "
+            "(the same message, same Message-ID)",
+            "bold",
+        ),
+    ]
 
 
 _EFFECTS = {

@@ -1,4 +1,5 @@
-"""The status bar: inbox connection, model health, counts per state, auto-send, last error."""
+"""The status bar: inbox connection, model health, counts per state, auto-send, outages
+of the mail server or the model (with the next try), last error."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from console.text import literal
+from core.events import OutageChanged
 from core.models import State
 from core.policy import AutoSendPolicy
 
@@ -20,6 +22,8 @@ _SHORT = {
     State.SENT: "sent",
     State.SKIPPED: "skipped",
 }
+# Counted only when there are some: most of the time nothing waits for these.
+_WHEN_ANY = {State.RETRYING: "retrying", State.IN_DOUBT: "in doubt"}
 
 
 @dataclass
@@ -36,6 +40,7 @@ class StatusModel:
     policy: AutoSendPolicy = field(default_factory=AutoSendPolicy)
     last_error: str = ""
     filter: str = "all mail"
+    outages: dict[str, OutageChanged] = field(default_factory=dict)  # by service, while down
 
 
 class StatusBar(Static):
@@ -48,10 +53,18 @@ class StatusBar(Static):
             since = f" {int((now - model.inbox_since).total_seconds() // 60)}m"
         style = "green" if model.inbox in ("idle", "polling") else "bold yellow"
         line.append(f" inbox: {model.inbox}{since} ", style=style)
+        for outage in model.outages.values():  # first: the line may be cut on the right
+            line.append("│ ")
+            line.append(literal(outage.describe(now), "bold red", one_line=True))
+            line.append(" ")
         line.append(f"│ {model_label(model)}: ", style="")
         line.append(literal(*model_health(model), one_line=True))
         line.append(" │ ")
         line.append(" ".join(f"{_SHORT[s]} {model.counts.get(s, 0)}" for s in _COUNTED))
+        for state, label in _WHEN_ANY.items():
+            if model.counts.get(state, 0):
+                line.append(f" {label} {model.counts[state]}", style="bold yellow")
+
         auto = (
             ", ".join(f"{i.value}≥{t:.2f}" for i, t in model.policy.thresholds.items())
             if model.policy.enabled
@@ -78,6 +91,9 @@ def model_label(model: StatusModel) -> str:
 
 def model_health(model: StatusModel) -> tuple[str, str]:
     """The health text and its style."""
+    outage = model.outages.get("model")
+    if outage is not None:  # drafts wait for it (the outage segment says until when)
+        return f"waiting ({outage.reason})", "red"
     if not model.provider_problem:
         return "ok", "green"
     doing = "falling back" if model.falling_back else "failing"

@@ -1,4 +1,4 @@
-"""What the status line says about the model: its structured-output mode, and falling back."""
+"""What the status line says about the model: its structured-output mode, and waiting for it."""
 
 from __future__ import annotations
 
@@ -38,12 +38,12 @@ def status_line(app: OperatorConsole) -> str:
 async def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 15.0) -> None:
     waited = 0.0
     while not condition():
-        assert waited < timeout, "the status line never said it"
+        assert waited < timeout, f"the status line never said it: {status_line(pilot.app)}"
         await pilot.pause(0.05)
         waited += 0.05
 
 
-async def test_status_line_shows_the_mode_then_the_fallback_in_the_servers_words(
+async def test_status_line_shows_the_mode_then_the_wait_in_the_servers_words(
     dovecot: DovecotServer,
     imap_account: ImapAccount,
     smtp_server: SmtpServer,
@@ -58,10 +58,20 @@ async def test_status_line_shows_the_mode_then_the_fallback_in_the_servers_words
         dovecot.deliver(imap_account, LEAK)
         await until(pilot, lambda: "│ openai:test-model (json_object): ok │" in status_line(app))
 
+        # A request the server refuses outright does not wait: the offline draft stands in.
+        llm_server.default = lambda _: Status(404, {"error": {"message": "no such model"}})
+        dovecot.deliver(imap_account, make_email(subject="Bins", body="When are bins collected?"))
+        falling_back = (
+            "│ model: falling back (the model server refused the request (404: no such model)) │"
+        )
+        await until(pilot, lambda: falling_back in status_line(app))
+
         llm_server.default = lambda _: Status(503, {"error": {"message": "Loading model"}})
         dovecot.deliver(imap_account, RENT)
-        falling_back = "│ model: falling back (the model server failed (503: Loading model)) │"
-        await until(pilot, lambda: falling_back in status_line(app))
+        # The routine email waits for the model rather than taking the offline draft.
+        waiting = ": waiting (the model server failed (503: Loading model)) │"
+        await until(pilot, lambda: waiting in status_line(app))
+        assert "│ model unavailable since " in status_line(app)
 
         llm_server.default = takes_json_object_with_schema(Reply(DRAFT))
         dovecot.deliver(imap_account, make_email(subject="Sink again", body="Still leaking."))

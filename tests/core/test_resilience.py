@@ -132,12 +132,13 @@ def test_killed_mid_run_every_message_is_answered_exactly_once(
     assert sorted(replies) == sorted(originals)  # every message answered, none twice
     items = asyncio.run(stored_items(tmp_path / "state.sqlite3"))
     for item in items:
-        if item.state is State.FAILED:  # killed between SMTP and the store: a person checks
+        if item.state is State.IN_DOUBT:  # killed between SMTP and the store: a person checks
             assert item.error.startswith("interrupted while sending")
+            assert item.reply_message_id in item.error
         else:
             assert item.state is State.SENT
             assert dovecot.flags(imap_account, item.key.uid) == {"\\Seen", "\\Answered"}
-    assert sum(item.state is State.FAILED for item in items) <= 1
+    assert sum(item.state is State.IN_DOUBT for item in items) <= 1
 
 
 def test_graceful_stop_on_sigterm(

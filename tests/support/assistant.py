@@ -61,6 +61,8 @@ def make_settings(
 async def assistant(settings: Settings, **kwargs: Any) -> AsyncIterator[Assistant]:
     kwargs.setdefault("retry_delay", 0.01)
     kwargs.setdefault("page_retry_seconds", 0.2)
+    kwargs.setdefault("send_retry_first", 0.05)
+    kwargs.setdefault("model_pause", 0.2)
     async with open_assistant(settings, **kwargs) as opened:
         yield opened
 

@@ -7,7 +7,8 @@ Point a client at :attr:`LlmServer.base_url` (``http://127.0.0.1:PORT/v1``).
 Each request takes the next scripted answer (:meth:`LlmServer.script`); when
 the script is empty, :attr:`LlmServer.default` is called with the request body
 (by default it answers 500 "no scripted answer").  Every request body is
-recorded, parsed, in :attr:`LlmServer.requests`.
+recorded, parsed, in :attr:`LlmServer.requests`, and when it arrived
+(``time.monotonic()``) in :attr:`LlmServer.arrivals`.
 
 How ``openai`` 3.57 ``AsyncOpenAI(..., max_retries=0).chat.completions.parse(
 response_format=Model)`` sees each answer (checked in
@@ -147,6 +148,7 @@ class LlmServer:
         self.default: Responder = no_scripted_answer
         self._script: deque[Answer] = deque()
         self._requests: list[JsonObject] = []
+        self._arrivals: list[float] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._ids = itertools.count(1)
@@ -173,6 +175,12 @@ class LlmServer:
         with self._lock:
             return list(self._requests)
 
+    @property
+    def arrivals(self) -> list[float]:
+        """When each request arrived (``time.monotonic()``), in the order of `requests`."""
+        with self._lock:
+            return list(self._arrivals)
+
     def script(self, *answers: Answer) -> None:
         """Queue answers for the next requests, in order."""
         with self._lock:
@@ -191,6 +199,7 @@ class LlmServer:
     def _answer_for(self, request: JsonObject) -> Answer:
         with self._lock:
             self._requests.append(request)
+            self._arrivals.append(time.monotonic())
             scripted = self._script.popleft() if self._script else None
         return scripted if scripted is not None else self.default(request)
 

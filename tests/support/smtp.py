@@ -27,7 +27,11 @@ provider does when a session's token expires).
 Fault injection: :meth:`SmtpServer.fail_next` makes the next DATA commands
 answer with a given reply (nothing recorded), :meth:`SmtpServer.drop_next`
 makes them drop the connection without any reply, :meth:`SmtpServer.stall_next`
-makes them wait before accepting (a client can be killed mid-send).
+makes them wait before accepting (a client can be killed mid-send), and
+:meth:`SmtpServer.accept_then_stall_next` accepts first and answers late (a client
+killed meanwhile sent the mail without knowing it). :meth:`SmtpServer.refuse_connections`
+takes the server off the network for a few seconds; :meth:`SmtpServer.file_sent_copies`
+files each accepted message somewhere (a Sent mailbox), as Gmail does.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ import json
 import ssl
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -65,10 +70,13 @@ class ReceivedMail:
 @dataclass(frozen=True)
 class _Fault:
     """A scripted DATA outcome: ``reply`` is sent, or None to drop the line; after
-    ``stall`` seconds, with no reply, the message is accepted as usual."""
+    ``stall`` seconds, with no reply, the message is accepted as usual. With
+    ``accept_first`` the message is accepted (recorded, filed) before the stall,
+    and its 250 comes only after it."""
 
     reply: str | None
     stall: float = 0.0
+    accept_first: bool = False
 
 
 class _Recorder:
@@ -79,6 +87,7 @@ class _Recorder:
         self.received: list[ReceivedMail] = []
         self.faults: deque[_Fault] = deque()
         self.changed = threading.Condition()
+        self.on_accept: Callable[[bytes], object] | None = None
 
     async def handle_MAIL(
         self,
@@ -97,11 +106,15 @@ class _Recorder:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         with self.changed:
             fault = self.faults.popleft() if self.faults else None
+        if fault is not None and fault.accept_first:
+            await self._accept(envelope)
+            await asyncio.sleep(fault.stall)  # a client killed meanwhile never hears it
+            return "250 OK"
         if fault is not None and fault.stall:
             await asyncio.sleep(fault.stall)
             fault = None
         if fault is None:
-            self._record(envelope)
+            await self._accept(envelope)
             return "250 OK"
         if fault.reply is not None:
             return fault.reply
@@ -110,6 +123,11 @@ class _Recorder:
         # connection_lost() cancels this handler before any reply is sent.
         never: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         return await never
+
+    async def _accept(self, envelope: Envelope) -> None:
+        self._record(envelope)
+        if self.on_accept is not None:  # e.g. file a Sent copy, as Gmail does
+            await asyncio.to_thread(self.on_accept, envelope.original_content or b"")
 
     def _record(self, envelope: Envelope) -> None:
         raw = envelope.original_content or b""
@@ -233,6 +251,37 @@ class SmtpServer:
     def stall_next(self, seconds: float, times: int = 1) -> None:
         """Hold the next ``times`` DATA commands for ``seconds`` before accepting them."""
         self._add_faults(_Fault(None, stall=seconds), times)
+
+    def accept_then_stall_next(self, seconds: float, times: int = 1) -> None:
+        """Accept the next ``times`` messages at once, but answer 250 only ``seconds``
+        later: a client that dies meanwhile sent the mail without knowing it."""
+        self._add_faults(_Fault(None, stall=seconds, accept_first=True), times)
+
+    def file_sent_copies(self, file: Callable[[bytes], object]) -> None:
+        """Call ``file(raw)`` with every accepted message, as a provider that files its
+        own Sent copies does (Gmail, Microsoft 365); it runs off the server's loop."""
+        self._recorder.on_accept = file
+
+    def refuse_connections(self, seconds: float) -> None:
+        """Stop listening for ``seconds`` (connections are refused, open sessions are
+        dropped), then listen again on the same port: a server that is down a while."""
+        loop = self._controller.loop
+        closed = threading.Event()
+
+        async def outage() -> None:
+            server = self._controller.server
+            assert server is not None
+            server.close()
+            for session in self._controller.sessions:
+                if session.transport is not None:
+                    session.transport.close()
+            closed.set()
+            await asyncio.sleep(seconds)
+            self._controller.server = await self._controller._create_server()
+
+        asyncio.run_coroutine_threadsafe(outage(), loop)
+        if not closed.wait(5):
+            raise TimeoutError("the SMTP server did not stop listening")
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[ReceivedMail]:
         """Block until at least ``count`` messages arrived; return them all."""
