@@ -154,17 +154,19 @@ class OperatorConsole(App[None]):
     # --- layout and start-up -------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # The panes, the banner and the status bar are kept by reference: timers and
+        # callbacks still arriving while the app closes must find them, a query would not.
         with Vertical(id="main"):
-            yield Static(id="banner", classes="hidden")
+            self._banner = Static(id="banner", classes="hidden")
+            yield self._banner
             yield Input(placeholder="search sender and subject", id="search", classes="hidden")
             with Horizontal(id="panes"):
-                # Kept by reference: callbacks still arriving while the app closes
-                # must find them, and a query would not.
                 self._queue = QueueTable(self.settings.sla_minutes, id="queue")
                 self._detail = DetailPane(id="detail")
                 yield self._queue
                 yield self._detail
-        yield StatusBar(id="status")
+        self._status_bar = StatusBar(id="status")
+        yield self._status_bar
         yield Footer()
 
     @property
@@ -307,7 +309,7 @@ class OperatorConsole(App[None]):
         return asyncio.get_running_loop().time()
 
     def _refresh_banner(self) -> None:
-        banner = self.query_one("#banner", Static)
+        banner = self._banner
         line = self.emergencies.banner(self.clock())
         banner.set_class(line is None, "hidden")
         if line is not None and line != self._banner_line:
@@ -361,7 +363,7 @@ class OperatorConsole(App[None]):
     def _refresh_status(self) -> None:
         self.status.filter = self.queue.filter.describe()
         self.status.model_mode = structured_mode(self.assistant.provider)
-        self.query_one(StatusBar).render_model(self.status, self.clock())
+        self._status_bar.render_model(self.status, self.clock())
 
     def _tick(self) -> None:
         now = self.clock()
