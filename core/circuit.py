@@ -5,7 +5,7 @@ a row the circuit opens: nobody tries before `next_try`; then one caller, the
 probe, tries while the others keep waiting. The probe's success closes the
 circuit; its failure opens it again for longer (capped, jittered exponential
 backoff: seconds at first, then minutes). A server's own word (HTTP
-Retry-After) is honoured as the earliest next try.
+Retry-After) sets the next try, and nobody tries before it.
 
 Bookkeeping only, on the caller's clock: callers decide whether to sleep,
 reschedule or give up. The state lives in memory (a new process starts by
@@ -118,8 +118,11 @@ class Circuit:
         if self.failures < self.threshold and not long_wait:
             return
         self.since = self.since or now
-        delay = backoff_delay(max(0, self.failures - self.threshold), self.first, self.cap)
-        self.next_try = max(now + timedelta(seconds=delay), self.not_before or now)
+        if retry_after:  # the server said when to come back: its word, not our guess
+            self.next_try = self.not_before
+        else:
+            delay = backoff_delay(max(0, self.failures - self.threshold), self.first, self.cap)
+            self.next_try = max(now + timedelta(seconds=delay), self.not_before or now)
         self._changed()
 
     def released(self) -> None:

@@ -3,7 +3,8 @@
     AssistantError            every error the core raises on purpose
     ├── ConfigError           a setting or data file is missing or invalid (exit status 2)
     ├── InboxError            IMAP failed; `retryable` when a reconnect may help
-    ├── TriageError           the model failed or answered out of schema
+    ├── TriageError           the model failed or answered out of schema; `unavailable`
+    │   │                     when the server itself failed (5xx, 429, timeout, no link)
     │   └── ModelUnavailable  the model failed too often in a row: nobody asks it
     │                         until its circuit lets one request through again
     ├── SendError             SMTP refused or failed; `retryable` for 4xx and dropped
@@ -55,13 +56,17 @@ class TriageError(AssistantError):
         retryable: bool = False,
         retry_after: float | None = None,
         retry_limit: int | None = None,
+        unavailable: bool = False,
     ) -> None:
-        super().__init__(message, retryable=retryable)
+        super().__init__(message, retryable=retryable or unavailable)
         # Seconds the server asked us to wait (HTTP Retry-After), when it said.
         self.retry_after = retry_after
         # At most this many retries for this kind of failure (an answer cut off at the
         # token limit rarely fits on a second try, never on a third), when it is fewer.
         self.retry_limit = retry_limit
+        # The server itself failed (down, overloaded, rate-limited, too slow), rather
+        # than giving an unusable answer for this one email.
+        self.unavailable = unavailable
 
 
 class ModelUnavailable(TriageError):

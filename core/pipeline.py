@@ -318,7 +318,7 @@ class Pipeline:
     def _model_changed(self, outage: Outage | None) -> None:
         self._publish_outage("model", outage)
         if outage is None:
-            for item_id in self.worker.release_waiting_for_model():
+            for item_id in self.worker.waiting_for_model.release():
                 self.enqueue(item_id)
 
     def _publish_outage(self, service: str, outage: Outage | None) -> None:

@@ -82,8 +82,11 @@ async def triage(
     conversation the email answers (its history goes to the provider);
     `conversation_id` goes into the reply's subject. `not_emergency` is the
     operator's word that it is not one: the safety net stands down for this email.
-    With `may_wait`, a model that is unavailable (`ModelUnavailable`) raises instead
-    of falling back: the caller keeps the email until the model answers again.
+    With `may_wait`, a model server that still fails after the retries (down,
+    overloaded, too slow: `unavailable`), or whose circuit is open
+    (`ModelUnavailable`), raises its `TriageError` instead of falling back: the
+    caller keeps the email and asks again later. Answers that came but cannot be
+    used fall back after the retries, as without `may_wait`.
     """
     context = directory.context_for(email.sender_addr)
     automated = automated_reason(email, own_addresses) or skip_reason
@@ -106,7 +109,7 @@ async def triage(
             lambda: provider.draft(request), max_retries, base_delay=retry_delay
         )
     except TriageError as exc:
-        if may_wait and isinstance(exc, ModelUnavailable):
+        if may_wait and (exc.unavailable or isinstance(exc, ModelUnavailable)):
             raise
         if fallback is None:
             return failed_proposal(email, context, directory, str(exc))

@@ -32,13 +32,13 @@ from core.circuit import Circuit
 from core.conversations import AT_ONCE, Conversations, conversation_of
 from core.delivery import PIPELINE, Delivery, Sender
 from core.directory import Directory
-from core.errors import AssistantError, AuthError, InvalidTransition, ModelUnavailable
+from core.errors import AssistantError, AuthError, InvalidTransition, TriageError
 from core.history import NO_THREAD, Thread
 from core.models import Action, Intent, Item, ParsedEmail, Proposal, State
 from core.outbox import build_reply, new_message_id
 from core.parsing import parse_message
 from core.policy import AUTO_REPLIES_PER_SENDER_PER_DAY, AutoSendPolicy
-from core.providers.guarded import GuardedProvider
+from core.providers.guarded import GuardedProvider, WaitingForModel
 from core.store import Store
 from core.tickets import (
     UPDATES,
@@ -100,7 +100,9 @@ class ItemWorker:
             retry_hours=config.send_retry_hours,
             clock=clock,
         )
-        self._waiting_for_model: set[int] = set()  # drafts waiting for the model
+        self.waiting_for_model = WaitingForModel(
+            self.model, first=config.model_pause, cap=MODEL_PAUSE_CAP
+        )
         self.sender = sender
         self.tickets = tickets
         self.config = config
@@ -162,7 +164,7 @@ class ItemWorker:
         """Is the item's next step due? Not for an approved reply inside the operator's
         undo window, a reply waiting for its next try, or a draft waiting for the model."""
         if item.state is State.NEW:
-            return item.id not in self._waiting_for_model or not self.model.blocked()
+            return self.waiting_for_model.due(item.id)
         if item.state is State.RETRYING and self.delivery.goes_now(item):
             return True
         if item.state not in (State.APPROVED, State.RETRYING):
@@ -174,17 +176,12 @@ class ItemWorker:
         if self.due(item):
             return None
         if item.state is State.NEW:
-            return self.model.expected_next_try()
+            return self.waiting_for_model.next_try(item.id)
         return item.send_after
 
     @property
     def mail_server(self) -> Circuit:
         return self.delivery.mail_server
-
-    def release_waiting_for_model(self) -> list[int]:
-        """The model answers again: the drafts that waited for it."""
-        released, self._waiting_for_model = sorted(self._waiting_for_model), set()
-        return released
 
     async def parsed(self, item: Item) -> ParsedEmail:
         """The item's email, parsed once (a stored message never changes)."""
@@ -212,7 +209,7 @@ class ItemWorker:
             )
         may_wait = await self._may_wait_for_model(item)
         if may_wait and self.model.blocked():
-            return await self._wait_for_model(item)
+            return await self._wait_for_model(item, None)
         item = await self.store.update(
             item.id, actor=PIPELINE, expect={State.NEW}, attempts=item.attempts + 1
         )
@@ -220,9 +217,9 @@ class ItemWorker:
         thread = await self.conversations.thread_for(item, email)
         try:
             proposal = await self.propose(item, email, thread=thread, may_wait=may_wait)
-        except ModelUnavailable:  # not this email's fault: the attempt does not count
-            return await self._wait_for_model(item, attempts=item.attempts - 1)
-        self._waiting_for_model.discard(item.id)
+        except TriageError as exc:  # it may wait: the attempt does not count
+            return await self._wait_for_model(item, exc, attempts=item.attempts - 1)
+        self.waiting_for_model.done(item.id)
         detail = {
             "provider": proposal.provider,
             "intent": proposal.intent.value,
@@ -255,12 +252,15 @@ class ItemWorker:
         screening = danger_in(await self.parsed(item), NO_THREAD)
         return not (screening.fires or screening.unsure)
 
-    async def _wait_for_model(self, item: Item, *, attempts: int | None = None) -> Item:
-        """Keep the email new until the model answers again; say so on the item."""
-        self._waiting_for_model.add(item.id)
+    async def _wait_for_model(
+        self, item: Item, failure: TriageError | None, *, attempts: int | None = None
+    ) -> Item:
+        """Keep the email new until the model can write it; say so on the item."""
+        self.waiting_for_model.hold(item.id, failure)
         limit = self.config.model_wait_seconds
+        reason = self.model.reason if failure is None else str(failure)
         why = (
-            f"waiting for the model: {self.model.reason}; after {limit / 60:g} min "
+            f"waiting for the model: {reason}; after {limit / 60:g} min "
             "an offline draft goes to review instead"
         )
         changes: dict[str, Any] = {}
@@ -270,7 +270,13 @@ class ItemWorker:
             changes["error"] = why
         if not changes:
             return item
-        return await self.store.update(item.id, actor=PIPELINE, expect={State.NEW}, **changes)
+        return await self.store.update(
+            item.id,
+            actor=PIPELINE,
+            expect={State.NEW},
+            detail={"waiting_for_model": reason},
+            **changes,
+        )
 
     async def _follow_up_arrived(self, conversation_id: int, follow_up: Item) -> None:
         """Earlier messages waiting for a person are now out of date: what the operator
@@ -313,8 +319,8 @@ class ItemWorker:
         """Draft (or re-draft) the proposal for an item; never raises for model failures.
 
         An alarm the operator cleared stays cleared through every redraft. When the
-        model is unavailable, the offline draft stands in, unless `may_wait`: then
-        `ModelUnavailable` is raised."""
+        model keeps failing, the offline draft stands in, unless `may_wait`: then
+        the `TriageError` is raised."""
         if thread is None:
             thread = await self.conversations.thread_for(item, email)
         earlier = await self.store.duplicate_of(item, await self.store.dedup_key(item.id))

@@ -2,8 +2,9 @@
 
 Each failure of the OpenAI client becomes a `TriageError` that quotes what the
 server said (trimmed to one line) and says whether a retry can help: rate
-limits, timeouts, lost connections and server errors can; a 4xx, or a 500
-whose body is the server's own request validation, cannot. A refused response
+limits, timeouts, lost connections and server errors can (they are the
+server's own failures: `unavailable`); a 4xx, or a 500 whose body is the
+server's own request validation, cannot. A refused response
 format becomes `FormatRefused`, so the provider can try the next mode. The API
 key is cut out of anything a server echoes back.
 """
@@ -44,11 +45,11 @@ def status_error(exc: openai.APIStatusError, mode: Structured, *, secret: str = 
         busy = "rate-limited" if status == 429 else "too slow to take the request"
         return TriageError(
             f"the model server is {busy} ({status}: {says})",
-            retryable=True,
+            unavailable=True,
             retry_after=retry_after(exc),
         )
     if status >= 500 and not is_validation_failure(says):
-        return TriageError(f"the model server failed ({status}: {says})", retryable=True)
+        return TriageError(f"the model server failed ({status}: {says})", unavailable=True)
     return TriageError(f"the model server refused the request ({status}: {says})")
 
 
@@ -56,9 +57,9 @@ def connection_error(exc: openai.APIConnectionError, server: str, timeout: float
     """The error for a request that got no answer at all."""
     if isinstance(exc, openai.APITimeoutError):
         return TriageError(
-            f"the model did not answer within LLM_TIMEOUT ({timeout:g} s)", retryable=True
+            f"the model did not answer within LLM_TIMEOUT ({timeout:g} s)", unavailable=True
         )
-    return TriageError(f"cannot reach the model server at {server}", retryable=True)
+    return TriageError(f"cannot reach the model server at {server}", unavailable=True)
 
 
 def off_schema(exc: ValidationError) -> TriageError:

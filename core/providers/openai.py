@@ -9,7 +9,9 @@ used as it is. Every answer is validated with the same `Draft` model.
 
 The client's own retries are off: `core.triage` owns the retry policy, and
 this module only says which failures a retry can help
-(`core.providers.model_errors`). The API key never leaves the client object.
+(`core.providers.model_errors`), and which are the server's own failures
+(`unavailable`: the pipeline's circuit breaker counts those). The API key never
+leaves the client object.
 """
 
 from __future__ import annotations

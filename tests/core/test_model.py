@@ -210,8 +210,14 @@ async def test_a_failing_model_leaves_an_offline_draft_held_for_review(
 ) -> None:
     dovecot.deliver(imap_account, LEAK)
     llm_server.default = lambda _: Status(500, {"error": {"message": "model is still loading"}})
-    settings = make_settings(
-        imap_account, smtp_server, tmp_path, llm_server, auto_send="maintenance", max_retries=1
+    settings = make_settings(  # no waiting for the model: the fallback stands in at once
+        imap_account,
+        smtp_server,
+        tmp_path,
+        llm_server,
+        auto_send="maintenance",
+        max_retries=1,
+        model_wait_seconds=0,
     )
     async with assistant(settings) as opened:
         await opened.pipeline.run_once()

@@ -11,7 +11,7 @@ from core.events import Event, ItemChanged, OutageChanged
 from core.models import Action, State
 from tests.support.assistant import DATA_DIR, assistant, make_settings
 from tests.support.dovecot import DovecotServer, ImapAccount
-from tests.support.llm import LlmServer, Reply, Status
+from tests.support.llm import LlmServer, RawContent, Reply, Status
 from tests.support.mail import make_email
 from tests.support.smtp import SmtpServer
 
@@ -157,3 +157,34 @@ async def test_past_the_wait_limit_the_offline_draft_goes_to_review(
     assert item.proposal.body.startswith("Hi ")
     assert len(llm_server.requests) < 3 + 4  # the probes, not every retry of every wait
     assert smtp_server.messages == []
+
+
+async def test_unusable_answers_fall_back_to_review_and_do_not_call_the_server_down(
+    dovecot: DovecotServer,
+    imap_account: ImapAccount,
+    smtp_server: SmtpServer,
+    llm_server: LlmServer,
+    tmp_path: Path,
+) -> None:
+    dovecot.deliver(imap_account, routine(0))
+    llm_server.script(RawContent("{not json"), RawContent("{not json"), RawContent("{not json"))
+    llm_server.default = draft
+    settings = make_settings(
+        imap_account, smtp_server, tmp_path, llm_server, auto_send="maintenance", max_retries=2
+    )
+    async with assistant(settings) as opened:
+        seen: list[Event] = []
+        opened.bus.add_callback(seen.append)
+        await opened.pipeline.run_once()
+        dovecot.deliver(imap_account, routine(1))
+        await opened.pipeline.run_once()
+        first, second = await opened.store.items()
+
+    # The server answered every time: waiting would not mend an answer it cannot write.
+    assert first.state is State.AWAITING_REVIEW and first.proposal is not None
+    assert first.proposal.provider == "offline (fallback)"
+    assert "did not fit the schema" in first.proposal.reason
+    assert not [e for e in seen if isinstance(e, OutageChanged)]  # nobody called it down
+    assert second.state is State.SENT  # the next email went straight to the model
+    assert second.proposal is not None and second.proposal.provider == MODEL
+    assert len(llm_server.requests) == 3 + 1

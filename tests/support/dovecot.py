@@ -219,6 +219,15 @@ class DovecotServer:
         self._kill()
         shutil.rmtree(self._root, ignore_errors=True)
 
+    def kill(self) -> None:
+        """Kill Dovecot as a crash would (SIGKILL); its mail stays for `revive`."""
+        self._kill()
+
+    def revive(self) -> None:
+        """Start a killed Dovecot again on the same ports, with the same mail."""
+        self._process = self._spawn()
+        self._wait_until_ready()
+
     # -- users -------------------------------------------------------------
 
     def add_user(self) -> ImapAccount:
