@@ -32,7 +32,13 @@ from core.circuit import Circuit
 from core.conversations import AT_ONCE, Conversations, conversation_of
 from core.delivery import PIPELINE, Delivery, Sender
 from core.directory import Directory
-from core.errors import AssistantError, AuthError, InvalidTransition, TriageError
+from core.errors import (
+    AssistantError,
+    AuthError,
+    InvalidTransition,
+    ModelUnavailable,
+    TriageError,
+)
 from core.history import NO_THREAD, Thread
 from core.models import Action, Intent, Item, ParsedEmail, Proposal, State
 from core.outbox import build_reply, new_message_id
@@ -258,7 +264,11 @@ class ItemWorker:
         """Keep the email new until the model can write it; say so on the item."""
         self.waiting_for_model.hold(item.id, failure)
         limit = self.config.model_wait_seconds
-        reason = self.model.reason if failure is None else str(failure)
+        # In the server's words: its last failure, also when the circuit turned this one away.
+        if failure is None or isinstance(failure, ModelUnavailable):
+            reason = self.model.reason or "the model is busy"
+        else:
+            reason = str(failure)
         why = (
             f"waiting for the model: {reason}; after {limit / 60:g} min "
             "an offline draft goes to review instead"
