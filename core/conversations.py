@@ -114,9 +114,7 @@ class Conversations:
             tenant = self.directory.tenant_for(address)
             addresses += tenant.addresses() if tenant else [address]
         since = self.clock() - timedelta(days=RECENT_DAYS)
-        mail = await self.store.recent_items_from(addresses, since)
-        earlier = [i for i in mail if i.id < item.id]
-        ids = list(dict.fromkeys(conversation_of(i) for i in earlier))[:5]
+        ids = await self.store.recent_conversations_of(addresses, since, before=item.id)
         return [c for c in [await self._describe(i) for i in ids] if c]
 
     async def _describe(self, conversation_id: int) -> Conversation | None:

@@ -330,9 +330,13 @@ class Item:
 
     @property
     def sender_addr(self) -> str:
-        """The address in `sender` (stored as `Name <addr>`; the name may hold anything)."""
-        found = _ANGLE_ADDRESS.search(self.sender)
-        return (found.group(1) if found else self.sender).strip().lower()
+        return address_of(self.sender)
+
+
+def address_of(sender: str) -> str:
+    """The address in a stored `sender` (`Name <addr>`; the name may hold anything)."""
+    found = _ANGLE_ADDRESS.search(sender)
+    return (found.group(1) if found else sender).strip().lower()
 
 
 _ANGLE_ADDRESS = re.compile(r"<([^<>]*)>\s*$")

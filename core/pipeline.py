@@ -32,7 +32,7 @@ from core.errors import AuthError, InboxError, SignInRequired, StoreError
 from core.escalation import Escalator
 from core.events import EventBus, InboxStatusChanged, OutageChanged
 from core.inbox import IDLE_REFRESH_SECONDS, Fetched, Inbox
-from core.models import FINAL_FLAGS, Item, MessageKey, State
+from core.models import FINAL_FLAGS, Item, MessageKey, ParsedEmail, State
 from core.parsing import parse_message
 from core.policy import AutoSendPolicy
 from core.retry import backoff_delay
@@ -384,15 +384,20 @@ class Pipeline:
             fetched = await inbox.fetch(uid)
             if fetched is None:  # expunged between SEARCH and FETCH
                 continue
-            item = await self.store.add(await self._new_message(inbox, uid, fetched))
+            message, email = await self._new_message(inbox, uid, fetched)
+            item = await self.store.add(message)
             if item is not None:
+                self.worker.remember_parsed(item.id, email)
                 self.discovered += 1
                 self.enqueue(item.id)
 
-    async def _new_message(self, inbox: Inbox, uid: int, fetched: Fetched) -> NewMessage:
+    async def _new_message(
+        self, inbox: Inbox, uid: int, fetched: Fetched
+    ) -> tuple[NewMessage, ParsedEmail]:
+        """The message to store, and the email parsed (once: the worker gets it too)."""
         raw = fetched.raw
         email = await asyncio.to_thread(parse_message, raw)
-        return NewMessage(
+        message = NewMessage(
             key=MessageKey(inbox.mailbox, inbox.uidvalidity, uid),
             message_id=email.message_id,
             dedup_key=email.message_id or "sha256:" + hashlib.sha256(raw).hexdigest(),
@@ -401,6 +406,7 @@ class Pipeline:
             sender=str(email.sender) if email.sender else "",
             subject=email.subject,
         )
+        return message, email
 
     async def _sync_flags(self, inbox: Inbox) -> None:
         """Set IMAP flags (and file Sent copies) for items that came to rest."""

@@ -13,7 +13,16 @@ from datetime import datetime
 from typing import Any
 
 from core.errors import StoreError
-from core.models import Channel, Item, MessageKey, Page, PageState, Proposal, State
+from core.models import (
+    Channel,
+    Item,
+    MessageKey,
+    Page,
+    PageState,
+    Proposal,
+    State,
+    address_of,
+)
 
 # The lifecycle: from each state, the states an item may move to.
 ALLOWED: dict[State, frozenset[State]] = {
@@ -58,6 +67,7 @@ CREATE TABLE IF NOT EXISTS items (
     conversation_id INTEGER,
     send_attempts INTEGER NOT NULL DEFAULT 0,
     retrying_since TEXT NOT NULL DEFAULT '',
+    sender_addr TEXT NOT NULL DEFAULT '',
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     UNIQUE (mailbox, uidvalidity, uid)
@@ -220,6 +230,7 @@ _ADDED_COLUMNS = (
     ("conversation_id", "INTEGER"),
     ("send_attempts", "INTEGER NOT NULL DEFAULT 0"),
     ("retrying_since", "TEXT NOT NULL DEFAULT ''"),
+    ("sender_addr", "TEXT NOT NULL DEFAULT ''"),
 )
 
 
@@ -229,7 +240,16 @@ def migrate(db: sqlite3.Connection) -> None:
     for name, definition in _ADDED_COLUMNS:
         if name not in present:
             db.execute(f"ALTER TABLE items ADD COLUMN {name} {definition}")
+    if "sender_addr" not in present:  # the address of each stored sender, for its index
+        rows = db.execute("SELECT id, sender FROM items").fetchall()
+        db.execute("BEGIN")  # one durable write, not one per row
+        db.executemany(
+            "UPDATE items SET sender_addr = ? WHERE id = ?",
+            [(address_of(sender), item_id) for item_id, sender in rows],
+        )
+        db.execute("COMMIT")
     db.execute("CREATE INDEX IF NOT EXISTS items_conversation ON items (conversation_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS items_sender_addr ON items (sender_addr, id)")
     if "emergency" not in {row[1] for row in db.execute("PRAGMA table_info(labels)")}:
         db.execute("ALTER TABLE labels ADD COLUMN emergency INTEGER")
 

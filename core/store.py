@@ -29,7 +29,16 @@ from typing import Any, TypeVar
 
 from core.errors import InvalidTransition, StaleItem, StoreError
 from core.events import Event, ItemAdded, ItemChanged, PageChanged
-from core.models import FINAL_FLAGS, Channel, Item, MessageKey, Page, PageState, State
+from core.models import (
+    FINAL_FLAGS,
+    Channel,
+    Item,
+    MessageKey,
+    Page,
+    PageState,
+    State,
+    address_of,
+)
 from core.schema import (
     ALLOWED,
     ITEM_COLUMNS,
@@ -175,8 +184,8 @@ class Store:
         with _transaction(self.db):
             cursor = self.db.execute(
                 "INSERT OR IGNORE INTO items (mailbox, uidvalidity, uid, message_id, dedup_key, "
-                "state, received_at, sender, subject, raw, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?)",
+                "state, received_at, sender, sender_addr, subject, raw, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?)",
                 (
                     m.key.mailbox,
                     m.key.uidvalidity,
@@ -185,6 +194,7 @@ class Store:
                     m.dedup_key,
                     m.received_at.isoformat(),
                     m.sender,
+                    address_of(m.sender),
                     m.subject,
                     m.raw,
                     now,
@@ -314,24 +324,24 @@ class Store:
             ]
         )
 
-    async def recent_items_from(self, addresses: Iterable[str], since: datetime) -> list[Item]:
-        """Messages from any of these addresses received since then, newest first."""
-        wanted = [a.lower() for a in addresses]
+    async def recent_conversations_of(
+        self, addresses: Iterable[str], since: datetime, before: int, limit: int = 5
+    ) -> list[int]:
+        """The conversations of messages from any of these addresses received since then,
+        before item `before`: most recently written to first."""
+        wanted = sorted({a.lower() for a in addresses})
         if not wanted:
             return []
-        # `sender` is "Name <addr>", or the bare address when there was no name.
-        matches = " OR ".join("lower(sender) = ? OR instr(lower(sender), ?) > 0" for _ in wanted)
-        values = [v for a in wanted for v in (a, f"<{a}>")]
-        return await self._read(
-            lambda db: [
-                row_to_item(r)
-                for r in db.execute(
-                    f"SELECT {ITEM_COLUMNS} FROM items WHERE received_at >= ? AND ({matches}) "
-                    "ORDER BY id DESC LIMIT 50",
-                    (since.isoformat(), *values),
-                )
-            ]
+        marks = ", ".join("?" for _ in wanted)
+        rows = await self._read(
+            lambda db: db.execute(
+                "SELECT coalesce(conversation_id, id) AS conversation, max(id) AS latest "
+                f"FROM items WHERE sender_addr IN ({marks}) AND id < ? AND received_at >= ? "
+                "GROUP BY conversation ORDER BY latest DESC LIMIT ?",
+                (*wanted, before, since.isoformat(), limit),
+            ).fetchall()
         )
+        return [int(row[0]) for row in rows]
 
     async def dedup_key(self, item_id: int) -> str:
         row = await self._read(

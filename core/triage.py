@@ -85,8 +85,9 @@ async def triage(
     With `may_wait`, a model server that still fails after the retries (down,
     overloaded, too slow: `unavailable`), or whose circuit is open
     (`ModelUnavailable`), raises its `TriageError` instead of falling back: the
-    caller keeps the email and asks again later. Answers that came but cannot be
-    used fall back after the retries, as without `may_wait`.
+    caller keeps the email and asks again later. Not when the email speaks of
+    danger (a person must see it now, drafted offline if need be). Answers that
+    came but cannot be used fall back after the retries, as without `may_wait`.
     """
     context = directory.context_for(email.sender_addr)
     automated = automated_reason(email, own_addresses) or skip_reason
@@ -109,7 +110,8 @@ async def triage(
             lambda: provider.draft(request), max_retries, base_delay=retry_delay
         )
     except TriageError as exc:
-        if may_wait and (exc.unavailable or isinstance(exc, ModelUnavailable)):
+        unavailable = exc.unavailable or isinstance(exc, ModelUnavailable)
+        if may_wait and unavailable and not speaks_of_danger(email, thread):
             raise
         if fallback is None:
             return failed_proposal(email, context, directory, str(exc))
@@ -323,6 +325,12 @@ def build_proposal(
         related=thread.related,
         alarm_cleared=where.alarm_cleared,
     )
+
+
+def speaks_of_danger(email: ParsedEmail, thread: Thread = NO_THREAD) -> bool:
+    """Does the safety net fire, or is it unsure? Then the email never waits for anything."""
+    screening = danger_in(email, thread)
+    return screening.fires or screening.unsure
 
 
 def danger_in(email: ParsedEmail, thread: Thread) -> Screening:

@@ -39,7 +39,7 @@ from core.errors import (
     ModelUnavailable,
     TriageError,
 )
-from core.history import NO_THREAD, Thread
+from core.history import Thread
 from core.models import Action, Intent, Item, ParsedEmail, Proposal, State
 from core.outbox import build_reply, new_message_id
 from core.parsing import parse_message
@@ -53,7 +53,7 @@ from core.tickets import (
     ticket_id_for,
     ticket_opener,
 )
-from core.triage import TriageProvider, danger_in, triage
+from core.triage import TriageProvider, speaks_of_danger, triage
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +185,12 @@ class ItemWorker:
             return self.waiting_for_model.next_try(item.id)
         return item.send_after
 
+    def remember_parsed(self, item_id: int, email: ParsedEmail) -> None:
+        """Keep an email parsed elsewhere (at discovery) for the steps that follow."""
+        self._parsed[item_id] = email
+        while len(self._parsed) > PARSED_CACHE:
+            self._parsed.popitem(last=False)
+
     @property
     def mail_server(self) -> Circuit:
         return self.delivery.mail_server
@@ -195,9 +201,7 @@ class ItemWorker:
         if email is None:
             raw = await self.store.raw(item.id)
             email = await asyncio.to_thread(parse_message, raw)
-            self._parsed[item.id] = email
-            while len(self._parsed) > PARSED_CACHE:
-                self._parsed.popitem(last=False)
+            self.remember_parsed(item.id, email)
         else:
             self._parsed.move_to_end(item.id)
         return email
@@ -213,8 +217,8 @@ class ItemWorker:
                 expect={State.NEW},
                 error=f"gave up after {item.attempts} interrupted attempts",
             )
-        may_wait = await self._may_wait_for_model(item)
-        if may_wait and self.model.blocked():
+        may_wait = self._within_model_wait(item)
+        if may_wait and self.model.blocked() and not speaks_of_danger(await self.parsed(item)):
             return await self._wait_for_model(item, None)
         item = await self.store.update(
             item.id, actor=PIPELINE, expect={State.NEW}, attempts=item.attempts + 1
@@ -249,14 +253,11 @@ class ItemWorker:
             await self._follow_up_arrived(thread.conversation_id, item)
         return triaged
 
-    async def _may_wait_for_model(self, item: Item) -> bool:
-        """May this email wait for the model? Not when it speaks of danger (a person must
-        see it now, drafted offline if need be), nor once it has waited long enough."""
+    def _within_model_wait(self, item: Item) -> bool:
+        """Has this email not yet waited for the model as long as it may? (Whether it
+        may wait at all, it speaks of no danger, is asked only when the model fails.)"""
         waited = (self.clock() - item.created_at).total_seconds()
-        if waited >= self.config.model_wait_seconds:
-            return False
-        screening = danger_in(await self.parsed(item), NO_THREAD)
-        return not (screening.fires or screening.unsure)
+        return waited < self.config.model_wait_seconds
 
     async def _wait_for_model(
         self, item: Item, failure: TriageError | None, *, attempts: int | None = None

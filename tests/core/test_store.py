@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -132,6 +133,29 @@ async def test_a_store_from_before_versions_opens_with_every_item_at_version_one
     reopened = await Store(tmp_path / "s.db").open()
     [item] = await reopened.items()
     assert item.version == 1
+    await reopened.close()
+
+
+async def test_a_store_from_before_sender_addresses_finds_a_senders_conversations(
+    tmp_path: Path,
+) -> None:
+    store = await Store(tmp_path / "s.db").open()
+    named = replace(message(1), sender="Emily Chen <Emily.Chen@example.com>")
+    first, second = await store.add(named), await store.add(message(2))
+    await store.close()
+    db = sqlite3.connect(tmp_path / "s.db")
+    db.execute("DROP INDEX items_sender_addr")
+    db.execute("ALTER TABLE items DROP COLUMN sender_addr")
+    db.commit()
+    db.close()
+    reopened = await Store(tmp_path / "s.db").open()
+    since = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    assert first is not None and second is not None
+    found = await reopened.recent_conversations_of(["emily.chen@example.com"], since, before=99)
+    assert found == [first.id]
+    found = await reopened.recent_conversations_of(["A@example.com"], since, before=99)
+    assert found == [second.id]
+    assert await reopened.recent_conversations_of(["a@example.com"], since, before=second.id) == []
     await reopened.close()
 
 
