@@ -17,7 +17,7 @@ from pathlib import Path
 from bench.console import measure_console
 from bench.core import measure_parsing, measure_pipeline, measure_store, measure_triage
 from bench.results import Result
-from bench.terminal import measure_terminal
+from bench.terminal import measure_headless_backlog, measure_terminal
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,7 +26,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--items", type=int, default=10_000, help="queue size for the console")
     parser.add_argument(
-        "--backlog", type=int, default=1_000, help="mail handled in the terminal run"
+        "--backlog", type=int, default=1_000, help="mail in the headless and terminal runs"
     )
     args = parser.parse_args()
     results: list[Result] = []
@@ -36,6 +36,7 @@ def main() -> int:
         results += asyncio.run(measure_triage(ROOT))
         results += asyncio.run(measure_store(work / "store"))
         results += asyncio.run(measure_pipeline(ROOT, work / "pipeline"))
+        results += measure_headless_backlog(ROOT, work / "headless", args.backlog)
         results += measure_console(ROOT, work / "console", args.items)
         results += measure_terminal(ROOT, work / "terminal", args.items, args.backlog)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -399,6 +399,42 @@ def _approved(path: Path) -> list[int]:
     return [int(row[0]) for row in rows]
 
 
+def measure_headless_backlog(root: Path, work: Path, backlog: int = 1000) -> list[Result]:
+    """`python -m console --headless --once` through the backlog: the cost of an email.
+
+    The CPU time is the assistant process's own (user + system, from `wait4`), so
+    the mail servers' share is left out; every intent is on auto-send, so each
+    email goes the whole way (triage, ticket, reply, pages for emergencies).
+    """
+    run = Run(root, work)
+    mail = work / "headless-mail"
+    write_backlog(root / "data" / "demo", mail, backlog)
+    with mail_servers(mail, work / "headless-sent") as ports:
+        env = run.console_env(ports, work / "headless-output")
+        env["AUTO_SEND"] = "locked_out,maintenance,rent,general"
+        env["SEND_DELAY"] = "0"
+        command = [sys.executable, "-m", "console", "--headless", "--once"]
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [*command, "--env-file", os.devnull],
+            cwd=root,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        print(f"headless run exited with {process.returncode}", file=sys.stderr)
+        return [Result("headless backlog: the run finished", 0, "", 1, True)]
+    cpu = usage.ru_utime + usage.ru_stime
+    return [
+        Result(f"headless --once, {backlog}-mail backlog", backlog / elapsed, "msg/s", 25, True),
+        Result("  CPU per email (the assistant's process)", cpu / backlog * 1000, "ms", 35, False),
+    ]
+
+
 def measure_terminal(root: Path, work: Path, items: int, backlog: int = 1000) -> list[Result]:
     if shutil.which("tmux") is None:
         print("tmux is not installed: the terminal measurements are skipped", file=sys.stderr)
