@@ -610,10 +610,16 @@ class OperatorConsole(App[None]):
         item = self._acting_on()
         if item is None:
             return
-        if item.state is State.AWAITING_REVIEW:
+        if item.state in (State.APPROVED, State.RETRYING, State.IN_DOUBT):
+            self.action_send_now()
+        elif item.state is State.AWAITING_REVIEW and item.proposal and item.proposal.emergency:
             self.action_page_now()
         else:
-            self.action_send_now()
+            self.say(
+                f"#{item.id}: nothing waits to happen now (g sends a reply that waits to go, "
+                "or pages on-call again for an emergency).",
+                timeout=2,
+            )
 
     def action_send_now(self) -> None:
         """Send a reply now: one counting down, one waiting for its next try, or one in

@@ -147,8 +147,12 @@ async def test_n_clears_a_false_alarm_the_banner_goes_and_the_draft_becomes_rout
         assert shown is not None and shown.state is State.AWAITING_REVIEW
         assert "Alarm cleared by the operator" in app.detail.text.plain
         assert not app.query_one("#banner").display
+        paged = len(smtp_server.messages)
+        await pilot.press("g")  # no emergency any more, no reply waiting: nothing to do now
+        await until(pilot, lambda: any("nothing waits" in n.message for n in app._notifications))
         labels = await app.assistant.store.labels()
     assert [label.emergency for label in labels] == [False]
+    assert len(smtp_server.messages) == paged
 
 
 async def test_the_detail_shows_who_was_paged_and_g_pages_again(
