@@ -262,7 +262,7 @@ def _summary(view: DetailView, now: datetime) -> Group:
         lines.append(Text.assemble(why, literal(proposal.reason, one_line=True)))
         if proposal.alarm_cleared:
             lines.append(Text("Alarm cleared by the operator: not an emergency.", "yellow"))
-        lines += _pages(view)
+        lines += _pages(view, now)
         for question in proposal.questions:
             lines.append(Text.assemble("Question: ", literal(question, one_line=True)))
     if item.state is State.RETRYING:
@@ -280,7 +280,12 @@ def _summary(view: DetailView, now: datetime) -> Group:
     return Group(*lines)
 
 
-def _pages(view: DetailView) -> list[Text]:
+# A page still `sending` this long after it started was cut off by a stop: it counts
+# as gone out (see `core.escalation`), and the operator should know that is a guess.
+PAGE_INTERRUPTED_SECONDS = 120
+
+
+def _pages(view: DetailView, now: datetime) -> list[Text]:
     """Who was paged and when, whether it went, and what the operator can do."""
     lines = []
     for page in view.pages:
@@ -296,9 +301,20 @@ def _pages(view: DetailView) -> list[Text]:
             error = literal(page.error, one_line=True)
             failed = Text.assemble((f"{what}: failed, ", "bold red"), error)
             lines.append(failed.append(f"; trying again at {retry}"))
+        elif page.state is PageState.SENDING and (
+            (now - page.at).total_seconds() > PAGE_INTERRUPTED_SECONDS
+        ):
+            lines.append(
+                Text(
+                    f"{what}: interrupted before the server answered; counted as sent",
+                    "yellow",
+                )
+            )
         else:
             state = "sent" if page.state is PageState.SENT else "sending"
             lines.append(Text(f"{what}: {state}", "magenta"))
+    if view.pages and view.item.state is not State.AWAITING_REVIEW:
+        lines.append(Text("No more pages: the message no longer waits for a person.", "dim"))
     proposal = view.item.proposal
     if view.item.state is State.AWAITING_REVIEW and proposal is not None and proposal.alarmed:
         hints = ["n: not an emergency (clears the alarm, redrafts)"]
