@@ -50,11 +50,31 @@ _HTML_CONFIG = ParserConfig(css=CSS_PROFILES["strict"], display_links=False)
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
+class _ReadOnlyMessage(EmailMessage):
+    """A message that is only read: each header is parsed into its object once.
+
+    The stdlib parses a header anew on every `get` (a content type is asked for
+    several times per part); a header that cannot be parsed still raises each time.
+    """
+
+    def get(self, name: str, failobj: Any = None) -> Any:
+        cache: dict[str, Any] = self.__dict__.setdefault("_headers_read", {})
+        key = name.lower()
+        if key not in cache:
+            cache[key] = super().get(name, _ABSENT)
+        value = cache[key]
+        return failobj if value is _ABSENT else value
+
+
+_ABSENT = object()
+_READ_ONLY = policy.default.clone(message_factory=_ReadOnlyMessage)
+
+
 def parse_message(raw: bytes) -> ParsedEmail:
     """Parse one message; never raises."""
     defects: list[str] = []
     try:
-        msg = email.message_from_bytes(raw, policy=policy.default)
+        msg = email.message_from_bytes(raw, policy=_READ_ONLY)
     except Exception as exc:  # the stdlib parser is lenient; this is the last resort
         return ParsedEmail(defects=(f"unreadable message: {exc}",), text=_decode(raw, None))
     assert isinstance(msg, EmailMessage)
