@@ -34,6 +34,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -77,10 +78,12 @@ def main() -> int:
         print(f"cannot run the drill: {reason}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="drill-") as folder:
-        return drill(Path(folder), args.emails, args.timeout)
+        found = drill(Path(folder), args.emails, args.timeout)
+    print(*found.lines(), sep="\n")
+    return 0 if found.ok else 1
 
 
-def drill(work: Path, count: int, timeout: float) -> int:
+def drill(work: Path, count: int, timeout: float) -> Outcome:
     dovecot = DovecotServer(create_certificate(work))
     smtp, llm = SmtpServer(), LlmServer()
     dovecot.start()
@@ -133,7 +136,11 @@ def drill(work: Path, count: int, timeout: float) -> int:
         console.wait(30)
         chaos.join(30)
         log.close()
-        return report(store, smtp, llm, count, settled, elapsed, work / "console.log")
+        found = outcome(store, smtp, llm, count, settled, elapsed)
+        if not found.ok:
+            log_text = (work / "console.log").read_text(errors="replace")
+            print(f"the console's log (end): {log_text[-3000:]}", file=sys.stderr)
+        return found
     finally:
         llm.stop()
         smtp.stop()
@@ -180,14 +187,15 @@ def draft_for(request: dict[str, Any]) -> Reply:
 
 
 def misbehave(dovecot: DovecotServer, smtp: SmtpServer) -> None:
+    # The first five messages the SMTP server is given, whenever that is (after its
+    # outage, as it turns out), are refused with a temporary failure.
+    smtp.fail_next(451, "Temporary failure", times=5)
     time.sleep(2)
     smtp.refuse_connections(8)
     time.sleep(2)
     dovecot.kill()
     time.sleep(3)
     dovecot.revive()
-    time.sleep(4)  # the SMTP server is back: it refuses its next five messages
-    smtp.fail_next(451, "Temporary failure", times=5)
 
 
 def wait_until_settled(
@@ -218,15 +226,58 @@ def read_states(store: Path) -> dict[int, str]:
         return {}
 
 
-def report(
-    store: Path,
-    smtp: SmtpServer,
-    llm: LlmServer,
-    count: int,
-    settled: bool,
-    elapsed: float,
-    log: Path,
-) -> int:
+@dataclass(frozen=True)
+class Outcome:
+    """What the drill found, in the store and at the SMTP server."""
+
+    delivered: int
+    settled: bool
+    elapsed: float
+    states: Counter[str]
+    replies: int
+    answered_twice: int
+    waited_for_mail_server: int
+    waited_for_model: int
+    model_requests: int
+    failed_for_passing_cause: list[tuple[int, str]]
+    need_a_person: list[tuple[int, str, str]]
+
+    @property
+    def stored(self) -> int:
+        return sum(self.states.values())
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.settled
+            and self.stored == self.delivered
+            and self.answered_twice == 0
+            and not self.failed_for_passing_cause
+            and len(self.need_a_person) <= 2
+        )
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"settled: {'yes' if self.settled else 'NO'} after {self.elapsed:.1f} s",
+            f"emails delivered: {self.delivered}; in the store: {self.stored}; "
+            f"lost: {self.delivered - self.stored}",
+            "states: " + ", ".join(f"{state} {n}" for state, n in sorted(self.states.items())),
+            f"replies received by the SMTP server: {self.replies}; "
+            f"answered twice: {self.answered_twice}",
+            f"replies that waited for the mail server and went later: "
+            f"{self.waited_for_mail_server}",
+            f"model requests: {self.model_requests}; "
+            f"drafts that waited for the model: {self.waited_for_model}",
+            f"failed for a passing cause: {len(self.failed_for_passing_cause)}",
+            f"need a person: {len(self.need_a_person)}",
+        ]
+        lines += [f"  #{item_id} {state}: {why}" for item_id, state, why in self.need_a_person]
+        return lines
+
+
+def outcome(
+    store: Path, smtp: SmtpServer, llm: LlmServer, count: int, settled: bool, elapsed: float
+) -> Outcome:
     with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as db:
         rows = db.execute(
             "SELECT id, state, CASE WHEN error != '' THEN error "
@@ -238,27 +289,24 @@ def report(
         held = db.execute(
             "SELECT count(DISTINCT item_id) FROM audit WHERE detail LIKE '%waiting_for_model%'"
         ).fetchone()[0]
-    states = Counter(state for _, state, _ in rows)
     replies = Counter(str(m.message["In-Reply-To"]) for m in smtp.messages)
-    twice = sum(1 for n in replies.values() if n > 1)
-    transient = [
-        (i, e) for i, s, e in rows if s == "failed" and any(w in e for w in ("451", "connect"))
-    ]
-    person = [(i, s, e) for i, s, e in rows if s in ("awaiting_review", "failed", "in_doubt")]
-    print(f"settled: {'yes' if settled else 'NO'} after {elapsed:.1f} s")
-    print(f"emails delivered: {count}; in the store: {len(rows)}; lost: {count - len(rows)}")
-    print("states: " + ", ".join(f"{state} {n}" for state, n in sorted(states.items())))
-    print(f"replies received by the SMTP server: {len(smtp.messages)}; answered twice: {twice}")
-    print(f"replies that waited for the mail server and went later: {waited}")
-    print(f"model requests: {len(llm.requests)}; drafts that waited for the model: {held}")
-    print(f"failed for a passing cause: {len(transient)}")
-    print(f"need a person: {len(person)}")
-    for item_id, state, error in person:
-        print(f"  #{item_id} {state}: {error}")
-    ok = settled and len(rows) == count and twice == 0 and not transient and len(person) <= 2
-    if not ok:
-        print(f"the console's log: {log.read_text(errors='replace')[-3000:]}")
-    return 0 if ok else 1
+    return Outcome(
+        delivered=count,
+        settled=settled,
+        elapsed=elapsed,
+        states=Counter(state for _, state, _ in rows),
+        replies=len(smtp.messages),
+        answered_twice=sum(1 for n in replies.values() if n > 1),
+        waited_for_mail_server=waited,
+        waited_for_model=held,
+        model_requests=len(llm.requests),
+        failed_for_passing_cause=[
+            (i, e) for i, s, e in rows if s == "failed" and any(w in e for w in ("451", "connect"))
+        ],
+        need_a_person=[
+            (i, s, e) for i, s, e in rows if s in ("awaiting_review", "failed", "in_doubt")
+        ],
+    )
 
 
 if __name__ == "__main__":
