@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from core.config import Provider, Security, load_settings
+from core.config import Provider, Security, Settings, load_settings
 from core.errors import ConfigError
 from core.models import Intent
 from core.oauth import oauth_app
@@ -161,3 +162,13 @@ def test_provider_presets_ask_for_the_mail_scopes(monkeypatch: pytest.MonkeyPatc
     assert (google.flow, google.scopes) == ("loopback", ("https://mail.google.com/",))
     assert ("access_type", "offline") in google.authorize_params
     assert "hunter2" not in repr(google) and "hunter2" not in repr(load_settings(None))
+
+
+def test_every_setting_is_in_env_example_and_the_readme() -> None:
+    """A person configures from `.env.example` and the README: neither may miss a key."""
+    root = Path(__file__).resolve().parents[2]
+    example = (root / ".env.example").read_text()
+    readme = (root / "README.md").read_text()
+    names = [name.upper() for name in Settings.model_fields]
+    assert [n for n in names if not re.search(rf"^#?\s*{n}=", example, re.MULTILINE)] == []
+    assert [n for n in names if f"`{n}`" not in readme] == []
