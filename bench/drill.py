@@ -4,8 +4,8 @@
 per-sender cap holds any back; every intent on auto-send) on Dovecot, the tests'
 SMTP server and the tests' scripted model server, while:
 
-- the SMTP server is off the network for 8 s, then answers its next 5 messages
-  with `451 Temporary failure`;
+- the SMTP server is off the network for 8 s, and answers the first 5 messages
+  it is given with `451 Temporary failure`;
 - Dovecot is killed and comes back on the same port 3 s later;
 - the model answers its first 13 requests with 500, 429 (Retry-After: 1) and
   malformed JSON.
