@@ -44,11 +44,11 @@ from console.widgets.queue import QueueFilter, QueueTable
 from console.widgets.status import StatusBar, StatusModel
 from core.assembly import open_assistant
 from core.config import Settings
+from core.database import utc_now
 from core.errors import AssistantError, StaleItem
 from core.models import Intent, Item, Page, PageState, ParsedEmail, State
 from core.policy import AutoSendPolicy
 from core.providers.openai import OpenAIProvider
-from core.store import utc_now
 from core.triage import TriageProvider
 
 STATE_FILTERS: list[State | None] = [

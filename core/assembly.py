@@ -15,6 +15,7 @@ from datetime import datetime
 from email.utils import parseaddr
 
 from core.config import MailAuth, Provider, Settings
+from core.database import utc_now
 from core.delivery import Sender
 from core.directory import Directory
 from core.escalation import EscalationConfig, Escalator, HttpWebhook
@@ -28,7 +29,7 @@ from core.pipeline import Pipeline
 from core.policy import AutoSendPolicy
 from core.providers.offline import OfflineProvider
 from core.providers.openai import OpenAIProvider
-from core.store import Store, utc_now
+from core.store import Store
 from core.tickets import FileTicketSink
 from core.tokens import TokenSource, token_store
 from core.triage import TriageProvider

@@ -31,13 +31,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from core.database import utc_now
 from core.directory import Directory
 from core.errors import ConfigError
 from core.models import Action, Intent, Item, MessageKey, State
 from core.outbox import new_message_id
 from core.parsing import parse_message
 from core.policy import AutoSendPolicy
-from core.store import NewMessage, Store, utc_now
+from core.store import NewMessage, Store
 from core.threads import subject_reference
 from core.tickets import FileTicketSink
 from core.triage import TriageProvider

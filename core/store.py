@@ -6,51 +6,38 @@ row in the append-only audit table, so after a crash the store says exactly
 what was done. Every change also raises the item's `version`; a caller that
 names the version it saw (`expect_version`) is refused when it is out of date.
 
-Writes run on one dedicated thread, and each public method is one whole
-transaction, so coroutines never interleave inside one. Reads run on their own
-threads and connections: WAL lets readers see the last commit without waiting
-for a write (and its fsync) in progress, so a console reading an item's text
-never queues behind the pipeline.
+Each public method is one whole transaction on the writer's thread; reads run
+on their own connections (`core.database`). Pages, labels and settings are in
+`core.records`.
 Secrets never reach this file: it holds mail, proposals and decisions only.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
-import threading
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any
 
+from core.database import get_item, transaction
 from core.errors import InvalidTransition, StaleItem, StoreError
-from core.events import Event, ItemAdded, ItemChanged, PageChanged
+from core.events import ItemAdded, ItemChanged
 from core.models import (
     FINAL_FLAGS,
-    Channel,
     Item,
     MessageKey,
-    Page,
-    PageState,
     State,
     address_of,
 )
+from core.records import Records
 from core.schema import (
     ALLOWED,
     ITEM_COLUMNS,
-    PAGE_COLUMNS,
-    SCHEMA,
     item_values,
-    migrate,
     row_to_item,
-    row_to_page,
 )
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -64,17 +51,6 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
-class StoredLabel:
-    """An operator's decision kept as an example: the intent, and `emergency` when
-    they said whether it is one (None when they did not)."""
-
-    item_id: int
-    message_id: str
-    intent: str
-    emergency: bool | None = None
-
-
-@dataclass(frozen=True)
 class NewMessage:
     key: MessageKey
     message_id: str
@@ -85,90 +61,9 @@ class NewMessage:
     subject: str
 
 
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-class Store:
-    """Async facade over one SQLite connection used from one thread."""
-
-    def __init__(
-        self,
-        path: Path | str,
-        *,
-        publish: Callable[[Event], None] | None = None,
-        clock: Callable[[], datetime] = utc_now,
-    ) -> None:
-        self._path = str(path)
-        self._publish = publish or (lambda event: None)
-        self._clock = clock
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
-        self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="store-read")
-        self._db: sqlite3.Connection | None = None
-        self._local = threading.local()  # each reader thread's own connection
-        self._reader_dbs: list[sqlite3.Connection] = []
-        self._reader_lock = threading.Lock()
-
-    # --- lifecycle -------------------------------------------------------------
-
-    async def open(self) -> Store:
-        await self._run(self._open)
-        return self
-
-    def _open(self) -> None:
-        if self._path != ":memory:":
-            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            db.execute("PRAGMA foreign_keys=ON")
-            db.executescript(SCHEMA)
-            migrate(db)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the state store {self._path}: {exc}") from None
-        self._db = db
-
-    async def close(self) -> None:
-        self._readers.shutdown(wait=True)
-        with self._reader_lock:
-            for reader in self._reader_dbs:
-                reader.close()
-            self._reader_dbs.clear()
-        if self._db is not None:
-            await self._run(self._db.close)
-            self._db = None
-        self._executor.shutdown(wait=True)
-
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run on the writer's thread: every transaction, and reads inside one."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn, *args)
-
-    async def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run a read on a reader thread, with that thread's own connection."""
-        if self._path == ":memory:":  # one private database: only the writer has it
-            return await self._run(fn, self.db)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._readers, self._with_reader, fn)
-
-    def _with_reader(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        reader: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if reader is None:
-            if self._db is None:
-                raise StoreError("the state store is not open")
-            reader = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
-            reader.execute("PRAGMA query_only=ON")
-            with self._reader_lock:
-                self._reader_dbs.append(reader)
-            self._local.db = reader
-        return fn(reader)
-
-    @property
-    def db(self) -> sqlite3.Connection:
-        if self._db is None:
-            raise StoreError("the state store is not open")
-        return self._db
+class Store(Records):
+    """The single source of truth: items, their lifecycle and audit, and (from
+    `Records`) pages, labels and settings."""
 
     # --- messages ----------------------------------------------------------------
 
@@ -181,7 +76,7 @@ class Store:
 
     def _add(self, m: NewMessage) -> Item | None:
         now = self._clock().isoformat()
-        with _transaction(self.db):
+        with transaction(self.db):
             cursor = self.db.execute(
                 "INSERT OR IGNORE INTO items (mailbox, uidvalidity, uid, message_id, dedup_key, "
                 "state, received_at, sender, sender_addr, subject, raw, created_at, updated_at) "
@@ -217,10 +112,7 @@ class Store:
         return {row[0] for row in rows}
 
     async def get(self, item_id: int) -> Item:
-        return await self._read(lambda db: _get(db, item_id))
-
-    def _get(self, item_id: int) -> Item:
-        return _get(self.db, item_id)
+        return await self._read(lambda db: get_item(db, item_id))
 
     async def raw(self, item_id: int) -> bytes:
         """The message exactly as fetched."""
@@ -411,7 +303,7 @@ class Store:
         fields: dict[str, Any],
     ) -> tuple[State, Item]:
         now = self._clock().isoformat()
-        with _transaction(self.db):
+        with transaction(self.db):
             item = self._get(item_id)
             guard.check(item)
             current = item.state
@@ -432,28 +324,6 @@ class Store:
             )
             self._audit(item_id, actor, current, target, detail, now)
         return current, self._get(item_id)
-
-    def _audit(
-        self,
-        item_id: int,
-        actor: str,
-        from_state: State | None,
-        to_state: State,
-        detail: dict[str, Any],
-        at: str,
-    ) -> None:
-        self.db.execute(
-            "INSERT INTO audit (item_id, at, actor, from_state, to_state, detail) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                item_id,
-                at,
-                actor,
-                from_state.value if from_state else None,
-                to_state.value,
-                json.dumps(detail, ensure_ascii=False, default=str),
-            ),
-        )
 
     async def audit(self, item_id: int) -> list[AuditEntry]:
         rows = await self._read(
@@ -492,219 +362,12 @@ class Store:
         ids = list(item_ids)
 
         def update() -> None:
-            with _transaction(self.db):
+            with transaction(self.db):
                 self.db.executemany(
                     "UPDATE items SET flags_synced = 1 WHERE id = ?", [(i,) for i in ids]
                 )
 
         await self._run(update)
-
-    # --- emergency pages -------------------------------------------------------------
-
-    async def start_page(
-        self,
-        item_id: int,
-        conversation_id: int,
-        number: int,
-        channel: Channel,
-        recipients: Iterable[str],
-        *,
-        actor: str,
-        message_id: str = "",
-    ) -> Page | None:
-        """Record a page before it goes out, with its audit row; None if that page of
-        that conversation on that channel was already started (at most once, even across
-        a crash: a page found `sending` after a restart counts as gone out)."""
-        page = await self._run(
-            self._start_page,
-            item_id,
-            conversation_id,
-            number,
-            channel,
-            list(recipients),
-            actor,
-            message_id,
-        )
-        if page is not None:
-            self._publish(PageChanged(page))
-        return page
-
-    def _start_page(
-        self,
-        item_id: int,
-        conversation_id: int,
-        number: int,
-        channel: Channel,
-        recipients: list[str],
-        actor: str,
-        message_id: str,
-    ) -> Page | None:
-        now = self._clock().isoformat()
-        with _transaction(self.db):
-            cursor = self.db.execute(
-                "INSERT OR IGNORE INTO pages (conversation_id, item_id, number, channel, "
-                "recipients, at, state, actor, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    conversation_id,
-                    item_id,
-                    number,
-                    channel.value,
-                    json.dumps(recipients),
-                    now,
-                    PageState.SENDING.value,
-                    actor,
-                    message_id,
-                ),
-            )
-            if cursor.rowcount == 0:
-                return None
-            state = self._get(item_id).state
-            detail = {"page": number, "channel": channel.value, "to": recipients}
-            self._audit(item_id, actor, state, state, detail, now)
-            return self._page(int(cursor.lastrowid or 0))
-
-    async def page_outcome(
-        self, page_id: int, error: str = "", *, next_try: datetime | None = None
-    ) -> Page:
-        """A page went out (no `error`), or failed and is tried again at `next_try`;
-        a failure, and a success after a failure, are audited."""
-        page = await self._run(self._page_outcome, page_id, error, next_try)
-        self._publish(PageChanged(page))
-        return page
-
-    def _page_outcome(self, page_id: int, error: str, next_try: datetime | None) -> Page:
-        now = self._clock().isoformat()
-        with _transaction(self.db):
-            before = self._page(page_id)
-            state = PageState.FAILED if error else PageState.SENT
-            self.db.execute(
-                "UPDATE pages SET state = ?, error = ?, next_try = ? WHERE id = ?",
-                (state.value, error, next_try.isoformat() if next_try else "", page_id),
-            )
-            if error or before.attempts > 1:
-                item_state = self._get(before.item_id).state
-                detail = {"page": before.number, "channel": before.channel.value}
-                detail["failed" if error else "delivered"] = error or before.attempts
-                self._audit(before.item_id, before.actor, item_state, item_state, detail, now)
-            return self._page(page_id)
-
-    async def retry_page(self, page_id: int) -> Page | None:
-        """Take a failed page up again (one more attempt); None if someone else did."""
-        page = await self._run(self._retry_page, page_id)
-        if page is not None:
-            self._publish(PageChanged(page))
-        return page
-
-    def _retry_page(self, page_id: int) -> Page | None:
-        with _transaction(self.db):
-            cursor = self.db.execute(
-                "UPDATE pages SET state = ?, attempts = attempts + 1, next_try = '' "
-                "WHERE id = ? AND state = ?",
-                (PageState.SENDING.value, page_id, PageState.FAILED.value),
-            )
-            return self._page(page_id) if cursor.rowcount else None
-
-    def _page(self, page_id: int) -> Page:
-        row = self.db.execute(
-            f"SELECT {PAGE_COLUMNS} FROM pages WHERE id = ?", (page_id,)
-        ).fetchone()
-        return row_to_page(row)
-
-    async def pages(self, conversation_ids: Iterable[int] | None = None) -> list[Page]:
-        """The pages of these conversations (all pages when None), oldest first."""
-        wanted = None if conversation_ids is None else sorted(set(conversation_ids))
-
-        def query(db: sqlite3.Connection) -> list[Page]:
-            if wanted is None:
-                rows = db.execute(f"SELECT {PAGE_COLUMNS} FROM pages ORDER BY id").fetchall()
-            else:
-                marks = ", ".join("?" * len(wanted))
-                rows = db.execute(
-                    f"SELECT {PAGE_COLUMNS} FROM pages WHERE conversation_id IN ({marks}) "
-                    "ORDER BY id",
-                    wanted,
-                ).fetchall()
-            return [row_to_page(r) for r in rows]
-
-        return await self._read(query) if wanted != [] else []
-
-    # --- labelled examples (the operator's reclassifications) -------------------------
-
-    async def add_label(
-        self,
-        item_id: int,
-        message_id: str,
-        intent: str,
-        actor: str,
-        *,
-        emergency: bool | None = None,
-    ) -> None:
-        """Keep an operator's decision as an example: the intent, and whether it is an
-        emergency when they said so (None: they did not)."""
-        at = self._clock().isoformat()
-        flag = None if emergency is None else int(emergency)
-        await self._run(
-            lambda: self.db.execute(
-                "INSERT INTO labels (item_id, message_id, intent, emergency, actor, at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (item_id, message_id, intent, flag, actor, at),
-            )
-        )
-
-    async def labels(self) -> list[StoredLabel]:
-        """Every example an operator labelled, oldest first."""
-        rows = await self._read(
-            lambda db: db.execute(
-                "SELECT item_id, message_id, intent, emergency FROM labels ORDER BY id"
-            ).fetchall()
-        )
-        return [
-            StoredLabel(int(r[0]), str(r[1]), str(r[2]), None if r[3] is None else bool(r[3]))
-            for r in rows
-        ]
-
-    # --- settings (operator policy) ------------------------------------------------
-
-    async def get_setting(self, key: str) -> Any:
-        row = await self._read(
-            lambda db: db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        )
-        return json.loads(row[0]) if row else None
-
-    async def set_setting(self, key: str, value: Any, *, actor: str) -> None:
-        """Change a setting, logging who changed it from what to what, in one transaction."""
-        await self._run(self._set_setting, key, json.dumps(value), actor)
-
-    def _set_setting(self, key: str, value: str, actor: str) -> None:
-        with _transaction(self.db):
-            row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-            self.db.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
-            self.db.execute(
-                "INSERT INTO settings_log (at, actor, key, old_value, new_value) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (self._clock().isoformat(), actor, key, row[0] if row else None, value),
-            )
-
-    async def settings_history(self, key: str) -> list[tuple[str, Any, Any]]:
-        """(actor, old value, new value) for every change of a setting, oldest first."""
-        rows = await self._read(
-            lambda db: db.execute(
-                "SELECT actor, old_value, new_value FROM settings_log WHERE key = ? ORDER BY id",
-                (key,),
-            ).fetchall()
-        )
-        return [(r[0], json.loads(r[1]) if r[1] else None, json.loads(r[2])) for r in rows]
-
-
-def _get(db: sqlite3.Connection, item_id: int) -> Item:
-    row = db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE id = ?", (item_id,)).fetchone()
-    if row is None:
-        raise StoreError(f"no item #{item_id}")
-    return row_to_item(row)
 
 
 @dataclass(frozen=True)
@@ -722,16 +385,3 @@ class _Guard:
                 f"item #{item.id} is {item.state.value}, not "
                 + " or ".join(sorted(s.value for s in self.states))
             )
-
-
-class _transaction:
-    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")

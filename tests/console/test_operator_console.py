@@ -21,7 +21,7 @@ from textual.widgets import Static
 from console.app import OperatorConsole
 from console.screens.dialogs import ChoiceDialog
 from core.models import Intent, State
-from core.store import StoredLabel
+from core.records import StoredLabel
 from tests.support.assistant import make_settings
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.mail import make_email
