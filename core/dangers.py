@@ -30,28 +30,62 @@ VULNERABLE = (
 )
 
 
+# A gap between two parts of a danger ("the outlet … is hot") never spans a denial:
+# "the switch isn't warm" describes no danger.
+_DENIAL = (
+    r"\b(?:not|no|isn'?t|wasn'?t|aren'?t|never|nothing|without|kein\w*|nicht|pas|sin|sem|"
+    r"senza|non|nie|không)\b"
+)
+_GAP = re.compile(r"\.\{0,(\d+)\}")
+
+
 def _d(kind: str, reason: str, *parts: str) -> Danger:
-    return Danger(kind, reason, re.compile("|".join(parts), FLAGS))
+    pattern = _GAP.sub(lambda m: f"(?:(?!{_DENIAL}).){{0,{m.group(1)}}}", "|".join(parts))
+    return Danger(kind, reason, re.compile(pattern, FLAGS))
 
 
 DANGERS = (
     _d(
         "trapped",
         "a person may be trapped",
-        r"\b(trapped|stuck|shut) (in|inside|between)\b(?! (traffic|a meeting|work|the office))",
+        r"\b(i|i'?m|i am|we|we'?re|we are|he|he'?s|she|she'?s|they|they'?re|someone|somebody|"
+        r"people|person|child|kid|baby|son|daughter|man|woman|neighbou?r|resident|mum|mom|dad|"
+        r"grand\w+|friend|husband|wife|partner)\b( \w+){0,2} (is |are |was |got |been |still )?"
+        r"(trapped|stuck|shut|locked) (in|inside|between)\b(?! (traffic|a meeting|work|the office|"
+        r"a (lease|contract|loop)|my (ways|head)))",
         r"\b(stuck|trapped) in (the |an |our |my )?(lift|elevator)\b",
         r"\b(lift|elevator)\b.{0,40}\b(stuck|stopped|trapped)\b.{0,40}\b(inside|people|person|"
         r"someone|me|us|with|between floors)\b",
-        r"\bcan'?t (get|come) out\b|\bcannot (get|come) out\b|\bunable to get out\b",
+        r"\b(i|we|he|she|they|someone|somebody|my \w+|the \w+)( still)? (can'?t|cannot|couldn'?t|"
+        r"is unable to|are unable to) (get|come) out\b(?! (with|of (bed|the (car|drive\w*))))",
         r"\b(stuck|locked( out)?) on (the|my|our) balcony\b",
-        r"\blocked (in|inside)\b(?! (a|the) (contract|lease))",
-        r"\batrapad[oa]s?\b|\bencerrad[oa]s?\b|\bno (puedo|podemos) salir\b",
-        r"\bcoincé[es]?\b|\bbloqué[es]? dans\b|\benfermé[es]?\b|\bne (peux|pouvons) pas sortir\b",
-        r"\beingeschlossen\b|\bsteck(e|en|t) (im|in|fest)\b|\bkomm(e|en) nicht (raus|heraus)\b",
-        r"\bpres[oa]s? (no|na|dentro)\b|\bnão (consigo|conseguimos) sair\b",
-        r"\bbloccat[oia]\b|\bintrappolat[oia]\b|\bnon (riesco|riusciamo) (a )?uscire\b",
-        r"\buwięzion|\butknął|\butknęła|\bnie mo(gę|żemy) wyjść\b|\bzamknięt[aey] w\b",
-        r"\bbị kẹt\b|\bmắc kẹt\b|\bkhông ra được\b",
+        r"\b(lift|elevator)\b.{0,60}\b(won'?t (move|open)|hasn'?t moved|not moving|stopped between|"
+        r"doors? (won'?t|don'?t|will not|do not) open)\b.{0,80}\b(inside|in it|in there|i'?m|we|"
+        r"someone|people|person|kid|child|he|she|they|my)\b",
+        r"\b(i'?m|we'?re|someone'?s|someone is|people are|kids? (is|are)|he'?s|she'?s) "
+        r"(writing (this )?from )?(inside|in) the (lift|elevator)",
+        r"\bbalcony\b.{0,60}\b(shut|closed|clicked|locked) behind\b|\bcan'?t (open|get) (it|back "
+        r"in) from (outside|the balcony)",
+        r"\b(i|we|he|she|they|someone|child|kid|baby|son|daughter)\b( \w+){0,2} (is |are |was |"
+        r"got )?locked (in|inside)\b(?! (a|the) (contract|lease))",
+        # In the other languages: a person (a verb in the first person, or someone named)
+        # shut in, never a key, a car or a drawer.
+        r"\b(estoy|estamos|está|están|quedó|quedaron|quedé|quedamos)\b( \w+){0,2} "
+        r"(atrapad|encerrad)[oa]s?\b(?! en el (tráfico|trabajo))|\bno (puedo|podemos) salir\b",
+        r"\b(je suis|on est|nous sommes|il est|elle est|ils sont|elles sont|est resté\w*)\b"
+        r"( \w+){0,2} (coincé|bloqué|enfermé)[es]*\b(?! dans (les )?(embouteillages?|bouchons?))|"
+        r"\bne (peux|pouvons|peut) pas sortir\b",
+        r"\b(ich|wir|er|sie|jemand)\b( \w+){0,2} (stecke|stecken|steckt|bin|sind|ist)\b( \w+){0,3} "
+        r"(fest|eingeschlossen|eingesperrt)\b|\b(komme|kommen|kommt) nicht (raus|heraus)\b",
+        r"\b(estou|estamos|está|estão|ficou|fiquei|ficamos)\b( \w+){0,2} (pres[oa]s?|"
+        r"trancad[oa]s?)\b|\bnão (consigo|conseguimos|consegue) sair\b(?! com o carro)",
+        r"\b(sono|siamo|sono rimast[oi]|(mio|mia) \w+ è( rimast[oa])?)\b( \w+){0,2} (bloccat|"
+        r"intrappolat|chius)[oaie]\b|\bnon (riesco|riusciamo|"
+        r"riesce) (a )?uscire\b(?! con la macchina)",
+        r"\b(jestem|jesteśmy|jest)\b( \w+){0,2} (uwięzion|zamknięt)\w*|\butknął\w*|\butknęł\w*|"
+        r"\bnie mo(gę|żemy|że) wyjść\b",
+        r"\b(tôi|chúng tôi|con tôi|con|ai đó|bà|ông|mẹ)\b( \S+){0,2} (bị kẹt|mắc kẹt)|"
+        r"\bkhông ra được\b",
     ),
     _d(
         "injured",
@@ -65,7 +99,15 @@ DANGERS = (
         r"hit (his|her|my) head|chest pain|seizure|overdose|ambulance|paramedics|injured|"
         r"hurt (badly|bad|himself|herself|myself)|burned (himself|herself|myself|his|her|my))\b",
         r"\b(se cayó|me caí|sangr|inconsciente|herid[oa]|ambulancia|no (puede|puedo) respirar)",
-        r"\b(tombé[es]?|s'est évanoui|inconscient|saign|blessé[es]?|ambulance)",
+        r"\b(broken|broke|twisted|sprained) (my |his |her |an? )?(ankle|leg|arm|wrist|hip)|"
+        r"can'?t (put (any )?weight|stand up|get up|move (my|his|her) (leg|arm))|(lying|lay) "
+        r"(on|at) the (floor|ground|bottom|landing)|went down the (last )?(few )?(steps|stairs)",
+        r"\b(haven'?t|have not|nobody has|no one has) (seen|heard) (him|her|them|from (him|her))\b"
+        r".{0,60}\b(days|since|week)|\b(newspapers|post|mail|papers)\b.{0,30}\bpiling up|"
+        r"\b(not|isn'?t|wasn'?t) answering (the|his|her|my) (door|phone)\b.{0,80}\b(alone|"
+        r"elderly|days|worried|eighties|nineties|8\d|9\d)",
+        r"\b((est|suis|sont|sommes) tombée?s?\b(?! en panne)|une chute|s'est évanouie?|"
+        r"inconsciente?|saigne\w*|blessée?s?|ambulance)",
         r"\b(gestürzt|bewusstlos|blutet|verletzt|krankenwagen|atmet nicht)",
         r"\b(caiu|desmaiou|inconsciente|sangr|ferid[oa]|ambulância)",
         r"\b(caduto|caduta|svenut[oa]|sanguin|ferit[oa]|ambulanza|non respira)",
@@ -82,13 +124,15 @@ DANGERS = (
         r"\b[89]\d[- ]?(year|yr)s?[- ]?old)\b.{0,80}\b(alone (inside|in the)|locked (in|inside|"
         r"out)|stuck|trapped|freezing|no heat|no water|can'?t (get (in|out)|breathe|reach)|"
         r"outside in the cold|out in the cold)",
-        r"\b(alone|locked (in|inside|out)|outside|stuck|trapped)\b.{0,60}\b(baby|toddler|"
-        r"infant|child|kid|son|daughter|elderly|mother|mum|mom|father|dad|grandm\w*|"
+        r"\b(alone|locked (in|inside|out)|outside in the cold|shut (in|out))\b.{0,60}\b(baby|"
+        r"toddler|infant|child|kid|son|daughter|elderly|mother|mum|mom|father|dad|grandm\w*|"
         r"disabled|wheelchair|medication|medicine|insulin)\b",
-        r"\b(dementia|alzheimer|sozinh\w* .{0,20}dentro|alone inside|sola (dentro|adentro)|"
+        r"\b(dementia|alzheimer\w*)\b.{0,80}\b(alone|outside|wander\w*|missing|locked|lost|cold)|"
+        r"\b(sozinh\w* .{0,20}dentro|alone inside|sola (dentro|adentro)|"
         r"seule? (à l'intérieur|dedans)|allein (drinnen|in der wohnung))\b",
-        r"\b(stove|oven|hob|fogão|estufa|cocina|four|herd|fornello|kuchenk|bếp)\b.{0,30}\b(on|left "
-        r"on|ligad|encendid|allumé|an\b|acces|włączon|đang bật)",
+        r"\b(stove|oven|hob|fogão|estufa|cocina|four|herd|fornello|kuchenk|bếp)\b( \w+){0,2} "
+        r"(is |was |still |been )?(left on|turned on|switched on|still on|is on|on and|"
+        r"ligad[oa]|encendid[oa]|allumée?|ist an|acces[oa]|włączon\w*|đang bật)\b",
         r"\b(lift|elevator|ascensor|ascenseur|aufzug|elevador|ascensore|winda|thang máy)\b.{0,80}\b"
         + VULNERABLE,
         r"\b(bebé|niñ[oa]|hij[oa]|mi (madre|padre|abuel[oa])|ancian[oa]|silla de ruedas|"
@@ -104,7 +148,7 @@ DANGERS = (
         r"\b(dziecko|niemowlę|córka|syn|mama|tata|babcia|dziadek|wózek|lek)\w*\b.{0,60}\b"
         r"(sam[aoy]?|w środku|na zewnątrz|zamknięt|zimno)",
         r"\b(em bé|con (tôi|gái|trai)|cháu|mẹ tôi|bà|ông|người già|xe lăn|thuốc)\b.{0,60}\b"
-        r"(một mình|bên trong|bên ngoài|bị nhốt|lạnh)",
+        r"(một mình|bị nhốt|lạnh cóng|ngoài trời lạnh)",
     ),
     _d(
         "fire",
@@ -114,7 +158,7 @@ DANGERS = (
         r"fighters?|marshal|code|inspection|insurance|risk))",
         r"\b(fuego|incendio|llamas|se quema|quemando)\b",
         r"\b(feu|incendie|flammes|brûle)\b",
-        r"\b(feuer|brand|brennt|flammen)\b",
+        r"\b(feuer|brand(?![- ](new|name))|brennt|flammen)\b",
         r"\b(fogo|incêndio|chamas|pegou fogo|queimando)\b",
         r"\b(fuoco|incendio|fiamme|brucia)\b",
         r"\b(pożar|ogień|płonie|pali się)\b",
@@ -125,6 +169,9 @@ DANGERS = (
         "there may be smoke",
         r"\b(smoke|smoky|smoking)\b(?! (detector|alarm) (chirp|beep|battery|low|test))",
         r"\b(smell(s|ing)? of (burning|smoke)|burning smell|smells? (like )?burn(ing|t))\b",
+        r"\bsmell\w* (like |of )?(\w+ ){0,2}(scorch\w*|burnt|singed|melting|hot plastic|"
+        r"electrical)|\b(wall|floor|ceiling|switch|socket|outlet|plug|cable|wire|flue|panel)\b.{0,50}"
+        r"\b(too hot to (touch|keep|hold)|hot to the touch|paint\b.{0,20}\bbubbl\w*)",
         r"\b(humo|olor a quemado)\b|\b(fumée|odeur de brûlé)\b|\b(rauch|verbrannt riecht|"
         r"brandgeruch)\b|\b(fumaça|fumo|cheiro de queimado)\b|\b(fumo|odore di bruciato)\b",
         r"\b(dym|swąd|zapach spalenizny)\b|\b(khói|mùi khét)\b",
@@ -140,20 +187,36 @@ DANGERS = (
         r"\b(gasgeruch|riecht nach gas|gasleck|gas riecht)\b|\b(cheiro de gás|vazamento de gás|"
         r"fuga de gás)\b|\b(odore di gas|puzza di gas|fuga di gas)\b",
         r"\b(zapach gazu|czuć gaz|wyciek gazu|śmierdzi gazem)\b",
+        r"\b(sulph?ur|sulfur|rotten[- ]egg)\w*\b|\b(huele\w*|olor|olía) (mucho |muy |"
+        r"fuerte )?a gas|"
+        r"\b(sent|sentait|odeur)\w* (fort |très fort )?(le |de )?gaz|\briecht\w* (stark |"
+        r"nach )+gas|"
+        r"\b(cheir\w*) (forte )?a gás|\b(puzza|odore|sento) (forte )?(di )?gas|\bczuć\w* gaz|"
+        r"\bmùi (khí )?ga",
         r"\b(mùi gas|mùi ga|rò rỉ (khí )?ga)\b",
     ),
     _d(
         "co",
         "a carbon-monoxide alarm may be going off",
-        r"\b(carbon monoxide|co (alarm|detector)|co2? alarm)\b(?!.{0,40}\b(battery|batteries|"
-        r"test\w*|chirp\w*|low))",
-        r"\b(monóxido de carbono|monoxyde de carbone|kohlenmonoxid|co-melder|monóxido de carbono|"
-        r"monossido di carbonio|czad|tlenek węgla|khí co)\b",
+        r"\b(carbon monoxide|co2?|monoxide) (alarm|detector|monitor|sensor)s?\b.{0,40}\b(going off|"
+        r"went off|goes off|sounding|sounded|beeping|beeps|ringing|screaming|alarm(ing)?|"
+        r"reading|reads|shows|showing) (?!(0|zero)\b)",
+        r"\b(smell|leak|high levels?|poisoning|reading) (of )?(carbon monoxide|\bco\b)",
+        r"\b(detector|alarma|alarme|melder|allarme|czujnik|máy báo) (de |di |)?(monóxido|"
+        r"monoxyde|co|kohlenmonoxid|monossido|czadu|khí co)\w*\b.{0,40}\b(suena|pita|sonne|"
+        r"bipe|sonnt|schlägt|piept (dauernd|ununterbrochen|laut)|alarm|apita|dispara|suona|"
+        r"piszczy|wyje|kêu|báo động)",
+        r"\b(co-melder|czujnik czadu)\b.{0,40}\b(schlägt|alarm|piszczy|wyje)",
+        r"\b(yellow|orange|lazy|flickering) flame|flamme (jaune|orange)|llama (amarilla|naranja)|"
+        r"gelbe flamme|chama amarela|fiamma gialla|żółty płomień|\b(soot|sooty|black marks?|"
+        r"traces noires|ruß)\b.{0,40}\b(heater|boiler|furnace|chauffe-eau|above|au-dessus)",
+        r"\b(intoxicación|intoxication|vergiftung|intoxicação|intossicazione|zatrucie|ngộ độc)\b"
+        r".{0,30}\b(monóxido|monoxyde|kohlenmonoxid|co|monossido|czadem|khí co)\b",
     ),
     _d(
         "electrical",
         "there may be sparks, burning or live wiring",
-        r"\b(spark(s|ing|ed)?|arcing|scorch(ed|marks?)?|melt(ed|ing)|exposed wir(e|es|ing)|"
+        r"\b(spark(s|ing|ed)?|arcing|scorching|melting|exposed wir(e|es|ing)|"
         r"live wire|electric shock|got a shock|shocked me|buzzing (panel|breaker|outlet)|"
         r"(outlet|socket|switch|panel|breaker|plug)\b.{0,80}\b(hot|warm|smok|burn|crackl\w*|pop|"
         r"brown|black|discolou?r\w*|scorch\w*|melt\w*))\b",
@@ -164,15 +227,25 @@ DANGERS = (
         r"\b(scintille|cortocircuito|presa (bruciata|calda)|scossa)\b",
         r"\b(iskr|zwarcie|gniazdko (się )?(pali|grzeje|topi)|porażenie)\b",
         r"\b(tia lửa|chập điện|ổ cắm (cháy|nóng)|điện giật)\b",
+        r"\b(bare|live|exposed) (copper|wires?|cables?)|wires? (hanging|sticking|dangling) (out|"
+        r"down|from)|(hanging|dangling) (by|from) (the |its )?(wires?|cables?)",
+    ),
+    _d(
+        "electrical",
+        "water may be reaching wiring or a light",
+        r"\b(water|leak\w*|drip\w*)\b.{0,50}\b(into|onto|on|through|in|near|reaching|around|"
+        r"from|out of|behind) (the |a |my |our )?(\w+ ){0,2}(light|lamp|fitting|fixture|outlet|"
+        r"socket|electric\w*|wiring|fuse|breaker)s?\b",
     ),
     _d(
         "flooding",
-        "water may be flooding or reaching electrics",
+        "water may be flooding in",
         r"\b(flood(ed|ing)?|water (is )?(pouring|gushing|pouring in|everywhere|coming "
         r"(through|in|down|out)|dripping (from|through) the (ceiling|light))|burst (pipe|main)|"
         r"pipe (burst|has burst)|ceiling (is )?(leaking|dripping|soaked|bulging)|"
-        r"(water|leak)\b.{0,50}\b(light|lamp|fitting|fixture|outlet|socket|electric\w*|wiring|"
-        r"fuse|breaker)|standing water.{0,30}(inches|cm|deep))\b",
+        r"water (is )?(dripping|pouring|coming|running|"
+        r"leaking) (through|from|out of) the (\w+ )?ceiling|standing water.{0,30}(inches|cm|"
+        r"deep))\b",
         r"\b(inundación|inundad[oa]|se inunda|cae agua del techo|tubería reventada|agua por todas "
         r"partes)\b",
         r"\b(inondation|inondé[es]?|dégât des eaux|l'eau (coule|tombe) du plafond|tuyau (a )?"
@@ -183,7 +256,56 @@ DANGERS = (
         r"rebentou))\b",
         r"\b(allagat[oa]|allagamento|acqua (che scende|dal soffitto)|tubo (rotto|scoppiato))\b",
         r"\b(zalan[eay]|zalewa|woda (leje się|cieknie) z sufitu|pęknięta rura)\b",
-        r"\b(ngập|nước (chảy|tràn|rò) (từ trần|khắp)|vỡ ống)\b",
+        r"\b(ngập nước|bị ngập|ngập (nhà|phòng|sàn|tầng|hầm)|nước (chảy|tràn|rò) (từ trần|khắp)|"
+        r"vỡ ống)\b",
+        # Water where it should not be, and spreading: what people see before they say "flood".
+        r"\bwater\b.{0,40}\b(all over|everywhere|across the (floor|hall\w*)|spreading|running down|"
+        r"streaming|spraying|squirting|gushing|pouring|coming (in|out|up|down|under|through)|"
+        r"going (under|into|through)|under (my|the) (front )?door|into the (hall\w*|bedroom|"
+        r"flat|apartment|living room|kitchen))",
+        r"\b(spray\w*|gush\w*|pour\w*|stream\w*) (water|from (a|the) pipe)|"
+        r"(towels|buckets?|mop\w*)\b.{0,40}\b(soaked|aren'?t (doing|keeping|helping)|"
+        r"can'?t keep up|"
+        r"full)|(inch(es)?|cm|centimet\w+) of water (on|in|across) the (floor|hall\w*|basement|"
+        r"kitchen|flat|apartment)|puddle\b.{0,30}\b(spread\w*|growing|bigger)",
+        r"\b(sale|entra|cae|corre)\w* (mucha |un montón de )?agua|agua (en|por) (el suelo|todo|"
+        r"la pared|el pasillo|debajo)|fuga (grande|enorme|fuerte)",
+        r"\b(de )?l'eau (coule|gicle|entre|ruisselle|partout|sur le sol|sous la porte|jaillit)|"
+        r"fuite (importante|énorme)",
+        r"\bwasser\b.{0,30}\b(läuft|spritzt|kommt|steht|überall|auf dem boden|dringt|unter der "
+        r"tür|sprudelt)",
+        r"\bágua\b.{0,30}\b(escorre|jorra|entra|a entrar|por todo|no chão|pela parede|debaixo)|"
+        r"vazamento (grande|forte)",
+        r"\bacqua\b.{0,30}\b(dappertutto|per terra|entra|esce|scende|sul pavimento|sotto la porta)",
+        r"\bwod[ay]\b.{0,30}\b(leje|cieknie|tryska|wszędzie|na podłodze|wlewa|pod drzwi)",
+        r"\bnước\b.{0,30}\b(chảy|tràn|phun|ngập|khắp|vào nhà|dưới cửa)",
+    ),
+    _d(
+        "insecure",
+        "the home or the building cannot be secured",
+        r"\b(door|front door|entrance|main door|latch|lock|deadbolt|bolt|gate)\b.{0,40}\b"
+        r"(won'?t|doesn'?t|does not|will not|can'?t|cannot|isn'?t able to|no longer) "
+        r"(lock|latch|catch|be locked|be secured)",
+        r"\b(front|entrance|main|building|street|apartment|flat|back) door\b.{0,40}\b(won'?t|"
+        r"doesn'?t|does not|will not|can'?t|cannot|no longer) (close|shut|stay (shut|closed))",
+        r"\b(window|door)\b.{0,40}\b(won'?t|doesn'?t|will not|can'?t|cannot) (close|shut|stay "
+        r"(shut|closed))\b.{0,80}\b(ground floor|street|alley|anyone|anybody|someone could|"
+        r"climb in|intruder|burglar|break in)",
+        r"\b(can'?t|cannot|unable to|no way to) (lock|secure|close|shut) (it|the|my|our|the front)"
+        r"( \w+)?( door| window)?",
+        r"\b(front|entrance|main|building|street|back) door\b.{0,40}\b(stuck|jammed|wedged|"
+        r"blowing|swings?|swinging|wide) open\b|\b(lock|bolt|key|cylinder) (just )?spins|anyone "
+        r"(can|could) (walk|come|get|climb) in|hole big enough (for|to)",
+        r"\bpuerta (de (la )?(entrada|calle|casa|piso)|principal)\b.{0,30}\bno (cierra|se cierra|"
+        r"se puede cerrar)|no (puedo|podemos) cerrar con llave|cerradura\b.{0,20}\bno (cierra|"
+        r"funciona)",
+        r"\bporte\b.{0,30}\bne (ferme|se ferme|se verrouille) plus|impossible de "
+        r"(fermer|verrouiller) (la porte|à clé)",
+        r"\b(haustür|wohnungstür|eingangstür|tür)\b.{0,40}\b(schließt nicht|lässt sich nicht "
+        r"(mehr )?(ab)?schließen|geht nicht (mehr )?zu|steht offen)",
+        r"\bporta\b.{0,30}\bnão (fecha|tranca)|\bporta\b.{0,30}\bnon si (chiude|blocca)",
+        r"\bdrzwi\b.{0,30}\bnie (da się )?(zamyk|zamkn)\w*|\bcửa( chính| ra vào)?\b.{0,20}\bkhông "
+        r"khóa được",
     ),
     _d(
         "sewage",
@@ -207,6 +329,16 @@ DANGERS = (
         r"\b(sin calefacción|no hay calefacción|sans chauffage|pas de chauffage|keine heizung|"
         r"heizung (ist )?(aus|kaputt)|sem aquecimento|senza riscaldamento|bez ogrzewania|"
         r"không có (sưởi|lò sưởi))\b",
+        # Heat gone entirely (not merely weak), in winter.
+        r"\b(no heat (at all|anywhere|whatsoever)|heat(ing)? (is |has )?(completely|totally|"
+        r"entirely) (out|off|gone|dead)|(all|every|each) (the )?radiators? (are |is )?(ice[- ])?"
+        r"cold|radiators? (are |is |have been |has been )?(all )?(ice|stone)[- ]cold|(furnace|"
+        r"boiler|heating|heat) "
+        r"(has )?(died|dead|quit|packed up|gone out)( again| completely)?|heat(ing)? (is |has )?"
+        r"(gone|out|off) again)\b",
+        r"\b(mất sưởi|lò sưởi lạnh|calefacción no funciona\w*|chauffage (est )?(en panne|coupé)|"
+        r"heizung (ist )?(ausgefallen|komplett aus)|aquecimento (avariou|não funciona)|"
+        r"riscaldamento (non funziona|spento|guasto)|ogrzewanie nie działa)",
     ),
     _d(
         "no_water",
@@ -220,6 +352,15 @@ DANGERS = (
         r"bez wody|không có nước)\b.{0,200}(calor|chaleur|hitze|calore|upał|nắng nóng|"
         + VULNERABLE
         + ")",
+        # No water at all, for the whole home or building.
+        r"\b(no (running )?water (at all|in the (whole|entire) (building|flat|"
+        r"apartment))|nothing (comes )?(out of|from) (any|the) taps?|(whole|"
+        r"entire) building\b.{0,40}"
+        r"\bno water|no water\b.{0,40}\b(whole|entire) building|pipes? (are |is )?frozen)\b",
+        r"\b(no (sale|hay) (nada de )?agua|plus (une goutte )?d'eau|kein (tropfen )?wasser mehr|"
+        r"não (sai|há) água|non (esce|c'è) acqua|nie ma (w ogóle )?wody|không có nước)\b"
+        r".{0,80}\b(todo el edificio|tout l'immeuble|ganze haus|prédio|palazzo|cały (blok|budynek)|"
+        r"cả tòa|desde|depuis|seit|desde|da|od)",
     ),
     _d(
         "structural",
@@ -231,6 +372,12 @@ DANGERS = (
         r"\bceiling\b.{0,80}\b(bulg\w*|sag\w*|belly|balloon|fall\w*|fell|collaps\w*|came down|"
         r"come down|coming down)",
         r"\bcrack\w*\b.{0,40}\b(widen\w*|bigger|grow\w*|opened up|with a bang|spreading)",
+        r"\b(hanging down|ballooning|swollen|bellying|sagging|bulging|lower than)\b.{0,60}\b("
+        r"ceiling|plaster|paint|drywall)|\b(could|might|may|about to|going to|looks like it will) "
+        r"(fall|come down|collapse|give way)\b|\b(bricks?|masonry|stones?|tiles?|slates?|chunks?|"
+        r"pieces?|bits) of\b.{0,30}\b(fell|falling|came down|coming down|dropped|dropping)|"
+        r"\b(bricks?|masonry|slates?|roof tiles?|plaster|chunks?) (have |has )?(fell|fallen|"
+        r"come down|came down|dropped|dropping|falling|loose)",
         r"\b(afraid|scared|worried) (it|the ceiling|the balcony) (will|might|is going to) "
         r"(fall|collapse|give way)",
         r"\b(techo (se )?(cayó|derrumbó|hundió)|balcón (se mueve|suelto)|se derrumb)\w*\b",
@@ -271,11 +418,19 @@ DANGERS = (
         r"\b(threaten(ed|ing)?|knife|gun|weapon|attacked|assault(ed)?|hitting (her|him|"
         r"me)|beating (her|him)|domestic (violence|abuse)|screaming for help|"
         r"(kill|hurt) (me|you|her|him|us)|called the police|police (are|were) (here|on))\b",
-        r"\b(amenaz|cuchillo|pistola|arma|agredi|golpeando|violencia)\w*\b",
+        r"\b(amenaz\w*|cuchillo|pistola|armas?|agredi\w*|golpeando|violencia)\b",
+        r"\b(following|followed) me\b|\b(knows|know) where i live\b|\b(he|she|they|someone|a man|"
+        r"a stranger|a guy|the man)\b( \w+){0,3} wait(ing|s)? for me\b|"
+        r"\b(trying|tried|turning|turned|rattling|jiggling) (my|the|our) (front )?(door ?handle|"
+        r"handle|door|lock)\b|\bsomeone\b.{0,30}\b(at|outside) (my|the|our) (door|window)\b.{0,60}"
+        r"\b(won'?t (leave|go)|keeps|banging|shouting)|\b(stop,? please stop|please stop|"
+        r"screaming|crying for help|a woman (crying|screaming))\b.{0,80}\b(crash|thrown|hit|"
+        r"shout\w*|scream\w*|bang)|\b(crash|thrown|smash\w*)\b.{0,80}\b(crying|screaming|"
+        r"please stop|stop,? please)",
         r"\b(menac|couteau|arme|agress|frappe|violence)\w*\b",
         r"\b(bedroh|messer|waffe|angegriffen|schlägt|gewalt)\w*\b",
-        r"\b(ameaç|faca|arma|agredi|batendo|violência)\w*\b",
-        r"\b(minacc|coltello|pistola|arma|aggredi|picchia|violenza)\w*\b",
+        r"\b(ameaç\w*|faca|armas?|agredi\w*|batendo|violência)\b",
+        r"\b(minacc\w*|coltello|pistola|armi|arma|aggredi\w*|picchia\w*|violenza)\b",
         r"\b(grozi|nóż|broń|napad|bije|przemoc)\w*\b",
         r"\b(đe dọa|dao|súng|tấn công|đánh|bạo lực)\b",
     ),

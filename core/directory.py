@@ -13,15 +13,16 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from core.emergency import ContactBook, Contacts
 from core.errors import ConfigError
-from core.models import Intent, Tenant, TenantContext, Unit
+from core.models import Grade, Intent, Tenant, TenantContext, Unit
 
 _TENANTS = TypeAdapter(list[Tenant])
 _UNITS = TypeAdapter(list[Unit])
 _STAKEHOLDERS = TypeAdapter(dict[str, list[str]])
-_CONTACTS = TypeAdapter(dict[str, str])
+_CONTACTS = TypeAdapter(dict[str, Any])
 DATA_FILES = ("tenants.json", "units.json", "stakeholders.json")
-# Optional: the numbers a tenant should call for each kind of danger (see core.escalation).
+# Optional: the numbers a tenant should call, per building (see core.emergency).
 CONTACTS_FILE = "emergency_contacts.json"
 
 
@@ -31,7 +32,7 @@ class Directory:
     units: dict[str, Unit]
     stakeholders: dict[str, list[str]]
     by_address: dict[str, Tenant]
-    emergency_contacts: dict[str, str] = field(default_factory=dict)
+    emergency_contacts: ContactBook = field(default_factory=ContactBook)
 
     @classmethod
     def load(cls, data_dir: Path) -> Directory:
@@ -42,7 +43,7 @@ class Directory:
         units = _load(data_dir / "units.json", _UNITS)
         stakeholders = _load(data_dir / "stakeholders.json", _STAKEHOLDERS)
         contacts_file = data_dir / CONTACTS_FILE
-        contacts = _load(contacts_file, _CONTACTS) if contacts_file.exists() else {}
+        contacts = _contact_book(contacts_file) if contacts_file.exists() else ContactBook()
         return cls(
             tuple(tenants), {u.unit_id: u for u in units}, stakeholders, _index(tenants), contacts
         )
@@ -59,10 +60,20 @@ class Directory:
         """Addresses to Cc for an intent; never derived from anything the model wrote."""
         return list(dict.fromkeys(a.strip() for a in self.stakeholders.get(intent.value, [])))
 
-    def on_call(self, intent: Intent | None = None) -> list[str]:
-        """Who hears of an emergency at once: the `emergency` entry of stakeholders.json,
-        else the intent's stakeholders, else the lockout and maintenance ones."""
-        listed = self.stakeholders.get("emergency")
+    def contacts_for(self, context: TenantContext) -> Contacts:
+        """The numbers for the sender's building (the defaults for an unknown sender)."""
+        unit = context.unit
+        return self.emergency_contacts.for_building(unit.property if unit else None)
+
+    def on_call(self, intent: Intent | None = None, grade: Grade | None = None) -> list[str]:
+        """Who hears of an emergency at once.
+
+        Damage to the building pages `emergency_maintenance` when stakeholders.json
+        has it; otherwise (and for a danger to life) the `emergency` entry, else the
+        intent's stakeholders, else the lockout and maintenance ones.
+        """
+        listed = self.stakeholders.get("emergency_maintenance") if grade is Grade.PROPERTY else None
+        listed = listed or self.stakeholders.get("emergency")
         if not listed and intent is not None:
             listed = self.stakeholders.get(intent.value)
         if not listed:
@@ -87,6 +98,13 @@ def _load(path: Path, adapter: TypeAdapter[Any]) -> Any:
         first = exc.errors(include_url=False, include_input=False)[0]
         where = ".".join(str(p) for p in first["loc"]) or "file"
         raise ConfigError(f"invalid datastore file {path}: {where}: {first['msg']}") from None
+
+
+def _contact_book(path: Path) -> ContactBook:
+    try:
+        return ContactBook.from_json(_load(path, _CONTACTS))
+    except ValueError as exc:
+        raise ConfigError(f"invalid datastore file {path}: {exc}") from None
 
 
 def _index(tenants: list[Tenant]) -> dict[str, Tenant]:

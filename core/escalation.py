@@ -24,8 +24,7 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -36,8 +35,9 @@ import httpx2
 
 from core.conversations import conversation_of
 from core.directory import Directory
+from core.emergency import GRADE_WORDS, Contacts, first_steps, kinds_named
 from core.errors import AuthError, SendError
-from core.models import Channel, Item, Page, PageState, ParsedEmail, TenantContext
+from core.models import Channel, Grade, Item, Page, PageState, ParsedEmail, TenantContext
 from core.outbox import build_reply, new_message_id
 from core.parsing import own_words
 from core.retry import backoff_delay
@@ -72,55 +72,16 @@ class Webhook(Protocol):
 
 # --- what is sent: pure functions of the item, the email and the datastore ---------------
 
-# What a tenant should call, by the kind of danger; the numbers come from the datastore.
-CONTACT_KINDS = {
-    "gas": ("gas", "co"),
-    "fire": ("fire", "smoke", "electrical"),
-    "water": ("flooding", "sewage"),
-    "person": ("trapped", "injured", "vulnerable", "afraid", "threat", "break_in"),
-}
-_KIND_WORDS = {
-    "gas": r"\bgas\b|carbon monoxide|\bco\b",
-    "fire": r"fire|smoke|spark|burn",
-    "water": r"water|flood|leak|sewage|pipe",
-    "person": r"trapped|stuck|injur|hurt|child|baby|elderly|locked|break-?in|threat|unwell",
-}
-ADVICE = {
-    "gas": (
-        "If you smell gas: do not use light switches, flames or electrical appliances; "
-        "leave the building and call {number} from outside."
-    ),
-    "fire": (
-        "If there is fire or smoke: leave the building, close the doors behind you "
-        "and call {number}."
-    ),
-    "water": (
-        "If water reaches lights or sockets, keep away from them. For the water itself, "
-        "call {number}."
-    ),
-    "person": "If someone is hurt, trapped or in danger, call {number} now.",
-}
-
 
 def danger_kinds(item: Item, email: ParsedEmail | None) -> list[str]:
-    """The kinds of danger flagged (gas, fire, water, person), for the advice to give."""
+    """The kinds of danger flagged: what the safety net read, and what the draft names."""
     found: list[str] = []
     if email is not None:
-        kinds = {f.kind for f in screen(email.subject, own_words(email.text)).findings}
-        found = [k for k, net in CONTACT_KINDS.items() if kinds & set(net)]
+        found = [f.kind for f in screen(email.subject, own_words(email.text)).findings]
     proposal = item.proposal
-    said = f"{proposal.danger} {proposal.reason}" if proposal else ""
-    found += [k for k, words in _KIND_WORDS.items() if re.search(words, said, re.IGNORECASE)]
+    if proposal is not None:
+        found += kinds_named(f"{proposal.danger} {proposal.reason}")
     return list(dict.fromkeys(found))
-
-
-def contact_lines(kinds: Iterable[str], contacts: dict[str, str]) -> list[str]:
-    """What to do and whom to call, for each kind flagged; always the general number."""
-    general = contacts.get("default") or "your local emergency number"
-    lines = [ADVICE[k].format(number=contacts.get(k) or general) for k in kinds if k in ADVICE]
-    if not any(k == "person" for k in kinds):
-        lines.append(ADVICE["person"].format(number=contacts.get("person") or general))
-    return lines
 
 
 @dataclass(frozen=True)
@@ -155,6 +116,9 @@ class PageView:
             "page": self.number,
             "of": self.of,
             "danger": self.danger,
+            "grade": self.item.proposal.grade.value
+            if self.item.proposal and self.item.proposal.grade
+            else "life",
             "tenant": {
                 "name": tenant.name if tenant else None,
                 "id": tenant.tenant_id if tenant else None,
@@ -170,11 +134,18 @@ class PageView:
             "act": f"item #{self.item.id} in the console (python -m console; ! goes to it)",
         }
 
+    @property
+    def grade(self) -> str:
+        """What kind of emergency, in the words the on-call people act on."""
+        proposal = self.item.proposal
+        return GRADE_WORDS[(proposal.grade if proposal else None) or Grade.LIFE]
+
     def subject(self) -> str:
         tenant, unit = self.context.tenant, self.context.unit
         who = tenant.name if tenant else self.item.sender
         where = f", {unit.address}" if unit else ""
-        return f"EMERGENCY #{self.item.id}: {self.danger[:80]} — {who}{where}"[:200]
+        head = f"EMERGENCY #{self.item.id} ({self.grade})"
+        return f"{head}: {self.danger[:80]} — {who}{where}"[:200]
 
     def body(self) -> str:
         tenant, unit = self.context.tenant, self.context.unit
@@ -193,7 +164,7 @@ class PageView:
         lines = [
             f"An emergency email waits for a person (page {self.number} of {self.of}).",
             "",
-            f"Danger:   {self.danger}",
+            f"Danger:   {self.danger} ({self.grade})",
             f"Tenant:   {who}",
             f"Where:    {where}",
             f"From:     {self.item.sender}, received {received}",
@@ -224,15 +195,20 @@ class PageView:
         return msg
 
 
-def holding_text(context: TenantContext, kinds: list[str], contacts: dict[str, str]) -> str:
-    """The tenant's first answer when nobody is at the console: vetted, no promises."""
+def holding_text(context: TenantContext, kinds: list[str], grade: Grade, contacts: Contacts) -> str:
+    """The tenant's first answer when nobody is at the console: vetted, no promises.
+
+    Damage to the building gets the emergency maintenance line, never the
+    emergency services; a danger to life always gets the emergency number.
+    """
     name = context.tenant.name.split()[0] if context.tenant else ""
+    team = "on-call team" if grade is Grade.LIFE else "on-call maintenance team"
     lines = [
         f"Hello {name}," if name else "Hello,",
         "",
-        "We have received your message and alerted our on-call team.",
+        f"We have received your message and alerted our {team}.",
         "",
-        *contact_lines(kinds, contacts),
+        *first_steps(kinds, grade, contacts),
         "",
         "If anything changes, reply to this email.",
         "",
@@ -380,7 +356,10 @@ class Escalator:
     async def _page(self, item: Item, number: int, *, actor: str) -> Page | None:
         """Page on every channel; each is recorded first, so none goes out twice."""
         conversation = conversation_of(item)
-        recipients = self.directory.on_call(item.proposal.intent if item.proposal else None)
+        proposal = item.proposal
+        recipients = self.directory.on_call(
+            proposal.intent if proposal else None, proposal.grade if proposal else None
+        )
         email_page = await self.store.start_page(
             item.id, conversation, number, Channel.EMAIL, recipients, actor=actor
         )
@@ -458,7 +437,8 @@ class Escalator:
         proposal = item.proposal
         assert proposal is not None
         kinds = danger_kinds(item, email)
-        text = holding_text(context, kinds, self.directory.emergency_contacts)
+        grade = proposal.grade or Grade.LIFE  # stored before grades: the graver one
+        text = holding_text(context, kinds, grade, self.directory.contacts_for(context))
         holding = proposal.model_copy(update={"body": text, "cc": []})
         return build_reply(
             email,

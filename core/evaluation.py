@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
@@ -36,6 +36,9 @@ class Label(BaseModel):
     intent: Intent
     action: Action
     emergency: bool | None = None
+    # For an emergency: danger to life, or damage to the building that cannot wait.
+    grade: Literal["life", "property"] | None = None
+    lang: str = ""  # ISO 639-1 of the writer's own words, when the set says
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,12 @@ class Report:
     emergencies_answered_as_routine: int
     emergencies_auto_sent: int
     non_emergencies_held: int  # the net's cost: routine mail sent to review for danger
+    # Emergencies by grade: how many there were and how many were raised as emergencies.
+    emergencies_by_grade: dict[str, dict[str, int]]
+    # Non-emergencies raised as emergencies (each one pages someone), per 100 of them.
+    false_pages_per_100_routine: float | None
+    # Per language: messages, emergencies, raised, answered as routine, false alarms.
+    by_language: dict[str, dict[str, int]]
     mean_confidence_when_right: float
     mean_confidence_when_wrong: float
     calibration_error: float
@@ -69,6 +78,23 @@ class Report:
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False)
+
+    def _grade_lines(self) -> list[str]:
+        return [
+            f"  {grade} emergencies raised: {row['raised']} of {row['labelled']}"
+            for grade, row in self.emergencies_by_grade.items()
+        ]
+
+    def _language_lines(self) -> list[str]:
+        if len(self.by_language) < 2:
+            return []
+        lines = ["by language: messages, emergencies raised of labelled, routine, false alarms"]
+        for lang, row in sorted(self.by_language.items(), key=lambda kv: -kv[1]["messages"]):
+            lines.append(
+                f"  {lang:<4} {row['messages']:>4}  {row['raised']:>3} of {row['emergencies']:<3}"
+                f"  {row['answered_as_routine']:>3}  {row['false_alarms']:>3}"
+            )
+        return lines
 
     def to_text(self) -> str:
         lines = [
@@ -89,6 +115,9 @@ class Report:
             f"emergencies answered as routine: {self.emergencies_answered_as_routine}  "
             f"auto-sent (every intent on, threshold 0.5): {self.emergencies_auto_sent}",
             f"non-emergencies held for review as possible danger: {self.non_emergencies_held}",
+            *self._grade_lines(),
+            f"false pages per 100 routine emails: {_num(self.false_pages_per_100_routine)}",
+            *self._language_lines(),
             f"mean confidence: {self.mean_confidence_when_right:.2f} when right, "
             f"{self.mean_confidence_when_wrong:.2f} when wrong; "
             f"calibration error (ECE, 10 bins): {self.calibration_error:.3f}",
@@ -187,6 +216,9 @@ def summarise(outcomes: list[Outcome]) -> Report:
             for o in flagged
             if not o.label.emergency and o.proposal.action is Action.REVIEW and o.proposal.alarmed
         ),
+        emergencies_by_grade=_by_grade(flagged),
+        false_pages_per_100_routine=_false_pages(flagged),
+        by_language=_by_language(outcomes),
         mean_confidence_when_right=_mean([o.proposal.confidence for o in right]),
         mean_confidence_when_wrong=_mean([o.proposal.confidence for o in wrong]),
         calibration_error=calibration_error(
@@ -195,6 +227,43 @@ def summarise(outcomes: list[Outcome]) -> Report:
         mean_ms_per_email=_mean([o.seconds * 1000 for o in outcomes]),
         mistakes=[_mistake(o) for o in outcomes if _is_mistake(o)],
     )
+
+
+def _by_grade(flagged: list[Outcome]) -> dict[str, dict[str, int]]:
+    rows: dict[str, dict[str, int]] = {}
+    for o in flagged:
+        if o.label.emergency:
+            row = rows.setdefault(o.label.grade or "ungraded", {"labelled": 0, "raised": 0})
+            row["labelled"] += 1
+            row["raised"] += int(o.proposal.emergency)
+    return rows
+
+
+def _false_pages(flagged: list[Outcome]) -> float | None:
+    """Routine mail a person wrote that would page someone, per 100 such emails."""
+    routine = [o for o in flagged if not o.label.emergency and o.label.action is not Action.SKIP]
+    if not routine:
+        return None
+    return 100 * sum(1 for o in routine if o.proposal.emergency) / len(routine)
+
+
+def _by_language(outcomes: list[Outcome]) -> dict[str, dict[str, int]]:
+    rows: dict[str, dict[str, int]] = {}
+    for o in outcomes:
+        row = rows.setdefault(
+            o.label.lang or "?",
+            dict.fromkeys(
+                ("messages", "emergencies", "raised", "answered_as_routine", "false_alarms"), 0
+            ),
+        )
+        row["messages"] += 1
+        if o.label.emergency:
+            row["emergencies"] += 1
+            row["raised"] += int(o.proposal.emergency)
+            row["answered_as_routine"] += int(o.proposal.action is Action.REPLY)
+        elif o.label.emergency is False:
+            row["false_alarms"] += int(o.proposal.emergency)
+    return rows
 
 
 def calibration_error(pairs: list[tuple[float, bool]], bins: int = 10) -> float:
@@ -245,6 +314,10 @@ def _mean(values: list[float]) -> float:
 
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1%}"
+
+
+def _num(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}"
 
 
 async def export_labels(store: Store, folder: Path) -> int:

@@ -42,6 +42,13 @@ class FollowUp(str, Enum):
     NEW_REQUEST = "new_request"  # another problem raised inside the same thread
 
 
+class Grade(str, Enum):
+    """How grave an emergency is (see `core.emergency` for what follows from each)."""
+
+    LIFE = "life"  # danger to a person's life or health
+    PROPERTY = "property"  # damage to the building that cannot wait
+
+
 class Priority(str, Enum):
     LOW = "low"
     NORMAL = "normal"
@@ -241,6 +248,8 @@ class Proposal(BaseModel):
     unit_id: str | None = None
     # The danger seen, and by whom: the model's words, or what the safety net matched.
     danger: str = ""
+    # How grave the emergency is; None when it is not one.
+    grade: Grade | None = None
     followup: FollowUp = FollowUp.FIRST
     # What it does to the conversation's ticket: open, new (a second problem),
     # update, raise (a chaser), resolve, reopen; "" for nothing.

@@ -163,6 +163,12 @@ def _unforgeable(text: str) -> str:
     return text
 
 
+def email_block(subject: str, text: str) -> str:
+    """A subject and the writer's words alone, between the markers (for a short question)."""
+    body = _unforgeable(f"Subject: {subject}\n\n{text[:MAX_PROMPT_CHARS]}")
+    return f"{_OPEN}\n{body}\n{_CLOSE}"
+
+
 def _email_block(email: ParsedEmail) -> str:
     attachments = ", ".join(a.filename or a.content_type for a in email.attachments) or "none"
     text = email.text

@@ -19,42 +19,11 @@ Pure functions; the danger patterns are data, in `core.dangers`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.dangers import DANGERS, FLAGS, VULNERABLE
+from core.standing import Standing, goes_on_later, resolved_near, standing_of
 
-# Words near a danger word that deny it, put it in the past, or make it hypothetical.
-HEDGE = re.compile(
-    r"\b(no|not|never|nothing|without|isn'?t|wasn'?t|aren'?t|don'?t|doesn'?t|didn'?t|"
-    r"no longer|any more|anymore|if|in case|whether|would|should|could|ever|hypothetical|"
-    r"test(ing)?|drill|last (week|month|year|time)|used to|years? ago|bill|invoice|"
-    r"no emergency|not (an )?(emergency|urgent)|nothing urgent|no rush|theoretical\w*|"
-    r"hypothetic\w*|théorique|hypothétique|s'il|si jamais|'d (love|like)|"
-    r"sin|sans|kein|keine|nicht|sem|senza|bez|không|nie|ni|jamais|nunca|mai|"
-    r"si|se|wenn|falls|caso|gdyby|nếu|en cas|en caso|im (brand|not)fall|em caso|in caso|"
-    r"w razie|trong trường hợp)\b",
-    FLAGS,
-)
-# Anywhere in the sentence: the danger is over, or was never there.
-OVER = re.compile(
-    r"\b(false alarm|all clear|already (cleared|out|fixed|mopped|cleaned|sorted|gone|over)|"
-    r"(was|were|got|been|has been|have been) (fixed|repaired|sorted|resolved|replaced|put out|"
-    r"cleaned up|mopped up)|turned out|was nothing|briefly|then (it )?(started|moved|carried on|"
-    r"went on)|no harm|nobody (was )?hurt|everyone('s| is) (fine|ok|okay)|"
-    r"(video )?games?|gaming|on (the )?tv|in a movie|videos?|youtube|film|incense|nhang|hương|"
-    r"sounds worse than it is|(joking|kidding)|carried on|started (again|moving)|"
-    r"for (about )?a (minute|moment|few (seconds|minutes))|that was (us|me))\b",
-    FLAGS,
-)
-# A question that reports nothing happening now ("are there smoke detectors?", "what is
-# the number to call for a burst pipe?") is asked, not reported.
-QUESTION = re.compile(r"\?\s*$")
-HAPPENING = re.compile(
-    r"\b(now|right now|currently|at the moment|started|starting|is (coming|pouring|leaking|"
-    r"going|getting)|are (coming|stuck|trapped)|keeps|won'?t stop|can'?t|cannot|help|"
-    r"smell|see|hear|ahora|maintenant|jetzt|agora|adesso|teraz|bây giờ)\b",
-    FLAGS,
-)
 # Harmless uses of danger words, taken out before screening.
 HARMLESS = re.compile(
     r"\b(fire (drill|alarm test|extinguisher|safety|door|exit|place|pit|works?)|"
@@ -73,7 +42,8 @@ HARMLESS = re.compile(
     r"heat(ing)? (bill|cost)|dying to|killing me|killer|to die for|flood of|"
     r"a fire under|fired from|fire(d)? (him|her|them)|lit candles?|candle|"
     r"trapped in (this|my|a|the) (lease|contract|job|situation|loop)|"
-    r"bleed(ing)? (the )?radiators?|radiators? (need|needs|needed) (bleeding|to be bled)|"
+    r"bleed(ing)? (the )?radiators?|needs? bleeding|need to be bled|bleeding (it|them)|"
+    r"radiators? (need|needs|needed) (bleeding|to be bled)|"
     r"bled the radiators?|(car|vehicle|bike|bicycle|storage locker|mailbox|locker) (was |got )?"
     r"broken into|broke into (my|the|a|our) (car|vehicle|bike|locker)|"
     r"police (report|station) (for|about) (a )?(parcel|package|bike)|the police came by|"
@@ -81,26 +51,55 @@ HARMLESS = re.compile(
     r"(key|keys|card|fob|clé|clef|schlüssel|llave|chave|chiave|klucz)\b.{0,30}\b(stuck|snapped|"
     r"broke\w*|jammed|coincé\w*|bloqué\w*|steckt|atascad\w*|bloccat\w*|utknął|pres[ao])( in)?|"
     r"locked in(to)? (a|an|my|our|the)\b.{0,20}\b(lease|contract|rate|price|deal|tenancy)|"
-    r"stuck in (the )?(corridor|hallway|hall|traffic|queue|line|lock|keyhole|door))\b",
+    r"stuck in (the )?(corridor|hallway|hall|traffic|queue|line|lock|keyhole|door)|"
+    r"chìa khóa\b.{0,30}\bkẹt|kẹt xe|(atrapad[oa]|atascad[oa]|coincée?|bloccat[oa]|pres[oa]|"
+    r"utknął\w*|steck\w*) (en el|no|nel|dans les?|im|w) (tráfico|trânsito|traffico|"
+    r"embouteillages?|bouchons?|stau|korku)|"
+    r"(heat|glue|nail|staple|caulk\w*|spray|paint|hot glue|nerf|water|toy) guns?|"
+    r"(you|you guys|y'?all|team|you'?re|you are|the crew)( are| were)? on fire|"
+    r"(pilot|burner|stove|hob|gas|candle) flames?|flames? (is|was|looks?) (on|blue|normal|fine|"
+    r"lit|small|steady)|blue flame|"
+    r"(work|life|things|the week|my week|business|sales|the market|my inbox|my phone)( has been|"
+    r" is| was| has been)? on fire|"
+    r"(fault|warning|status|indicator|led|pilot|power|green|red|yellow) (light|lamp)|"
+    r"(détecteur|detector|detectores) de (fumée|humo|fumo)|rauchmelder|rilevatore di fumo|"
+    r"czujnik dymu|máy báo khói|chuông báo cháy|báo cháy|phòng cháy|chữa cháy|pccc|"
+    r"(bird|birds|pigeon|squirrel|mouse|mice|bat|cat|clothes|laundry|washing|drawer|"
+    r"zip(per)?|car|ball|toy|frisbee)s? (is |are |was |got )?(stuck|trapped))\b",
     FLAGS,
 )
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 
 
-# Someone smoking: "smoke" here is a nuisance, not a fire.
+# Someone smoking, grilling or burning incense: "smoke" here is a nuisance, not a fire.
 TOBACCO = re.compile(
     r"\b(cigarettes?|cigars?|vap(e|es|ing)|weed|smoker|smokes|second-?hand smoke|smoking (on|in|"
-    r"outside|near|at)|tabac|zigarett|cigarro|sigaret|papieros|thuốc lá)\b",
+    r"outside|near|at)|tabac|zigarett|cigarro|sigaret|papieros|thuốc lá|grill\w*|barbecue|bbq|"
+    r"incense|wood ?(smoke|burning|stove)|fireplace|chimney|bonfire|cooking|"
+    r"fumo di sigaretta|humo de (cigarr\w*|tabaco)|fumée de (cigarette|tabac)|zigarettenrauch|"
+    r"fumo de cigarro|dym papierosowy|raucht|rauchen|raucher\w*|fuma|fumar|fume|fumer|fumare|"
+    r"pali (papierosy|na)|hút thuốc|vàng mã|nhang|đốt hương|(people|residents|neighbou?rs?|"
+    r"tenants|someone|they|he|"
+    r"she) smokes? (on|in|outside|at|out)|butts?)\b",
     FLAGS,
 )
-
-
+# A detector's battery or end of life: a chirp, not an alarm.
+BATTERY = re.compile(
+    r"\b(batter(y|ies)|low[- ]batt\w*|chirp\w*|end of (its )?life|expired|replace(ment)? date|"
+    r"pila|pilas|pile|piles|batterie\w*|bateria\w*|batteria|baterii|bateri\w*|akku|pin yếu|"
+    r"hết pin|\"?end\"?|lebensdauer|fin de vie|vida útil|durata)\b",
+    FLAGS,
+)
+DETECTED = frozenset({"smoke", "co"})  # dangers a detector reports
+# The writer says it is not an emergency. They can judge an inconvenience (water, cold,
+# a door, being stuck somewhere safe), not a hidden danger (gas, smoke, wiring, a fall).
 NOT_AN_EMERGENCY = re.compile(
-    r"\b(not an? (emergency|urgent)|no emergency|nothing urgent|not urgent|no urgencia|"
-    r"pas une urgence|pas urgent|kein notfall|nicht dringend|não é (uma )?emergência|"
-    r"non è (un'?)?emergenza|non urgente|to nie (jest )?nagłe|không khẩn cấp)\b",
+    r"\b(not an? (emergency|urgent)|no emergency|not an emergency|nothing urgent|no urgencia|"
+    r"pas une urgence|kein notfall|não é (uma )?emergência|non è (un'?)?emergenza|"
+    r"to nie (jest )?nagłe|không khẩn cấp)\b",
     FLAGS,
 )
+WRITER_CAN_JUDGE = frozenset({"flooding", "no_heat", "no_water", "insecure", "trapped", "sewage"})
 
 
 @dataclass(frozen=True)
@@ -108,7 +107,9 @@ class Finding:
     kind: str
     reason: str
     words: str  # what it matched, as written
-    certain: bool  # False: only denied, hypothetical or past
+    certain: bool  # False: only denied, hypothetical, asked about, over or elsewhere
+    standing: Standing = Standing.PRESENT
+    context: str = ""  # the sentence it was found in, with its neighbours
 
 
 @dataclass(frozen=True)
@@ -137,16 +138,27 @@ class Screening:
 NO_DANGER = Screening()
 
 
-def _hedged(sentence: str, start: int) -> bool:
-    """Denied, hypothetical, past or over, or asked about rather than reported."""
-    asked = QUESTION.search(sentence) and not HAPPENING.search(sentence)
-    return bool(HEDGE.search(sentence[:start]) or OVER.search(sentence) or asked)
+def _standing(sentences: list[str], index: int, start: int) -> Standing:
+    """How the danger at `start` of sentence `index` stands (see `core.standing`)."""
+    found = standing_of(sentences[index], start)
+    if found is Standing.PRESENT and resolved_near(sentences, index):
+        return Standing.OVER
+    if found is Standing.OVER and goes_on_later(sentences, index):
+        return Standing.PRESENT
+    return found
 
 
 # Danger that takes two facts anywhere in a message: no heat and a cold reading (or
 # someone frail), no water and someone frail or a heat wave, a CO alarm and headaches.
+_SYMPTOMS = (
+    r"headache|head ache|nause\w*|dizz\w*|feel(ing)? (sick|faint|sleepy|unwell|ill)|vomit\w*|"
+    r"threw up|thrown up|drowsy|mal de tête|mal à la tête|kopfschmerz|schwindel|übel|"
+    r"dolor de cabeza|mare(ad|o)|dor de cabeça|tontura|mal di testa|nausea|ból głowy|zawrot|"
+    r"mdłości|đau đầu|buồn nôn|chóng mặt"
+)
 _COLD = (
-    r"freez\w*|below (zero|freezing)|minus \d+|-\d+ ?°|frost|frozen|snow\w*|\bicy\b|"
+    r"freez\w*|below (zero|freezing)|minus \d+|-\d+ ?°|(?<![\w-])-\d{1,2}\b|frost|frozen|"
+    r"snow\w*|\bicy\b|\b([0-9]|[12]\d|3[0-2]) (degrees? )?(out(side)?|tonight|overnight)\b|"
     r"\b([0-9]|1[0-2]) ?(°|degrees? c|º)|\b([0-9]|1[0-2]) ?°? ?c\b|\b([3-4]\d|5[0-4]) ?(°|degrees?)"
     r" ?f?\b|\b([0-9]|1[0-2]) (stopni|grad|grados|degrés|gradi|graus|độ)\b|eiskalt|"
     r"einfrier|zamarz\w*|congel\w*|gel(é|ée|ent)|gelo|ghiacc\w*|đóng băng|cold (night|snap)"
@@ -170,17 +182,39 @@ NO_WATER = re.compile(
     FLAGS,
 )
 _HOT = r"heat ?wave|heat ?stroke|boiling|scalding|\b(3\d|4\d) ?°? ?c\b|\b(9\d|1[01]\d) ?°? ?f\b"
-_SYMPTOMS = (
-    r"headache|head ache|nause\w*|dizz\w*|feel(ing)? (sick|faint|sleepy)|vomit\w*|"
-    r"drowsy|mal de tête|kopfschmerz|dolor de cabeza|dor de cabeça|mal di testa|ból głowy|"
-    r"đau đầu|buồn nôn"
+# Someone who cannot get back in, or is shut in alone: with a child or a frail person,
+# a danger to life (outside in the cold, or alone behind a door).
+SHUT_OUT = re.compile(
+    r"\b(locked out|can'?t get (back )?in|cannot get (back )?in|won'?t open|shut (behind|on) "
+    r"(her|him|me|us|them)|swung shut|locked (her|him|them)(self|selves)? in|alone (inside|in "
+    r"the (flat|apartment|bathroom|room))|by (herself|himself) inside|sitting (on|in) the "
+    r"(floor|steps|stairs|corridor|hallway)|outside in|no puede entrar|sola? en el pasillo|"
+    r"ne peut pas (entrer|rentrer)|seule? (dehors|à l'intérieur)|kommt nicht (rein|herein)|"
+    r"hat sich\b.{0,30}\b(eingeschlossen|eingesperrt)|não consegue entrar|sozinh[oa] (dentro|"
+    r"fora)|non riesce a entrare|da sol[oa] (dentro|fuori)|nie może wejść|sam[ao]? w (domu|"
+    r"środku)|không vào được|ở một mình)",
+    FLAGS,
 )
 CO_WORDS = re.compile(
     r"carbon monoxide|\bco (alarm|detector)|monóxido|monoxyde|kohlenmonoxid|co-melder|"
-    r"monossido|czad|khí co",
+    r"monossido|czad|khí co|\b[1-9]\d{1,3} ?ppm|\b(alarm|detector|it)\b.{0,20}\b(went off|goes off|"
+    r"going off|keeps (beeping|going)|(loud )?beeps)",
     FLAGS,
 )
 CONDITIONS = (
+    (
+        "vulnerable",
+        "a child or a frail person shut out in the cold, or alone behind a door",
+        SHUT_OUT,
+        re.compile(
+            VULNERABLE + r"|\b(my|our|her|his) (son|daughter|child|kid|little one|mother|mum|mom|"
+            r"father|dad)\b.{0,40}\b([1-9]|1[0-2]|[6-9]\d)\b|\(\d\)|\b([1-9]|1[0-2]) ?(year|yr)s?"
+            r"[- ]old|confused|dementia|in (his|her) (dressing gown|slippers|pyjamas|a thin)|"
+            r"(hija|hijo|fille|fils|tochter|sohn|filh[oa]|figli[oa]|córka|syn|con) (de )?"
+            r"(\d|\(\d)",
+            FLAGS,
+        ),
+    ),
     ("no_heat", "no heat in dangerous cold", NO_HEAT, re.compile(f"{_COLD}|{VULNERABLE}", FLAGS)),
     (
         "no_water",
@@ -192,43 +226,78 @@ CONDITIONS = (
 )
 
 
-def _conditions(text: str) -> list[Finding]:
+def _conditions(sentences: list[str], cleaned: list[str], text: str) -> list[Finding]:
     found = []
     for kind, reason, first, second in CONDITIONS:
-        for sentence in _SENTENCE.findall(text):
-            match = first.search(HARMLESS.sub(" ", sentence))
+        for index, sentence in enumerate(cleaned):
+            match = first.search(sentence)
             if match and second.search(text):
                 words = " ".join(match.group(0).split())[:60]
-                certain = not _hedged(sentence, match.start())
-                found.append(Finding(kind, reason, words, certain))
+                standing = _standing(sentences, index, match.start())
+                context = " ".join(sentences[max(0, index - 1) : index + 2])
+                certain = standing is Standing.PRESENT
+                found.append(Finding(kind, reason, words, certain, standing, context))
                 break
     return found
 
 
 def screen(subject: str, text: str) -> Screening:
-    """Danger in a subject and the writer's own words (quotes already removed)."""
-    whole = f"{subject}.\n{text}"
-    # The writer says it is not an emergency, or the smoke is someone smoking: a person
-    # still looks, but nobody is paged.
-    denied = bool(NOT_AN_EMERGENCY.search(whole))
-    tobacco = bool(TOBACCO.search(whole))
+    """Danger in a subject and the writer's own words (quotes already removed).
+
+    The body tells how a danger stands; a subject counts only for dangers the
+    body does not mention at all, and the subject of a reply or a forward ("Re:
+    gas smell") is someone's earlier words: a person looks, nobody is paged.
+    """
+    findings = _findings(text)
+    inherited = bool(REPLY_PREFIX.match(subject))
+    for kind, finding in _findings(subject).items():
+        findings.setdefault(kind, replace(finding, certain=False) if inherited else finding)
+    return Screening(tuple(findings.values()))
+
+
+REPLY_PREFIX = re.compile(r"\s*(re|aw|sv|vs|fwd?|wg|tr|rv|rif|odp|ynt)\s*(\[\d+\])?\s*:", FLAGS)
+
+
+def _blank(match: re.Match[str]) -> str:
+    """Harmless words become spaces, so positions in the sentence stay the same."""
+    return " " * len(match.group(0))
+
+
+def _findings(text: str) -> dict[str, Finding]:
+    # Smoke from someone smoking, a barbecue or incense is a nuisance, not a fire; a
+    # detector that chirps for its battery is not an alarm (unless someone feels ill).
+    tobacco = bool(TOBACCO.search(text))
+    declined = bool(NOT_AN_EMERGENCY.search(text))
+    indicator = bool(BATTERY.search(text)) and not re.search(_SYMPTOMS, text, FLAGS)
     findings: dict[str, Finding] = {}
-    for sentence in _SENTENCE.findall(whole):
-        cleaned = HARMLESS.sub(" ", sentence)
+    sentences = _SENTENCE.findall(text)
+
+    def around(index: int) -> str:
+        return " ".join(sentences[max(0, index - 1) : index + 2])
+
+    blanked = [HARMLESS.sub(_blank, sentence) for sentence in sentences]
+    for index, cleaned in enumerate(blanked):
         for danger in DANGERS:
             if danger.kind == "smoke" and TOBACCO.search(cleaned):
                 continue
-            mild = denied or (tobacco and danger.kind == "smoke")
+            mild = (
+                (tobacco and danger.kind == "smoke")
+                or (indicator and danger.kind in DETECTED)
+                or (declined and danger.kind in WRITER_CAN_JUDGE)
+            )
             for match in danger.pattern.finditer(cleaned):
-                certain = not mild and not _hedged(cleaned, match.start())
+                standing = _standing(sentences, index, match.start())
+                certain = not mild and standing is Standing.PRESENT
                 known = findings.get(danger.kind)
                 if known is None or (certain and not known.certain):
                     words = " ".join(match.group(0).split())[:60]
-                    findings[danger.kind] = Finding(danger.kind, danger.reason, words, certain)
-    for finding in _conditions(whole):
-        if denied:
-            finding = Finding(finding.kind, finding.reason, finding.words, False)
+                    findings[danger.kind] = Finding(
+                        danger.kind, danger.reason, words, certain, standing, around(index)
+                    )
+    for finding in _conditions(sentences, blanked, text):
+        if declined and finding.kind in WRITER_CAN_JUDGE:
+            finding = replace(finding, certain=False)
         known = findings.get(finding.kind)
         if known is None or (finding.certain and not known.certain):
             findings[finding.kind] = finding
-    return Screening(tuple(findings.values()))
+    return findings

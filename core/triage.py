@@ -9,18 +9,22 @@ the intent from the datastore) and what the subject is.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from core.directory import Directory
+from core.emergency import GRADE_WORDS, grade_of, kinds_named
 from core.errors import ModelUnavailable, TriageError
 from core.history import NO_THREAD, Thread
+from core.judgement import NOTHING, Judgement, ModelAnswer, is_vulnerable, judge, with_model
 from core.loops import automated_reason
 from core.models import (
     POSSIBLE_DANGER,
     Action,
     Draft,
     FollowUp,
+    Grade,
     Intent,
     ParsedEmail,
     Priority,
@@ -33,7 +37,6 @@ from core.prompt import TriageRequest
 from core.providers.followups import asks_something, is_chaser
 from core.retry import with_retries
 from core.safety import safety_flags
-from core.safety_net import NO_DANGER, Screening, screen
 from core.threads import base_subject
 from core.threads import reply_subject as threaded_subject
 from core.tickets import ticket_effect
@@ -105,11 +108,14 @@ async def triage(
     request = TriageRequest(
         email, context, instruction, intent, previous_reply, thread, not_emergency
     )
+    checking = _ask_about_danger(provider, email, thread, not_emergency)
     try:
         draft = await with_retries(
             lambda: provider.draft(request), max_retries, base_delay=retry_delay
         )
     except TriageError as exc:
+        if checking is not None:
+            checking.cancel()
         unavailable = exc.unavailable or isinstance(exc, ModelUnavailable)
         if may_wait and unavailable and not speaks_of_danger(email, thread):
             raise
@@ -127,7 +133,28 @@ async def triage(
         )
     if intent is not None and draft.intent is not intent:
         draft = draft.model_copy(update={"intent": intent})
-    return build_proposal(email, context, draft, directory, provider=provider.name, where=where)
+    answer = await checking if checking is not None else None
+    return build_proposal(
+        email, context, draft, directory, provider=provider.name, where=where, answer=answer
+    )
+
+
+@runtime_checkable
+class DangerChecker(Protocol):
+    """A provider that also answers the emergency question on its own (a model does)."""
+
+    async def check_danger(self, subject: str, text: str) -> ModelAnswer | None: ...
+
+
+def _ask_about_danger(
+    provider: TriageProvider, email: ParsedEmail, thread: Thread, not_emergency: bool
+) -> asyncio.Task[ModelAnswer | None] | None:
+    """Start the model's danger check beside the draft, when the provider can answer it."""
+    if not_emergency or not isinstance(provider, DangerChecker):
+        return None
+    same = thread.is_followup and base_subject(email.subject) == base_subject(thread.subject)
+    subject = "" if same else email.subject
+    return asyncio.ensure_future(provider.check_danger(subject, own_words(email.text)))
 
 
 @dataclass(frozen=True)
@@ -196,8 +223,9 @@ def decide_action(
     flags: list[str],
     followup: FollowUp = FollowUp.FIRST,
     thread: Thread = NO_THREAD,
-    screening: Screening = NO_DANGER,
+    judgement: Judgement = NOTHING,
     danger: str = "",
+    grade: Grade | None = None,
 ) -> tuple[Action, str]:
     """Code's decision, in order of precedence; the reason is shown to the operator."""
     if automated:
@@ -208,9 +236,10 @@ def decide_action(
             "with none of its history; check who is writing"
         )
     if draft.emergency:
-        return Action.REVIEW, f"emergency: {danger or 'a person must act now'}"
-    if screening.unsure:
-        return Action.REVIEW, f"{POSSIBLE_DANGER}: {screening.reason()}"
+        graveness = GRADE_WORDS[grade or Grade.LIFE]
+        return Action.REVIEW, f"emergency ({graveness}): {danger or 'a person must act now'}"
+    if judgement.possible:
+        return Action.REVIEW, f"{POSSIBLE_DANGER}: {judgement.reason}"
     if not context.known:
         return Action.REVIEW, "unknown sender"
     words = own_words(email.text)
@@ -258,17 +287,23 @@ def build_proposal(
     provider: str,
     automated: str | None = None,
     where: Placement | None = None,
+    answer: ModelAnswer | None = None,
 ) -> Proposal:
-    """Combine the model's draft with code's decisions into the proposal shown and sent."""
+    """Combine the model's draft with code's decisions into the proposal shown and sent.
+
+    `answer` is the model's own answer to the emergency question, when it gave one.
+    """
     where = where or Placement()
     thread = where.thread
     followup = followup_of(draft, thread)
-    screening = NO_DANGER if automated or where.alarm_cleared else danger_in(email, thread)
+    judgement = NOTHING if automated or where.alarm_cleared else danger_in(email, thread)
+    judgement = with_model(judgement, answer) if judgement is not NOTHING else judgement
     if where.alarm_cleared:  # only a person overrules the net
         draft = draft.model_copy(update={"emergency": False, "danger": None})
-    elif screening.fires and not draft.emergency:  # the net overrules "not an emergency"
+    elif judgement.emergency and not draft.emergency:  # the net overrules "not an emergency"
         draft = draft.model_copy(update={"emergency": True})
-    danger = (draft.danger or screening.reason()) if draft.emergency else ""
+    danger = (draft.danger or judgement.reason) if draft.emergency else ""
+    grade = _grade(draft, judgement, email) if draft.emergency else None
     flags = [] if automated else safety_flags(email, context, draft.reply, directory)
     action, reason = decide_action(
         email,
@@ -278,8 +313,9 @@ def build_proposal(
         flags=flags,
         followup=followup,
         thread=thread,
-        screening=screening,
+        judgement=judgement,
         danger=danger,
+        grade=grade,
     )
     recipients = [email.sender.addr] if email.sender and not automated else []
     own = {a.lower() for a in recipients}
@@ -319,6 +355,7 @@ def build_proposal(
         tenant_name=context.tenant.name if context.tenant else None,
         unit_id=context.tenant.unit_id if context.tenant else None,
         danger=danger,
+        grade=grade,
         followup=followup,
         ticket_effect=effect,
         history=len([t for t in thread.turns if t.author == "tenant"]),
@@ -328,15 +365,24 @@ def build_proposal(
 
 
 def speaks_of_danger(email: ParsedEmail, thread: Thread = NO_THREAD) -> bool:
-    """Does the safety net fire, or is it unsure? Then the email never waits for anything."""
-    screening = danger_in(email, thread)
-    return screening.fires or screening.unsure
+    """Is it an emergency, or possibly one? Then the email never waits for anything."""
+    judgement = danger_in(email, thread)
+    return judgement.emergency or judgement.possible
 
 
-def danger_in(email: ParsedEmail, thread: Thread) -> Screening:
-    """The safety net over the writer's own words (an inherited subject says nothing new)."""
+def danger_in(email: ParsedEmail, thread: Thread) -> Judgement:
+    """The judgement on the writer's own words (an inherited subject says nothing new)."""
     same = thread.is_followup and base_subject(email.subject) == base_subject(thread.subject)
-    return screen("" if same else email.subject, own_words(email.text))
+    return judge("" if same else email.subject, own_words(email.text))
+
+
+def _grade(draft: Draft, judgement: Judgement, email: ParsedEmail) -> Grade:
+    """How grave: as judged, else (a model's alarm alone) by the danger it names; a danger
+    nobody could name is taken as one to life."""
+    if judgement.grade is not None:
+        return judgement.grade
+    kinds = kinds_named(draft.danger or "")
+    return grade_of(kinds, vulnerable=is_vulnerable(email.text)) if kinds else Grade.LIFE
 
 
 def ticket_for(draft: Draft) -> TicketDraft | None:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, replace
 
 from core.directory import Directory
+from core.judgement import judge
 from core.models import Draft, FollowUp, Intent, ParsedEmail, Priority, TenantContext, TicketDraft
 from core.parsing import own_words
 from core.prompt import TriageRequest
@@ -196,22 +197,34 @@ class OfflineProvider:
         if request.thread.is_followup:
             return self._followup_draft(request)
         email, context = request.email, request.context
-        found = _checked(classify(email.subject, email.text), request)
+        found = classify(email.subject, email.text)
+        alarm = self._alarm(request, email.subject)
         intent = request.intent or found.intent
         stakeholders = self.directory.stakeholders_for(intent)
-        reply = templates.reply(intent, found.emergency_kind, context, stakeholders)
+        reply = templates.reply(intent, alarm, context, stakeholders)
         if request.instruction:
             reply = templates.with_instruction(reply, request.instruction)
         return Draft(
             intent=intent,
             confidence=1.0 if request.intent else found.confidence,
-            emergency=found.emergency,
-            summary=_summary(intent, found.emergency_kind, email, context),
+            emergency=alarm is not None,
+            summary=_summary(intent, alarm, email, context),
             reply=reply,
-            ticket=_ticket(intent, found.emergency, email),
+            ticket=_ticket(intent, alarm is not None, email),
             questions=[],
-            danger=found.emergency_kind or None,
+            danger=_danger(alarm),
         )
+
+    def _alarm(self, request: TriageRequest, subject: str) -> templates.Alarm | None:
+        """The emergency the reply speaks to, as judged (`core.judgement`); none once the
+        operator has cleared it."""
+        if request.not_emergency:
+            return None
+        judged = judge(subject, own_words(request.email.text))
+        if judged.grade is None:
+            return None
+        contacts = self.directory.contacts_for(request.context)
+        return templates.Alarm(judged.grade, judged.kinds, contacts, judged.reason)
 
     def _followup_draft(self, request: TriageRequest) -> Draft:
         """An answer in a conversation: what kind it is decides the reply and the ticket."""
@@ -219,7 +232,8 @@ class OfflineProvider:
         # The inherited subject ("Re: WATER THROUGH THE CEILING") says nothing new.
         same = base_subject(email.subject) == base_subject(thread.subject)
         subject = "" if same else email.subject
-        found = _checked(classify(subject, email.text), request)
+        found = classify(subject, email.text)
+        alarm = self._alarm(request, subject)
         topic = thread.intent or found.intent
         problem = found.intent is not Intent.GENERAL and found.scores[found.intent] > 0
         strong = problem and found.scores[found.intent] >= PRESENT[found.intent]
@@ -233,9 +247,7 @@ class OfflineProvider:
         intent = request.intent or (found.intent if kind is FollowUp.NEW_REQUEST else topic)
         stakeholders = self.directory.stakeholders_for(intent)
         reopened = kind is FollowUp.UPDATE and thread.ticket_status == "resolved"
-        replies = templates.followup(
-            kind, intent, found.emergency_kind, context, stakeholders, reopened=reopened
-        )
+        replies = templates.followup(kind, intent, alarm, context, stakeholders, reopened=reopened)
         # Never the same words twice in one conversation: the next phrasing, if any.
         said = {" ".join(r.split()) for r in thread.earlier_replies}
         reply = next((r for r in replies if " ".join(r.split()) not in said), replies[0])
@@ -248,31 +260,31 @@ class OfflineProvider:
         return Draft(
             intent=intent,
             confidence=1.0 if request.intent else confidence,
-            emergency=found.emergency,
-            summary=f"{label}: " + _summary(intent, found.emergency_kind, email, context),
+            emergency=alarm is not None,
+            summary=f"{label}: " + _summary(intent, alarm, email, context),
             reply=reply,
-            ticket=_ticket(intent, found.emergency, email)
+            ticket=_ticket(intent, alarm is not None, email)
             if kind is FollowUp.NEW_REQUEST
             else None,
             questions=[],
             followup=kind,
-            danger=found.emergency_kind or None,
+            danger=_danger(alarm),
         )
 
 
-def _checked(found: Classification, request: TriageRequest) -> Classification:
-    """What the cues found, less the alarm the operator has cleared."""
-    if request.not_emergency:
-        return replace(found, emergency=False, emergency_kind="")
-    return found
+def _danger(alarm: templates.Alarm | None) -> str | None:
+    return (alarm.reason or alarm.grade.value) if alarm else None
 
 
-def _summary(intent: Intent, kind: str, email: ParsedEmail, context: TenantContext) -> str:
+def _summary(
+    intent: Intent, alarm: templates.Alarm | None, email: ParsedEmail, context: TenantContext
+) -> str:
     who = context.tenant.name if context.tenant else f"unknown sender {email.sender_addr or '?'}"
     where = f" ({context.tenant.unit_id})" if context.tenant else ""
     label = templates.INTENT_LABELS[intent]
-    alarm = f"EMERGENCY ({kind}) — " if kind else ""
-    return f"{alarm}{label} from {who}{where}: {email.subject or '(no subject)'}"
+    kinds = ", ".join(k.replace("_", " ") for k in alarm.kinds) if alarm else ""
+    flag = f"EMERGENCY ({kinds or 'danger'}) — " if alarm else ""
+    return f"{flag}{label} from {who}{where}: {email.subject or '(no subject)'}"
 
 
 def _ticket(intent: Intent, emergency: bool, email: ParsedEmail) -> TicketDraft | None:

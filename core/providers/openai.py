@@ -17,6 +17,7 @@ leaves the client object.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 
 import openai
@@ -27,6 +28,7 @@ from pydantic import ValidationError
 from core.errors import TriageError
 from core.models import Draft
 from core.prompt import TriageRequest, build_messages
+from core.providers.danger_check import DANGER_MAX_TOKENS, DangerCheck, danger_messages
 from core.providers.model_errors import (
     FormatRefused,
     connection_error,
@@ -36,6 +38,7 @@ from core.providers.model_errors import (
 )
 from core.providers.structured import (
     Structured,
+    danger_schema,
     draft_schema,
     json_text,
     modes_to_try,
@@ -159,6 +162,38 @@ class OpenAIProvider:
                 f"the model server's answer could not be read ({short(str(exc))})",
                 retryable=True,
             ) from None
+
+    async def check_danger(self, subject: str, text: str) -> DangerCheck | None:
+        """The model's own answer to the emergency question (`core.providers.danger_check`).
+
+        None when it gives none (down, refused, off-schema, no mode found yet): the
+        safety net and the learned model still stand, and the draft is not held up.
+        """
+        if self.mode is None:
+            async with self._finding:  # the draft's request is finding the mode
+                pass
+        mode = self.mode
+        if mode is None:
+            return None
+        schema = danger_schema()
+        messages = danger_messages(subject, text)
+        if schema_in_prompt(mode, schema) is not None:
+            messages[0]["content"] += "\n\nAnswer with one JSON object fitting this schema:\n" + (
+                json.dumps(schema, separators=(",", ":"))
+            )
+        try:
+            completion = await self._client.chat.completions.create(
+                model=self.model,
+                messages=messages,  # type: ignore[arg-type]
+                temperature=0.0,
+                max_tokens=DANGER_MAX_TOKENS,
+                extra_body={"response_format": response_format(mode, schema, "DangerCheck")},
+            )
+            content = completion.choices[0].message.content if completion.choices else None
+            return DangerCheck.model_validate_json(json_text(content or ""))
+        except (openai.APIError, ValidationError, IndexError) as exc:
+            log.info("model %s: no answer to the danger check (%s)", self.model, short(str(exc)))
+            return None
 
     async def aclose(self) -> None:
         await self._client.close()

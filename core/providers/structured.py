@@ -26,6 +26,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from core.models import Draft
+from core.providers.danger_check import DangerCheck
 
 JsonObject = dict[str, Any]
 
@@ -64,6 +65,12 @@ def draft_schema() -> JsonObject:
     return strict_schema(Draft)
 
 
+@cache
+def danger_schema() -> JsonObject:
+    """The strict JSON schema of the danger check's answer."""
+    return strict_schema(DangerCheck)
+
+
 def strict_schema(model: type[BaseModel]) -> JsonObject:
     """A pydantic model's JSON schema in the form OpenAI's strict mode demands."""
     strict: JsonObject = _strict(model.model_json_schema())
@@ -82,12 +89,12 @@ def _strict(node: Any) -> Any:
     return node
 
 
-def response_format(mode: Structured, schema: JsonObject) -> JsonObject:
+def response_format(mode: Structured, schema: JsonObject, name: str = "Draft") -> JsonObject:
     """The `response_format` request field for a mode."""
     if mode is Structured.JSON_SCHEMA:
         return {
             "type": "json_schema",
-            "json_schema": {"name": "Draft", "strict": True, "schema": schema},
+            "json_schema": {"name": name, "strict": True, "schema": schema},
         }
     if mode is Structured.JSON_OBJECT:
         return {"type": "json_object", "schema": schema}

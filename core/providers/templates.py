@@ -8,7 +8,10 @@ account details at all.
 
 from __future__ import annotations
 
-from core.models import FollowUp, Intent, TenantContext
+from dataclasses import dataclass
+
+from core.emergency import Contacts, first_steps
+from core.models import FollowUp, Grade, Intent, TenantContext
 
 INTENT_LABELS = {
     Intent.LOCKED_OUT: "Lockout",
@@ -19,33 +22,24 @@ INTENT_LABELS = {
 
 SIGNATURE = "Best regards,\nProperty Management"
 
-_SAFETY = {
-    "smell of gas": (
-        "If you smell gas: do not use light switches, flames or electrical appliances, "
-        "leave the building, and call the gas company's emergency line or the emergency "
-        "services from outside."
-    ),
-    "flooding": (
-        "If you can do so safely, turn off the water at the shut-off valve and keep away "
-        "from electrical outlets near the water."
-    ),
-    "fire or smoke": (
-        "If there is fire or smoke, leave the building now and call the emergency services."
-    ),
-    "sparking or exposed wiring": (
-        "Please keep away from the outlet or wiring, and switch off the circuit at the breaker "
-        "if you can do so safely."
-    ),
-    "no heat in freezing weather": (
-        "Please keep warm and let us know at once if anyone in the home is vulnerable to the cold."
-    ),
-}
-_DANGER = "If anyone is in danger, call the emergency services now."
+
+@dataclass(frozen=True)
+class Alarm:
+    """An emergency the reply must speak to: its grade, the dangers, the building's numbers."""
+
+    grade: Grade
+    kinds: tuple[str, ...]
+    contacts: Contacts
+    reason: str = ""  # what was read, for the operator
+
+    def advice(self) -> list[str]:
+        """The first safe steps and whom to call; never the emergency services for damage."""
+        return first_steps(self.kinds, self.grade, self.contacts)
 
 
-def reply(intent: Intent, emergency_kind: str, context: TenantContext, cc: list[str]) -> str:
+def reply(intent: Intent, alarm: Alarm | None, context: TenantContext, cc: list[str]) -> str:
     if context.tenant is None:
-        return _unknown_sender(emergency_kind)
+        return _unknown_sender(alarm)
     first_name = context.tenant.name.split()[0]
     unit = context.unit.address if context.unit else f"unit {context.tenant.unit_id}"
     copied = f" I have copied {_join(cc)} on this email." if cc else ""
@@ -54,7 +48,7 @@ def reply(intent: Intent, emergency_kind: str, context: TenantContext, cc: list[
         Intent.MAINTENANCE: _maintenance,
         Intent.RENT: _rent,
         Intent.GENERAL: _general,
-    }[intent](context, unit, copied, emergency_kind)
+    }[intent](context, unit, copied, alarm)
     return "\n\n".join([f"Hi {first_name},", *paragraphs, SIGNATURE])
 
 
@@ -64,7 +58,7 @@ def with_instruction(reply_text: str, instruction: str) -> str:
     return f"{body.rstrip()}\n\n{instruction.strip()}\n\n{SIGNATURE}"
 
 
-def _lockout(context: TenantContext, unit: str, copied: str, emergency: str) -> list[str]:
+def _lockout(context: TenantContext, unit: str, copied: str, alarm: Alarm | None) -> list[str]:
     phone = context.tenant.phone if context.tenant else None
     reach = f" at {phone}" if phone else ""
     paragraphs = [
@@ -73,22 +67,18 @@ def _lockout(context: TenantContext, unit: str, copied: str, emergency: str) -> 
         f"Please keep your phone with you so we can reach you{reach}, and reply to this email if "
         "anything changes.",
     ]
-    if emergency:
-        paragraphs.insert(1, _DANGER)
+    if alarm:
+        paragraphs[1:1] = alarm.advice()
     return paragraphs
 
 
-def _maintenance(context: TenantContext, unit: str, copied: str, emergency: str) -> list[str]:
-    if emergency:
-        advice = _SAFETY.get(emergency, _DANGER)
-        paragraphs = [
+def _maintenance(context: TenantContext, unit: str, copied: str, alarm: Alarm | None) -> list[str]:
+    if alarm:
+        return [
             f"Thank you for telling us straight away. We have logged this as an urgent "
             f"request for {unit} and alerted our on-call team.{copied}",
-            advice,
+            *alarm.advice(),
         ]
-        if "emergency services" not in advice:
-            paragraphs.append(_DANGER)
-        return paragraphs
     return [
         f"Thank you for reporting this. We have logged a maintenance request for {unit}, and "
         f"our maintenance team will contact you to arrange a visit.{copied}",
@@ -96,7 +86,7 @@ def _maintenance(context: TenantContext, unit: str, copied: str, emergency: str)
     ]
 
 
-def _rent(context: TenantContext, unit: str, copied: str, emergency: str) -> list[str]:
+def _rent(context: TenantContext, unit: str, copied: str, alarm: Alarm | None) -> list[str]:
     assert context.tenant is not None
     balance = context.tenant.balance_due
     record = (
@@ -110,14 +100,19 @@ def _rent(context: TenantContext, unit: str, copied: str, emergency: str) -> lis
     ]
 
 
-def _general(context: TenantContext, unit: str, copied: str, emergency: str) -> list[str]:
+def _general(context: TenantContext, unit: str, copied: str, alarm: Alarm | None) -> list[str]:
+    if alarm:
+        return [
+            f"Thank you for telling us straight away. We have alerted our on-call team.{copied}",
+            *alarm.advice(),
+        ]
     return [
         f"Thank you for your message. We have received it and will get back to you shortly."
         f"{copied}",
     ]
 
 
-def _unknown_sender(emergency_kind: str) -> str:
+def _unknown_sender(alarm: Alarm | None) -> str:
     paragraphs = [
         "Hello,",
         "Thank you for your message. We could not match your email address to our resident "
@@ -125,8 +120,8 @@ def _unknown_sender(emergency_kind: str) -> str:
         "If you are a resident, please write to us from the email address we have on file, "
         "or reply with your full name and unit so we can verify you.",
     ]
-    if emergency_kind:
-        paragraphs.append(_SAFETY.get(emergency_kind, _DANGER))
+    if alarm:
+        paragraphs += alarm.advice()
     return "\n\n".join([*paragraphs, SIGNATURE])
 
 
@@ -148,7 +143,7 @@ _TEAMS = {
 def followup(
     kind: FollowUp,
     intent: Intent,
-    emergency_kind: str,
+    alarm: Alarm | None,
     context: TenantContext,
     cc: list[str],
     *,
@@ -163,9 +158,9 @@ def followup(
     is wanted at all.
     """
     if context.tenant is None:
-        return [_unknown_sender(emergency_kind)]
+        return [_unknown_sender(alarm)]
     if kind is FollowUp.FIRST:
-        return [reply(intent, emergency_kind, context, cc)]
+        return [reply(intent, alarm, context, cc)]
     first_name = context.tenant.name.split()[0]
     unit = context.unit.address if context.unit else f"unit {context.tenant.unit_id}"
     copied = f" I have copied {_join(cc)} on this email." if cc else ""
@@ -183,8 +178,8 @@ def followup(
         kind_text = _FOLLOWUP_TEXTS[kind](label, unit, team, arrange, copied)
     texts = []
     for paragraphs in kind_text:
-        if emergency_kind:
-            paragraphs = [*paragraphs, _SAFETY.get(emergency_kind, _DANGER)]
+        if alarm:
+            paragraphs = [*paragraphs, *alarm.advice()]
         texts.append("\n\n".join([f"Hi {first_name},", *paragraphs, SIGNATURE]))
     return texts
 

@@ -11,13 +11,13 @@ import pytest
 from core.directory import Directory
 from core.errors import InvalidTransition
 from core.evaluation import export_labels
-from core.models import Action, State
+from core.models import POSSIBLE_DANGER, Action, Grade, State
 from core.parsing import parse_message
 from core.providers.openai import OpenAIProvider
 from core.triage import triage
 from tests.support.assistant import DATA_DIR, assistant, make_settings
 from tests.support.dovecot import DovecotServer, ImapAccount
-from tests.support.llm import LlmServer, Reply
+from tests.support.llm import LlmServer, Reply, Status
 from tests.support.mail import make_email
 from tests.support.smtp import SmtpServer
 
@@ -70,12 +70,12 @@ async def test_danger_a_model_calls_routine_goes_to_a_person_with_on_call_copied
     )
     assert proposal.emergency
     assert proposal.action is Action.REVIEW
-    assert proposal.reason.startswith("emergency: ") and danger in proposal.reason
+    assert proposal.reason.startswith("emergency (danger to life): ") and danger in proposal.reason
     assert ON_CALL in proposal.cc
     assert proposal.ticket is not None and proposal.ticket.priority == "urgent"
 
 
-async def test_danger_only_asked_about_is_held_for_a_person_but_not_called_an_emergency(
+async def test_danger_only_asked_about_is_a_question_nobody_is_paged_for(
     llm_server: LlmServer, directory: Directory
 ) -> None:
     asked = make_email(
@@ -85,6 +85,21 @@ async def test_danger_only_asked_about_is_held_for_a_person_but_not_called_an_em
     )
     llm_server.script(Reply(routine(intent="general")))
     proposal = await propose(llm_server, directory, asked)
+    assert not proposal.emergency and proposal.grade is None
+    assert ON_CALL not in proposal.cc
+
+
+async def test_danger_the_words_do_not_settle_is_held_for_a_person_without_a_page(
+    llm_server: LlmServer, directory: Directory
+) -> None:
+    unsettled = make_email(
+        "maria.gonzalez@example.com",
+        "Smell",
+        "I'm not sure, but there might have been a faint smell of gas near the stove when I "
+        "came home yesterday evening; it seems gone now. Should someone check the stove?",
+    )
+    llm_server.script(Reply(routine(intent="maintenance")))
+    proposal = await propose(llm_server, directory, unsettled)
     assert not proposal.emergency
     assert proposal.action is Action.REVIEW
     assert proposal.reason.startswith("possible danger, a person should look")
@@ -174,3 +189,50 @@ async def test_the_operator_clears_a_false_alarm_and_it_stays_cleared(
     assert exported == 1
     [line] = (tmp_path / "examples" / "labels.jsonl").read_text().splitlines()
     assert json.loads(line)["emergency"] is False
+
+
+QUIET = make_email(
+    "maria.gonzalez@example.com",
+    "Mrs Díaz in 1B",
+    "There has been a note on Mrs Díaz's door since Friday and her cat cries behind it all "
+    "day. Her lights have not changed once. Could somebody look in on her?",
+)
+
+
+async def test_the_model_is_asked_the_emergency_question_on_its_own_and_its_yes_counts(
+    llm_server: LlmServer, directory: Directory
+) -> None:
+    llm_server.script(Reply(routine(intent="general")))
+    llm_server.danger = lambda request: Reply(
+        {"situation": "an elderly neighbour may be unwell", "happening_now": True, "grade": "life"}
+    )
+    proposal = await propose(llm_server, directory, QUIET)
+    assert proposal.emergency and proposal.grade is Grade.LIFE
+    assert proposal.action is Action.REVIEW and ON_CALL in proposal.cc
+    assert "the model reads an emergency: an elderly neighbour may be unwell" in proposal.reason
+    [question] = llm_server.danger_requests
+    assert question["response_format"]["json_schema"]["name"] == "DangerCheck"
+    assert "Mrs Díaz" in question["messages"][1]["content"]
+    assert question["max_tokens"] <= 200  # a short question, not a second draft
+
+
+async def test_a_model_unsure_of_danger_holds_the_email_for_a_person_without_a_page(
+    llm_server: LlmServer, directory: Directory
+) -> None:
+    llm_server.script(Reply(routine(intent="general")))
+    llm_server.danger = lambda request: Reply(
+        {"situation": "a neighbour not seen", "happening_now": False, "grade": "unsure"}
+    )
+    proposal = await propose(llm_server, directory, QUIET)
+    assert not proposal.emergency
+    assert proposal.action is Action.REVIEW and proposal.reason.startswith(POSSIBLE_DANGER)
+
+
+async def test_a_failed_danger_question_never_holds_up_the_draft(
+    llm_server: LlmServer, directory: Directory
+) -> None:
+    llm_server.script(Reply(routine(intent="general")))
+    llm_server.danger = lambda request: Status(500)
+    proposal = await propose(llm_server, directory, QUIET)
+    assert proposal.provider == "openai:test-model" and not proposal.emergency
+    assert proposal.body.startswith("Hi, we will schedule a visit")

@@ -76,7 +76,9 @@ async def test_an_emergency_pages_on_call_at_once_with_what_they_need_to_act(
         audit = await opened.store.audit(item.id)
     [page] = pages_in(smtp_server)
     text = page.message.get_content()
-    assert page.message["Subject"].startswith("EMERGENCY #1: smell of gas — Priya Raman")
+    subject = page.message["Subject"]
+    assert subject.startswith("EMERGENCY #1 (danger to life): there may be a gas leak")
+    assert "— Priya Raman" in subject
     assert page.message["Auto-Submitted"] == "auto-generated"
     for needed in (
         "Priya Raman (T-1004), phone +1-555-0104",
@@ -155,7 +157,7 @@ async def test_the_holding_reply_gives_the_number_for_the_danger_and_promises_no
     flood = make_email(
         "emily.chen@example.com",
         "WATER COMING THROUGH CEILING",
-        "Water is pouring through the ceiling of my bathroom onto the light!",
+        "Water is pouring through the ceiling of my bathroom and spreading across the floor!",
     )
     for raw in (GAS, flood):
         dovecot.deliver(imap_account, raw)
@@ -165,13 +167,27 @@ async def test_the_holding_reply_gives_the_number_for_the_danger_and_promises_no
         items = await opened.store.items()
     [gas_reply] = to_tenant(smtp_server)
     [flood_reply] = to_tenant(smtp_server, "emily.chen@example.com")
+    # The gas leak pages the on-call people; the water, the maintenance on-call.
+    assert [m.message["Subject"] for m in pages_in(smtp_server)] == [
+        m.message["Subject"] for m in smtp_server.messages if "gas leak" in m.message["Subject"]
+    ]
+    [maintenance_page] = [
+        m for m in smtp_server.messages if m.rcpt_tos == ["maintenance-oncall@example.com"]
+    ]
+    assert "(damage to the building)" in maintenance_page.message["Subject"]
     gas_text, flood_text = gas_reply.message.get_content(), flood_reply.message.get_content()
     assert "Springfield Gas 24-hour emergency line, +1-555-0142" in gas_text
     assert "leave the building" in gas_text
-    assert "+1-555-0100" in flood_text and "keep away from them" in flood_text
+    assert "alerted our on-call team" in gas_text
+    assert "911" in gas_text  # a danger to life: the emergency number, always
+    # Water coming in is damage to the building: Emily's building's own maintenance line,
+    # the first safe step, and never the emergency services.
+    assert "alerted our on-call maintenance team" in flood_text
+    assert "+1-555-0160 (Elm Court caretaker, 24 hours)" in flood_text
+    assert "turn off the water" in flood_text and "Keep away from sockets" in flood_text
+    assert "911" not in flood_text.split("wrote:")[0]
+    assert "emergency number" not in flood_text.split("wrote:")[0]
     for text in (gas_text, flood_text):
-        assert "alerted our on-call team" in text
-        assert "911" in text  # whoever is in danger: the general number, always
         for promise in ("within", "minutes", "today", "soon", "on the way", "will come", "visit"):
             assert promise not in text.split("On ")[0].lower()
     assert gas_reply.message["In-Reply-To"] == "<gas-202@mail.example.com>"

@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from core.models import State
+from core.models import Grade, State
 from tests.support.assistant import assistant, make_settings, run_once
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.mail import make_email
@@ -109,7 +109,9 @@ async def test_emergency_waits_for_a_person_but_its_ticket_is_filed_at_once(
         [item] = await opened.store.items()
     assert item.state is State.AWAITING_REVIEW
     assert item.proposal is not None and item.proposal.emergency
-    assert item.proposal.reason == "emergency: smell of gas"
+    reason = "emergency (danger to life): there may be a gas leak: 'smell gas'"
+    assert item.proposal.reason == reason
+    assert item.proposal.grade is Grade.LIFE
     ticket = json.loads((tmp_path / "tickets" / f"{item.ticket_id}.json").read_text())
     assert ticket["priority"] == "urgent" and ticket["emergency"] is True
     # No reply to review was sent; the on-call people were paged, the tenant got the

@@ -79,7 +79,7 @@ def test_unknown_sender_goes_to_review_without_tenant_data(directory: Directory)
 @pytest.mark.parametrize(
     ("changes", "reason"),
     [
-        ({"emergency": True}, "emergency: a person must act now"),
+        ({"emergency": True}, "emergency (danger to life): a person must act now"),
         (
             {"questions": ["Which day can the plumber come?"]},
             "facts needed: Which day can the plumber come?",

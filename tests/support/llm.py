@@ -8,7 +8,9 @@ Each request takes the next scripted answer (:meth:`LlmServer.script`); when
 the script is empty, :attr:`LlmServer.default` is called with the request body
 (by default it answers 500 "no scripted answer").  Every request body is
 recorded, parsed, in :attr:`LlmServer.requests`, and when it arrived
-(``time.monotonic()``) in :attr:`LlmServer.arrivals`.
+(``time.monotonic()``) in :attr:`LlmServer.arrivals`. The assistant's separate
+emergency question is answered by :attr:`LlmServer.danger` ("no emergency" by
+default) and recorded in :attr:`LlmServer.danger_requests` instead.
 
 How ``openai`` 3.57 ``AsyncOpenAI(..., max_retries=0).chat.completions.parse(
 response_format=Model)`` sees each answer (checked in
@@ -136,6 +138,15 @@ def takes_json_object_with_schema(answer: Answer) -> Responder:
     return format_gate(lambda fmt: fmt.get("type") == "json_object" and "schema" in fmt, answer)
 
 
+NO_DANGER = Reply({"situation": "", "happening_now": False, "grade": "none"})
+
+
+def is_danger_check(request: JsonObject) -> bool:
+    """The assistant's separate emergency question (`core.providers.danger_check`)."""
+    messages = request.get("messages") or [{}]
+    return str(messages[0].get("content", "")).startswith("You check ONE email")
+
+
 def no_scripted_answer(request: JsonObject) -> Answer:
     """The default responder: a 500 saying the test did not script this call."""
     return Status(500, _error_body("no scripted answer", "server_error"))
@@ -146,8 +157,12 @@ class LlmServer:
 
     def __init__(self) -> None:
         self.default: Responder = no_scripted_answer
+        # The emergency question is answered apart from the script: "no emergency" unless
+        # a test says otherwise; its requests are in `danger_requests`, not `requests`.
+        self.danger: Responder = lambda request: NO_DANGER
         self._script: deque[Answer] = deque()
         self._requests: list[JsonObject] = []
+        self._danger_requests: list[JsonObject] = []
         self._arrivals: list[float] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -181,6 +196,12 @@ class LlmServer:
         with self._lock:
             return list(self._arrivals)
 
+    @property
+    def danger_requests(self) -> list[JsonObject]:
+        """The emergency questions received so far, oldest first."""
+        with self._lock:
+            return list(self._danger_requests)
+
     def script(self, *answers: Answer) -> None:
         """Queue answers for the next requests, in order."""
         with self._lock:
@@ -197,6 +218,10 @@ class LlmServer:
         self._thread.join()
 
     def _answer_for(self, request: JsonObject) -> Answer:
+        if is_danger_check(request):
+            with self._lock:
+                self._danger_requests.append(request)
+            return self.danger(request)
         with self._lock:
             self._requests.append(request)
             self._arrivals.append(time.monotonic())

@@ -1,0 +1,61 @@
+"""Write the development mail into the danger model's corpus: `python -m bench.corpus`.
+
+The labelled development sets (`tests/eval/holdout*`, `tests/eval/emergencies`,
+the demo mailbox) become `core/corpus/development.jsonl`: each message's subject,
+the writer's own words (quotes and signatures removed, as triage reads them) and
+its grade. Automated mail is left out. Run it after a development set changes;
+the sets under `tests/eval/blind/` are never written here: they measure.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from core.emergency import grade_of
+from core.loops import automated_reason
+from core.parsing import own_words, parse_message
+
+ROOT = Path(__file__).resolve().parents[1]
+SETS = [
+    ROOT / "data" / "demo",
+    *(
+        ROOT / "tests" / "eval" / name
+        for name in ("holdout", "holdout2", "holdout3", "emergencies")
+    ),
+]
+OUT = ROOT / "core" / "corpus" / "development.jsonl"
+
+
+def rows(folder: Path) -> list[dict[str, str | None]]:
+    found: list[dict[str, str | None]] = []
+    for line in (folder / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        label = json.loads(line) if line.strip() else None
+        if label is None or label.get("emergency") is None:
+            continue
+        email = parse_message((folder / label["file"]).read_bytes())
+        if automated_reason(email, frozenset()):
+            continue
+        grade = None
+        if label["emergency"]:
+            kind = label.get("danger")
+            grade = grade_of([kind]).value if kind else "emergency"
+        found.append(
+            {
+                "subject": email.subject,
+                "body": own_words(email.text),
+                "grade": grade,
+                "source": f"{folder.name}/{label['file']}",
+            }
+        )
+    return found
+
+
+def main() -> None:
+    lines = [json.dumps(row, ensure_ascii=False) for folder in SETS for row in rows(folder)]
+    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(lines)} examples written to {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,265 @@
+"""What an emergency is and what follows from it: its grade, whom it pages, what to do.
+
+Two grades, each with its own consequences:
+
+- `LIFE`: danger to a person's life or health, now (gas, fire, smoke, carbon
+  monoxide, sparks, someone trapped, hurt or threatened, an intruder, a
+  vulnerable person in the cold, something about to fall). The on-call people
+  are paged (`emergency` in stakeholders.json) and the tenant's holding reply
+  gives the emergency number and the first safe step.
+- `PROPERTY`: damage to the building that cannot wait (water coming in,
+  sewage, a home or building that cannot be locked, no heat or no water). The
+  maintenance on-call is paged (`emergency_maintenance`, else `emergency`) and
+  the holding reply gives the building's emergency maintenance line and the
+  first safe step, never the emergency services.
+
+Danger the words do not settle is not graded: the item waits for a person,
+nobody is paged and the tenant gets no holding reply.
+
+The numbers come from `emergency_contacts.json` (`Contacts`), per building.
+Pure data and functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from core.models import Grade
+
+# What each grade is called, for the operator, the pages and the tickets.
+GRADE_WORDS = {Grade.LIFE: "danger to life", Grade.PROPERTY: "damage to the building"}
+
+# Kinds of danger (the safety net's and the labels' vocabulary) by the grade they carry.
+LIFE_KINDS = frozenset(
+    {
+        "trapped",
+        "injured",
+        "vulnerable",
+        "fire",
+        "smoke",
+        "gas",
+        "co",
+        "electrical",
+        "structural",
+        "break_in",
+        "violence",
+        "afraid",
+        "threat",
+    }
+)
+PROPERTY_KINDS = frozenset({"flooding", "sewage", "no_heat", "no_water", "insecure"})
+
+
+# The kinds a description of the danger names ("smell of gas in the kitchen"), for a
+# danger described in words (a model's) rather than found by the safety net.
+_NAMED = tuple(
+    (kind, re.compile(words, re.IGNORECASE))
+    for kind, words in (
+        ("gas", r"\bgas\b"),
+        ("co", r"carbon monoxide|\bco\b"),
+        ("fire", r"\bfire|flame"),
+        ("smoke", r"smoke|burning"),
+        ("electrical", r"spark|wiring|outlet|socket|electric"),
+        ("sewage", r"sewage|sewer"),
+        ("flooding", r"water (coming|pouring|leak)|flood|burst|leak"),
+        ("trapped", r"trapped|stuck|shut in|can'?t get out"),
+        ("injured", r"injur|hurt|fell|fall(en)?\b|bleed|unconscious"),
+        ("vulnerable", r"child|baby|elderly|vulnerable"),
+        ("break_in", r"break-?in|intruder|burglar|forc(ed|ing) (the|a) door"),
+        ("violence", r"threat|violen|attack|assault|weapon"),
+        ("structural", r"ceiling|collaps|masonry|brick"),
+        ("insecure", r"cannot be (locked|secured)|won'?t (lock|close)|can'?t (lock|close)"),
+        ("no_heat", r"no heat|heating"),
+        ("no_water", r"no water"),
+    )
+)
+
+
+def kinds_named(text: str) -> list[str]:
+    """The kinds of danger a description names, in the order of `_NAMED`."""
+    return [kind for kind, words in _NAMED if words.search(text)]
+
+
+def grade_of(kinds: Iterable[str], *, vulnerable: bool = False) -> Grade:
+    """The grade of an emergency from the kinds of danger found (the gravest wins).
+
+    No heat or no water is a danger to life when someone frail is there
+    (`vulnerable`); for healthy adults it is damage that cannot wait.
+    """
+    found = set(kinds)
+    if found & LIFE_KINDS:
+        return Grade.LIFE
+    if vulnerable and found & {"no_heat", "no_water"}:
+        return Grade.LIFE
+    return Grade.PROPERTY
+
+
+@dataclass(frozen=True)
+class Contacts:
+    """The numbers for one building; an empty one is not on file."""
+
+    emergency_services: str = ""
+    gas_utility: str = ""
+    emergency_maintenance: str = ""
+    locksmith: str = ""
+
+    def merged(self, override: Contacts) -> Contacts:
+        return replace(
+            self, **{f.name: v for f in fields(self) if (v := getattr(override, f.name))}
+        )
+
+
+# The file's keys, and the older flat file's (default/gas/fire/water/person) they replace.
+_OLD_KEYS = {
+    "default": "emergency_services",
+    "person": "emergency_services",
+    "fire": "emergency_services",
+    "gas": "gas_utility",
+    "water": "emergency_maintenance",
+}
+CONTACT_KEYS = tuple(f.name for f in fields(Contacts))
+GENERIC_SERVICES = "your local emergency number"
+
+
+@dataclass(frozen=True)
+class ContactBook:
+    """`emergency_contacts.json`: the numbers in `default`, and a building's own ones."""
+
+    default: Contacts = Contacts()
+    buildings: tuple[tuple[str, Contacts], ...] = ()
+
+    def for_building(self, building: str | None) -> Contacts:
+        for name, contacts in self.buildings:
+            if building and name.casefold() == building.casefold():
+                return self.default.merged(contacts)
+        return self.default
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ContactBook:
+        """Read either form of the file; raises ValueError naming what is wrong."""
+        if "buildings" in data or isinstance(data.get("default"), dict):
+            buildings = data.get("buildings") or {}
+            if not isinstance(buildings, dict):
+                raise ValueError("buildings: must be an object of building name → numbers")
+            return cls(
+                _contacts(data.get("default") or {}, "default"),
+                tuple((name, _contacts(v, f"buildings.{name}")) for name, v in buildings.items()),
+            )
+        # The older flat form: one set of numbers for every building.
+        values: dict[str, str] = {}
+        for key, value in data.items():
+            if key not in _OLD_KEYS:
+                raise ValueError(f"{key}: unknown key (use default, buildings)")
+            if not isinstance(value, str):
+                raise ValueError(f"{key}: must be text")
+            values.setdefault(_OLD_KEYS[key], value)
+        return cls(Contacts(**values))
+
+
+def _contacts(data: Any, where: str) -> Contacts:
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}: must be an object with {', '.join(CONTACT_KEYS)}")
+    unknown = sorted(set(data) - set(CONTACT_KEYS))
+    if unknown:
+        raise ValueError(f"{where}.{unknown[0]}: unknown key (use {', '.join(CONTACT_KEYS)})")
+    bad = [k for k, v in data.items() if not isinstance(v, str)]
+    if bad:
+        raise ValueError(f"{where}.{bad[0]}: must be text")
+    return Contacts(**data)
+
+
+# --- what a tenant is told to do first, by kind of danger ------------------------------
+
+# Which advice a kind of danger calls for.
+ADVICE_FOR = {
+    "gas": "gas",
+    "co": "co",
+    "fire": "fire",
+    "smoke": "fire",
+    "electrical": "electrical",
+    "flooding": "water",
+    "sewage": "sewage",
+    "insecure": "insecure",
+    "break_in": "person",
+    "no_heat": "cold",
+    "no_water": "no_water",
+    "structural": "structural",
+    "trapped": "person",
+    "injured": "person",
+    "vulnerable": "person",
+    "violence": "person",
+    "afraid": "person",
+    "threat": "person",
+}
+LIFE_ADVICE = {
+    "gas": (
+        "If you smell gas: do not use light switches, flames or electrical appliances; "
+        "leave the building and call {gas} from outside."
+    ),
+    "co": (
+        "If a carbon monoxide alarm sounds or anyone has headaches, dizziness or nausea: "
+        "get everyone into fresh air now, leave the door open behind you and call {services}."
+    ),
+    "fire": (
+        "If there is fire or smoke: leave the building, close the doors behind you "
+        "and call {services}."
+    ),
+    "electrical": (
+        "Keep away from the outlet or wiring; if you can do it safely, switch that circuit off "
+        "at the breaker. If there is smoke or a burning smell, leave and call {services}."
+    ),
+    "structural": "Keep everyone away from the area that may fall, and call {services} "
+    "if anyone is hurt or in its way.",
+    "person": "If someone is hurt, trapped or in danger, call {services} now.",
+}
+PROPERTY_ADVICE = {
+    "water": (
+        "If you can reach it safely, turn off the water at the shut-off valve (under the sink, "
+        "or the main valve where the water comes in). Keep away from sockets, switches and "
+        "lights the water reaches."
+    ),
+    "sewage": (
+        "Please stop using taps, toilets and drains until it has been seen to, and keep "
+        "children and pets away from the water."
+    ),
+    "insecure": "If you feel unsafe, stay with a neighbour or friend until it is secured.",
+    "cold": (
+        "Keep warm in one room with the door closed; never use an oven or a gas or charcoal "
+        "heater to heat the home."
+    ),
+    "no_water": "Please keep taps closed so that nothing overflows when the water returns.",
+}
+
+
+def first_steps(kinds: Iterable[str], grade: Grade, contacts: Contacts) -> list[str]:
+    """The first safe steps and the number to call, in the order a tenant needs them.
+
+    A danger to life always ends with the emergency services' number; damage to
+    the building gives the emergency maintenance line and never sends anyone to
+    the emergency services.
+    """
+    services = contacts.emergency_services or GENERIC_SERVICES
+    gas = contacts.gas_utility or services
+    advice_kinds = list(dict.fromkeys(ADVICE_FOR.get(k, "person") for k in kinds))
+    if grade is Grade.LIFE:
+        lines = [
+            LIFE_ADVICE[k].format(services=services, gas=gas)
+            for k in advice_kinds
+            if k in LIFE_ADVICE
+        ]
+        if not any(k == "person" for k in advice_kinds):
+            lines.append(LIFE_ADVICE["person"].format(services=services))
+        return lines
+    lines = [PROPERTY_ADVICE[k] for k in advice_kinds if k in PROPERTY_ADVICE]
+    line = contacts.emergency_maintenance
+    lines.append(
+        f"Our emergency maintenance line is {line}; call it if things get worse."
+        if line
+        else "If things get worse, reply to this email and say so at the top."
+    )
+    if "insecure" in kinds and contacts.locksmith:
+        lines.append(f"Our locksmith can be reached at {contacts.locksmith}.")
+    return lines

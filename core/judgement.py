@@ -1,0 +1,127 @@
+"""Is this an emergency, how grave, and what made us think so: the net and the model, combined.
+
+Two readers look at the writer's own words:
+
+- the safety net (`core.safety_net`): danger patterns in eight languages, each
+  judged for how it stands (now, or over, denied, asked about, elsewhere);
+- the learned model (`core.learned`): how likely labelled tenant mail with
+  words like these was an emergency.
+
+They are combined for recall first, then for an alarm that means something:
+
+- an **emergency** (someone is paged) when the net finds danger happening now
+  and the model, reading the sentences around what the net found, does not
+  find them plainly harmless (`VETO`); or when the model is sure of the whole
+  text on its own (`SURE`): danger described in words no pattern knows;
+- **possible danger** (a person looks first, nobody is paged) when only one of
+  them points at danger: the net's finding the model doubts, a finding the net
+  cannot place (denied, asked about, over), or a model's mid-way score
+  (`POSSIBLE`);
+- nothing otherwise.
+
+The grade comes from the kinds of danger the net found (`core.emergency`), and
+from the model's second score when the net found none. Pure, and cached per
+text: triage and the offline drafts ask about the same email.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Protocol
+
+from core.dangers import FLAGS, VULNERABLE
+from core.emergency import grade_of
+from core.learned import danger_model
+from core.models import Grade
+from core.safety_net import Screening, screen
+from core.standing import Standing
+
+SURE = 0.7  # the model alone makes an emergency from here
+# Below these (read around a finding), the net's finding is possible danger only; a
+# danger to life needs less to stand.
+VETO = {Grade.LIFE: 0.25, Grade.PROPERTY: 0.35}
+POSSIBLE = 0.6  # the model alone holds the email for a person from here
+# Below this the model finds a text far from any danger, and the net is not run: no
+# labelled emergency in the development and blind sets (343) scored below 0.29.
+QUIET = 0.1
+# Fewer words than this tell the model too little to decide anything alone.
+ENOUGH_WORDS = 8
+_WORD = re.compile(r"[^\W\d_]+")
+_VULNERABLE = re.compile(VULNERABLE, FLAGS)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    grade: Grade | None  # an emergency, and how grave; None when it is not one
+    possible: bool  # danger the words do not settle: a person looks, nobody is paged
+    kinds: tuple[str, ...]  # the kinds of danger found (the net's vocabulary)
+    reason: str  # what the operator reads: the words matched, or the model's score
+    probability: float  # the learned model's: how likely an emergency
+    screening: Screening
+
+    @property
+    def emergency(self) -> bool:
+        return self.grade is not None
+
+
+NOTHING = Judgement(None, False, (), "", 0.0, Screening())
+
+
+def is_vulnerable(text: str) -> bool:
+    """A baby, an elderly or frail person is there: no heat or water endangers a life."""
+    return bool(_VULNERABLE.search(text))
+
+
+@lru_cache(maxsize=512)
+def judge(subject: str, text: str) -> Judgement:
+    """The judgement on a subject and the writer's own words (quotes already removed)."""
+    model = danger_model()
+    probability, life = model.probabilities(subject, text)
+    if probability < QUIET:  # far from any danger: the patterns, the costly part, can rest
+        return Judgement(None, False, (), "", probability, Screening())
+    screening = screen(subject, text)
+    found = tuple(dict.fromkeys(f.kind for f in screening.findings))
+    # The net's findings the model does not dismiss, read where they were found.
+    certain = [f for f in screening.findings if f.certain]
+    around = model.probabilities_of(subject, [f.context or text for f in certain])
+    upheld = [f for f, (p, _) in zip(certain, around, strict=True) if p >= VETO[grade_of([f.kind])]]
+    if upheld:
+        kinds = tuple(dict.fromkeys(f.kind for f in upheld))
+        grade = grade_of(kinds, vulnerable=is_vulnerable(text))
+        reason = "; ".join(f"{f.reason}: '{f.words}'" for f in upheld[:2])
+        return Judgement(grade, False, kinds, reason, probability, screening)
+    denied = any(f.standing is Standing.DENIED for f in screening.findings)
+    if len(_WORD.findall(text)) < ENOUGH_WORDS:
+        probability = min(probability, POSSIBLE - 0.01)
+    if probability >= SURE and not denied:
+        grade = Grade.LIFE if life >= 0.5 else Grade.PROPERTY
+        reason = f"reads like an emergency ({probability:.0%} by the learned model)"
+        return Judgement(grade, False, found, reason, probability, screening)
+    if screening.findings or probability >= POSSIBLE:
+        reason = screening.reason() or f"may describe danger ({probability:.0%} by the model)"
+        return Judgement(None, True, found, reason, probability, screening)
+    return Judgement(None, False, (), "", probability, screening)
+
+
+def with_model(judgement: Judgement, answer: ModelAnswer | None) -> Judgement:
+    """The judgement with a model's own answer to the emergency question, for recall: the
+    model can raise an email to an emergency or to possible danger, never lower one."""
+    if answer is None or judgement.emergency:
+        return judgement
+    if answer.happening_now and answer.grade in ("life", "property"):
+        reason = f"the model reads an emergency: {answer.situation}".rstrip(": ")
+        return replace(judgement, grade=Grade(answer.grade), possible=False, reason=reason)
+    if answer.grade == "unsure" and not judgement.possible:
+        reason = f"the model is unsure: {answer.situation}".rstrip(": ")
+        return replace(judgement, possible=True, reason=reason)
+    return judgement
+
+
+class ModelAnswer(Protocol):
+    """A model's answer to the emergency question (`core.providers.danger_check`)."""
+
+    situation: str
+    happening_now: bool
+    grade: str
