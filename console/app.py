@@ -398,7 +398,9 @@ class OperatorConsole(ConsoleBase):
             self.action_mark_sent,
         )
         yield SystemCommand(
-            "Reopen", "Bring a skipped or dismissed message back", self.action_reopen
+            "Reopen",
+            "Bring back a skipped or dismissed message, or one answered elsewhere",
+            self.action_reopen,
         )
         yield SystemCommand(
             "Auto-send policy", "Choose the intents sent without review", self.action_policy

@@ -26,14 +26,21 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from console.attention import EmergencyWatch, notice_for
-from console.bridge import InboxUpdated, ItemsUpdated, OutageUpdated, PageUpdated, pump_events
+from console.bridge import (
+    InboxUpdated,
+    ItemsUpdated,
+    OutageUpdated,
+    PageUpdated,
+    SentWatchUpdated,
+    pump_events,
+)
 from console.widgets.detail import DetailPane, DetailView
 from console.widgets.queue import QueueFilter, QueueTable
 from console.widgets.status import StatusBar, StatusModel
 from core.assembly import open_assistant
 from core.config import Settings
 from core.database import utc_now
-from core.models import Intent, Item, Page, PageState, ParsedEmail, State
+from core.models import Intent, Item, OutsideReply, Page, PageState, ParsedEmail, State
 from core.providers.openai import OpenAIProvider
 from core.triage import TriageProvider
 
@@ -109,6 +116,8 @@ class ConsoleBase(App[None]):
         self._state_filter = 0
         self._intent_filter = 0
         self._bodies: OrderedDict[int, ParsedEmail] = OrderedDict()
+        # What the manager wrote from another mail client, read with each body.
+        self._elsewhere: dict[int, tuple[OutsideReply, ...]] = {}
         self.emergencies = EmergencyWatch()
         self._notice_timer: Timer | None = None
         self._notice_until = 0.0  # when the emergency notice on screen goes away
@@ -198,8 +207,19 @@ class ConsoleBase(App[None]):
         if item.state is State.FAILED and item.error:
             self.status.last_error = f"#{item.id}: {item.error}"
         shown = self.detail.shown
+        if item.state is State.ANSWERED_ELSEWHERE and (
+            before is None or before.state != item.state
+        ):
+            self._bodies.pop(item.id, None)  # read again, with the manager's reply
+            if shown is not None and shown.id == item.id:
+                self.load_body(item.id)
         if shown is not None and shown.id == item.id:
             self.detail.show(self._view(item), now)
+
+    def on_sent_watch_updated(self, message: SentWatchUpdated) -> None:
+        watch = message.watch
+        self.status.sent_unwatched = watch.detail if watch.status != "watching" else ""
+        self._refresh_status()
 
     def on_page_updated(self, message: PageUpdated) -> None:
         """A page went out or failed: the detail shows it; a failure shows in the status."""
@@ -353,7 +373,9 @@ class ConsoleBase(App[None]):
     def _view(self, item: Item) -> DetailView:
         email = self._bodies.get(item.id)
         pages = tuple(self.pages.get(item.conversation_id or item.id, ()))
-        return DetailView(item, self.operator.context_for(item), email, self._earlier(item), pages)
+        elsewhere = self._elsewhere.get(item.id, ())
+        context = self.operator.context_for(item)
+        return DetailView(item, context, email, self._earlier(item), pages, elsewhere)
 
     def _earlier(self, item: Item) -> tuple[Item, ...]:
         """The conversation's messages before this one, as the console holds them."""
@@ -374,9 +396,13 @@ class ConsoleBase(App[None]):
     @work(exclusive=True, group="body", exit_on_error=False)
     async def load_body(self, item_id: int) -> None:
         email = await self.operator.message(item_id)
+        item = self.items.get(item_id)
+        if item is not None:
+            self._elsewhere[item_id] = await self.operator.answered_elsewhere(item)
         self._bodies[item_id] = email
         while len(self._bodies) > BODY_CACHE:
-            self._bodies.popitem(last=False)
+            dropped, _ = self._bodies.popitem(last=False)
+            self._elsewhere.pop(dropped, None)
         shown = self.detail.shown
         if shown is not None and shown.id == item_id:
             self.detail.show(self._view(self.items.get(item_id, shown)), self.clock())

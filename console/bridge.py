@@ -25,6 +25,7 @@ from core.events import (
     ItemChanged,
     OutageChanged,
     PageChanged,
+    SentWatchChanged,
 )
 from core.models import Item, Page
 
@@ -64,6 +65,14 @@ class OutageUpdated(Message):
         self.outage = outage
 
 
+class SentWatchUpdated(Message):
+    """Whether the manager's replies from other mail clients are noticed, and why not."""
+
+    def __init__(self, watch: SentWatchChanged) -> None:
+        super().__init__()
+        self.watch = watch
+
+
 async def pump_events(
     bus: EventBus, target: MessagePump, interval: float = COALESCE_SECONDS
 ) -> None:
@@ -96,3 +105,5 @@ def _take(event: Event, pending: dict[int, Item], target: MessagePump) -> None:
         target.post_message(PageUpdated(event.page))
     elif isinstance(event, OutageChanged):
         target.post_message(OutageUpdated(event))
+    elif isinstance(event, SentWatchChanged):
+        target.post_message(SentWatchUpdated(event))

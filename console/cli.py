@@ -375,7 +375,14 @@ def conversation_counts(items: list[Item]) -> str:
 
 def summary_line(counts: dict[State, int], new: int) -> str:
     """Counts per state over every message the store holds, and how many this run added."""
-    resting = [State.SENT, State.SKIPPED, State.AWAITING_REVIEW, State.FAILED, State.DISMISSED]
+    resting = [
+        State.SENT,
+        State.SKIPPED,
+        State.AWAITING_REVIEW,
+        State.ANSWERED_ELSEWHERE,
+        State.FAILED,
+        State.DISMISSED,
+    ]
     parts = [f"{state.value}={counts.get(state, 0)}" for state in resting]
     waiting = (State.IN_DOUBT, State.RETRYING)  # a person decides; sent by a later run
     parts += [f"{state.value}={counts[state]}" for state in waiting if counts.get(state)]

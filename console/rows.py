@@ -43,6 +43,7 @@ STATE_LABELS = {
     State.FAILED: "failed",
     State.RETRYING: "retrying",
     State.IN_DOUBT: "in doubt",
+    State.ANSWERED_ELSEWHERE: "elsewhere",
 }
 # The compact state column: one symbol a state (the help screen lists them).
 STATE_SYMBOLS = {
@@ -57,6 +58,7 @@ STATE_SYMBOLS = {
     State.FAILED: "!",
     State.RETRYING: "↻",
     State.IN_DOUBT: "‽",
+    State.ANSWERED_ELSEWHERE: "↗",
 }
 # States in which an item waits for a person (the cursor moves on to these).
 NEEDS_PERSON = frozenset({State.AWAITING_REVIEW, State.FAILED, State.IN_DOUBT})
@@ -68,6 +70,7 @@ _STATE_STYLES = {
     State.SENT: "green",
     State.SKIPPED: "dim",
     State.DISMISSED: "dim",
+    State.ANSWERED_ELSEWHERE: "dim cyan",
 }
 
 

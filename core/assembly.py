@@ -29,6 +29,7 @@ from core.pipeline import Pipeline
 from core.policy import AutoSendPolicy
 from core.providers.offline import OfflineProvider
 from core.providers.openai import OpenAIProvider
+from core.sent_watch import SentWatcher
 from core.store import Store
 from core.tickets import FileTicketSink
 from core.tokens import TokenSource, token_store
@@ -81,16 +82,18 @@ def build_token_source(settings: Settings) -> TokenSource | None:
 
 
 def build_inbox_factory(
-    settings: Settings, tokens: TokenSource | None = None
-) -> Callable[[], Inbox]:
-    def factory() -> Inbox:
+    settings: Settings, tokens: TokenSource | None = None, mailbox: str = ""
+) -> Callable[[], ImapInbox]:
+    """New IMAP connections to the mailbox (its inbox, or `mailbox`)."""
+
+    def factory() -> ImapInbox:
         return ImapInbox(
             settings.imap_host,
             settings.imap_port,
             settings.imap_security,
             settings.imap_user,
             settings.imap_password.get_secret_value(),
-            settings.imap_mailbox,
+            mailbox or settings.imap_mailbox,
             tokens=tokens,
         )
 
@@ -185,6 +188,17 @@ async def open_assistant(
         webhook,
     )
     pipeline.escalator = escalator
+    watcher = SentWatcher(
+        store,
+        build_inbox_factory(settings, tokens),
+        bus,
+        configured=settings.imap_sent_mailbox,
+        days_back=settings.unread_days_back,
+        clock=clock,
+    )
+    watcher.on_retired = worker.answered_elsewhere
+    worker.look_before_sending = watcher.answered_elsewhere
+    pipeline.sent_watcher = watcher
     bus.add_callback(lambda event: _wake_for_emergency(event, escalator))
     await pipeline.seed_policy(
         AutoSendPolicy.from_settings(settings.auto_send, settings.auto_send_min_confidence)

@@ -28,7 +28,11 @@ from core.tickets import TicketEntry, ticket_status
 # A message's effect on its ticket counts once this is decided: approved, or
 # handled without a reply. A chaser counts at once: the tenant is waiting, whatever
 # the reply will say.
-APPLIED = frozenset({State.APPROVED, State.SENDING, State.SENT, State.SKIPPED})
+# A message whose effect on its ticket counts: answered (by us, or by the manager from
+# another mail client), or handled without an answer.
+APPLIED = frozenset(
+    {State.APPROVED, State.SENDING, State.SENT, State.SKIPPED, State.ANSWERED_ELSEWHERE}
+)
 AT_ONCE = frozenset({"raise"})
 RECENT_DAYS = 30  # how far back "possibly the same as" looks
 
@@ -89,6 +93,7 @@ class Conversations:
                 i.received_at,
                 current.proposal if i.id == current.id else i.proposal,  # type: ignore[arg-type]
                 applied=i.id == current.id or counts(i),
+                answered_elsewhere=i.state is State.ANSWERED_ELSEWHERE,
             )
             for i in sorted(items, key=lambda i: i.id)
             if (current.proposal if i.id == current.id else i.proposal) is not None
@@ -156,6 +161,12 @@ class Conversations:
             if other.state is State.SENT and other.proposal and other.proposal.body:
                 turns.append(Turn("office", other.updated_at, other.proposal.body))
                 replies.append(other.proposal.body)
+            # The manager's own answer from another mail client is ours too: the draft
+            # must not contradict it.
+            for answer in await self.store.outside_replies_answering([other.message_id]):
+                if answer.text and answer.in_reply_to == other.message_id:
+                    turns.append(Turn("office", answer.sent_at or other.updated_at, answer.text))
+                    replies.append(answer.text)
         entries = await self.entries(conversation_id, item) if earlier else []
         entries = [e for e in entries if e.item_id != item.id]
         status = ticket_status(entries)

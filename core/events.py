@@ -42,6 +42,15 @@ class InboxStatusChanged:
 
 
 @dataclass(frozen=True)
+class SentWatchChanged:
+    """Whether the manager's replies from other mail clients are noticed (`watching`) or
+    not (`not watched`), and why, in one line."""
+
+    status: str
+    detail: str
+
+
+@dataclass(frozen=True)
 class PageChanged:
     """An emergency page was started, delivered or failed (see `core.escalation`)."""
 
@@ -79,7 +88,9 @@ def _in(when: datetime, now: datetime) -> str:
     return f"in {seconds} s" if seconds < 120 else f"in {round(seconds / 60)} min"
 
 
-Event = ItemAdded | ItemChanged | InboxStatusChanged | PageChanged | OutageChanged
+Event = (
+    ItemAdded | ItemChanged | InboxStatusChanged | PageChanged | OutageChanged | SentWatchChanged
+)
 
 
 class EventBus:

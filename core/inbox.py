@@ -63,6 +63,7 @@ class Inbox(Protocol):
     async def add_flags(self, uids: Iterable[int], flags: Iterable[str]) -> None: ...
     async def append(self, mailbox: str, raw: bytes, flags: Iterable[str]) -> None: ...
     async def contains_message_id(self, mailbox: str, message_id: str) -> bool: ...
+    async def answered_among(self, uids: Iterable[int]) -> list[int]: ...
     async def wait_for_change(self, timeout: float, wake: asyncio.Event) -> None: ...
     async def close(self) -> None: ...
 
@@ -169,6 +170,13 @@ class ImapInbox:
         client, self._client = self._client, None
         if client is None:
             return
+        connecting = getattr(client, "_client_task", None)
+        if connecting is not None and not connecting.done():
+            # Stopped while the connection was being made: it must not be made after all
+            # (a socket nobody closes).
+            connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError, OSError):
+                await connecting
         transport = client.protocol.transport
         try:
             polite = (
@@ -242,6 +250,74 @@ class ImapInbox:
         finally:
             await self._command(client.select(_quote(self.mailbox)), f"SELECT {self.mailbox}")
         return bool(_search_result(response))
+
+    # --- another mailbox, and what other clients did (see `core.sent_watch`) -----------
+
+    async def special_use(self, use: str = "\\Sent") -> str | None:
+        """The mailbox the server marks with this special use (RFC 6154), if any."""
+        response = await self._command(
+            self.client.protocol.simple_command("LIST", '""', '"*"', "RETURN", "(SPECIAL-USE)"),
+            "LIST (SPECIAL-USE)",
+        )
+        for line in _lines(response)[:-1]:
+            found = _LIST_LINE.match(line.decode("utf-8", "replace"))
+            if found and use.lower() in found["flags"].lower().split():
+                return _unquote(found["name"])
+        return None
+
+    async def select(self, mailbox: str) -> None:
+        """Work in another mailbox from now on (its UIDVALIDITY replaces the last one's)."""
+        selected = await self._command(self.client.select(_quote(mailbox)), f"SELECT {mailbox}")
+        found = _UIDVALIDITY.search(b" ".join(_lines(selected)))
+        self.mailbox = mailbox
+        self.uidvalidity = int(found.group(1)) if found else 0
+
+    async def uids_after(self, uid: int) -> list[int]:
+        """UIDs above `uid` in the selected mailbox."""
+        response = await self._command(
+            self.client.uid_search("UID", f"{uid + 1}:*", charset=None), "UID SEARCH UID"
+        )
+        return [found for found in _search_result(response) if found > uid]
+
+    async def uids_since(self, day: date) -> list[int]:
+        response = await self._command(
+            self.client.uid_search("SINCE", imap_date(day), charset=None), "UID SEARCH SINCE"
+        )
+        return _search_result(response)
+
+    async def answering(self, message_id: str) -> list[int]:
+        """UIDs of messages in the selected mailbox that answer this Message-ID."""
+        quoted = _quote(message_id)
+        response = await self._command(
+            self.client.uid_search(
+                "OR", "HEADER", "In-Reply-To", quoted, "HEADER", "References", quoted, charset=None
+            ),
+            "UID SEARCH HEADER",
+        )
+        return _search_result(response)
+
+    async def answered_among(self, uids: Iterable[int]) -> list[int]:
+        """Which of these UIDs (in the selected mailbox) carry the \\Answered flag."""
+        uid_set = ",".join(str(uid) for uid in sorted(set(uids)))
+        if not uid_set:
+            return []
+        response = await self._command(
+            self.client.uid_search("UID", uid_set, "ANSWERED", charset=None), "UID SEARCH ANSWERED"
+        )
+        return _search_result(response)
+
+    async def answered_in(self, mailbox: str, uid: int) -> bool:
+        """Does message `uid` of `mailbox` carry \\Answered? (Looked at from another mailbox.)"""
+        client = self.client
+        try:
+            await self._command(client.examine(_quote(mailbox)), f"EXAMINE {mailbox}")
+            response = await self._command(
+                client.uid_search("UID", str(uid), "ANSWERED", charset=None),
+                "UID SEARCH ANSWERED",
+            )
+        finally:
+            await self._command(client.select(_quote(self.mailbox)), f"SELECT {self.mailbox}")
+        return uid in _search_result(response)
 
     async def wait_for_change(self, timeout: float, wake: asyncio.Event) -> None:
         """Return when the mailbox may have changed, `wake` is set, or `timeout` passed.
@@ -353,6 +429,16 @@ def _lines(response: Any) -> list[bytes]:
 def _text(response: Any) -> str:
     lines = _lines(response)
     return lines[-1].decode("utf-8", "replace") if lines else "no answer"
+
+
+_LIST_LINE = re.compile(r'^(?:LIST )?\((?P<flags>[^)]*)\) (?:"[^"]*"|NIL) (?P<name>.+)$', re.I)
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+    return value
 
 
 def _quote(value: str) -> str:

@@ -43,6 +43,9 @@ SURE = 0.7  # the model alone makes an emergency from here
 # danger to life needs less to stand.
 VETO = {Grade.LIFE: 0.25, Grade.PROPERTY: 0.35}
 POSSIBLE = 0.6  # the model alone holds the email for a person from here
+# A danger the net found only denied, over, asked about or elsewhere holds the email for a
+# person when the model, too, finds it this close to an emergency; below, it is settled.
+DOUBT = 0.25
 # Below this the model finds a text far from any danger, and the net is not run: no
 # labelled emergency in the development and blind sets (343) scored below 0.29.
 QUIET = 0.1
@@ -99,7 +102,8 @@ def judge(subject: str, text: str) -> Judgement:
         grade = Grade.LIFE if life >= 0.5 else Grade.PROPERTY
         reason = f"reads like an emergency ({probability:.0%} by the learned model)"
         return Judgement(grade, False, found, reason, probability, screening)
-    if screening.findings or probability >= POSSIBLE:
+    unsettled = certain or (screening.findings and probability >= DOUBT)
+    if unsettled or probability >= POSSIBLE:
         reason = screening.reason() or f"may describe danger ({probability:.0%} by the model)"
         return Judgement(None, True, found, reason, probability, screening)
     return Judgement(None, False, (), "", probability, screening)

@@ -100,7 +100,11 @@ class DangerModel:
             (features[graded], np.array([e.grade == "life" for e in rows if e.grade in GRADES])),
         ):
             fitted = LogisticRegression(
-                C=STRENGTH, class_weight="balanced", solver="liblinear", max_iter=3000
+                C=STRENGTH,
+                class_weight="balanced",
+                solver="liblinear",
+                max_iter=3000,
+                random_state=0,  # the same corpus gives the same model
             ).fit(x, y)
             weights.append((fitted.coef_[0].astype(np.float32), float(fitted.intercept_[0])))
         return cls(*weights)
@@ -158,7 +162,7 @@ def corpus_key(folder: Path = CORPUS) -> str:
     """Names the corpus and the libraries a model was trained with."""
     import sklearn
 
-    digest = hashlib.sha256(f"{sklearn.__version__} {N_FEATURES} {STRENGTH}".encode())
+    digest = hashlib.sha256(f"{sklearn.__version__} {N_FEATURES} {STRENGTH} seed 0".encode())
     for path in sorted(folder.glob("*.jsonl")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

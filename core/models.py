@@ -72,6 +72,9 @@ class State(str, Enum):
     # Interrupted between handing the reply to the server and its answer: it may
     # have gone out. A person decides (mark it sent, or send it again).
     IN_DOUBT = "in_doubt"
+    # The manager answered it from another mail client: the draft was not sent (and is
+    # kept; reopening it brings it back to review).
+    ANSWERED_ELSEWHERE = "answered_elsewhere"
 
 
 RESTING_STATES = frozenset(
@@ -82,6 +85,7 @@ RESTING_STATES = frozenset(
         State.DISMISSED,
         State.FAILED,
         State.IN_DOUBT,
+        State.ANSWERED_ELSEWHERE,
     }
 )
 
@@ -90,6 +94,7 @@ FINAL_FLAGS: dict[State, tuple[str, ...]] = {
     State.SENT: ("\\Seen", "\\Answered"),
     State.SKIPPED: ("\\Seen",),
     State.DISMISSED: ("\\Seen",),
+    State.ANSWERED_ELSEWHERE: ("\\Seen",),
 }
 
 
@@ -294,6 +299,26 @@ class Ticket(BaseModel):
     conversation_id: int | None = None
     message_ids: list[str] = Field(default_factory=list)
     updates: list[TicketUpdate] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OutsideReply:
+    """A reply the manager sent from another mail client, found in the Sent folder."""
+
+    message_id: str
+    in_reply_to: str
+    references: tuple[str, ...]
+    sent_at: datetime | None
+    sender: str
+    to: tuple[str, ...]
+    subject: str
+    text: str  # the manager's own words, quotes removed
+
+    @property
+    def answers(self) -> tuple[str, ...]:
+        """The Message-IDs it answers: what it replies to, then the rest of its thread."""
+        named = [self.in_reply_to, *reversed(self.references)]
+        return tuple(dict.fromkeys(m for m in named if m))
 
 
 # --- the store's view of one message -----------------------------------------

@@ -16,7 +16,17 @@ from datetime import timedelta
 from typing import Any
 
 from core.errors import InvalidTransition, StaleItem
-from core.models import Intent, Item, Page, ParsedEmail, Proposal, State, TenantContext
+from core.models import (
+    Intent,
+    Item,
+    OutsideReply,
+    Page,
+    ParsedEmail,
+    Proposal,
+    State,
+    TenantContext,
+    address_of,
+)
 from core.outbox import new_message_id
 from core.parsing import own_words
 from core.pipeline import Pipeline
@@ -168,6 +178,15 @@ class Operator:
         """The email of an item, parsed off the loop (it never changes once stored)."""
         return await self.worker.parsed(await self.store.get(item_id))
 
+    async def answered_elsewhere(self, item: Item) -> tuple[OutsideReply, ...]:
+        """What the manager wrote from another mail client: replies to this message, then
+        any other mail to its sender since it arrived (those retire nothing)."""
+        threaded = await self.store.outside_replies_answering([item.message_id])
+        sender = address_of(item.sender)
+        others = await self.store.outside_replies_to(sender, item.received_at) if sender else []
+        known = {reply.message_id for reply in threaded}
+        return (*threaded, *(r for r in others if r.message_id not in known))
+
     async def conversation(self, item_id: int) -> list[Exchange]:
         """Every message of the item's conversation, oldest first, with our replies."""
         item = await self.store.get(item_id)
@@ -204,12 +223,13 @@ class Operator:
         return item
 
     async def reopen(self, item_id: int, version: int) -> Item:
-        """Bring a skipped or dismissed item back for review."""
+        """Bring a skipped or dismissed item back for review, or one the manager answered
+        from another mail client, when its draft should go out after all."""
         return await self.store.transition(
             item_id,
             State.AWAITING_REVIEW,
             actor=OPERATOR,
-            expect={State.SKIPPED, State.DISMISSED},
+            expect={State.SKIPPED, State.DISMISSED, State.ANSWERED_ELSEWHERE},
             expect_version=version,
         )
 

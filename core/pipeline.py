@@ -36,6 +36,8 @@ from core.models import FINAL_FLAGS, Item, MessageKey, ParsedEmail, State
 from core.parsing import parse_message
 from core.policy import AutoSendPolicy
 from core.retry import backoff_delay
+from core.schema import NOT_ANSWERED_YET
+from core.sent_watch import SentWatcher
 from core.store import NewMessage, Store
 from core.worker import ItemWorker
 
@@ -99,6 +101,8 @@ class Pipeline:
         self.give_way: Callable[[], Awaitable[None]] = _no_wait
         # Pages emergencies that wait for a person (set by `open_assistant`).
         self.escalator: Escalator | None = None
+        # Notices the manager's replies from other mail clients (set by `open_assistant`).
+        self.sent_watcher: SentWatcher | None = None
         worker.mail_server.on_change(self._mail_server_changed)
         worker.model.on_change(self._model_changed)
 
@@ -114,6 +118,8 @@ class Pipeline:
         loops = [inbox_loop]
         if self.escalator is not None:
             loops.append(asyncio.create_task(self.escalator.run(stop)))
+        if self.sent_watcher is not None:
+            loops.append(asyncio.create_task(self.sent_watcher.run(stop)))
         try:
             await stop.wait()
         finally:
@@ -138,11 +144,13 @@ class Pipeline:
         inbox = self.inbox_factory()
         await inbox.connect()
         await self._find_orphans()
+        await self._look_in_sent()  # replies the manager sent while we were not running
         workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
         try:
             await self._recover_sending(inbox)
             await self._resume_active()
             await self._discover(inbox)
+            await self._notice_answered(inbox)
             await self._finish_burst()
             if self.escalator is not None:  # pages for emergencies found in this run
                 await self.escalator.look()
@@ -150,6 +158,8 @@ class Pipeline:
         finally:
             await stop_tasks(workers)
             await inbox.close()
+            if self.sent_watcher is not None:
+                await self.sent_watcher.close()
         if self._parked and self._auth_problem is not None:
             raise self._auth_problem
         return await self.store.counts()
@@ -361,6 +371,7 @@ class Pipeline:
         while not stop.is_set():
             self._raise_if_signed_out()
             await self._discover(inbox)
+            await self._notice_answered(inbox)
             await self._sync_flags(inbox)
             mode = "idle" if inbox.supports_idle else "polling"
             self._status(mode)
@@ -373,6 +384,31 @@ class Pipeline:
         """A reply could not sign in to SMTP: the mailbox as a whole is signed out."""
         if self._signed_out is not None:
             raise self._signed_out
+
+    async def _look_in_sent(self) -> None:
+        """Open the Sent folder's watch for a burst; a failure is said once, not fatal."""
+        if self.sent_watcher is None:
+            return
+        try:
+            await self.sent_watcher.open()
+        except (InboxError, AuthError) as exc:
+            self.sent_watcher.cannot_watch(exc)
+
+    async def _notice_answered(self, inbox: Inbox) -> None:
+        """Messages another mail client flagged \\Answered while we still held them."""
+        waiting = {
+            item.key.uid: item
+            for item in await self.store.items(NOT_ANSWERED_YET)
+            if item.key.mailbox == inbox.mailbox and item.key.uidvalidity == inbox.uidvalidity
+        }
+        if not waiting:
+            return
+        for uid in await inbox.answered_among(waiting):
+            retired = await self.store.retire_answered(
+                waiting[uid].id, "another mail client marked the message answered"
+            )
+            if retired is not None:
+                await self.worker.answered_elsewhere(retired)
 
     async def _discover(self, inbox: Inbox) -> None:
         since = (self.clock() - timedelta(days=self.days_back)).date()

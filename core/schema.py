@@ -25,21 +25,41 @@ from core.models import (
 )
 
 # The lifecycle: from each state, the states an item may move to.
+_ELSEWHERE = State.ANSWERED_ELSEWHERE
 ALLOWED: dict[State, frozenset[State]] = {
     State.NEW: frozenset({State.TRIAGED, State.FAILED}),
-    State.TRIAGED: frozenset({State.AWAITING_REVIEW, State.APPROVED, State.SKIPPED, State.FAILED}),
-    State.AWAITING_REVIEW: frozenset({State.APPROVED, State.DISMISSED, State.NEW}),
-    State.APPROVED: frozenset({State.SENDING, State.RETRYING, State.AWAITING_REVIEW, State.FAILED}),
+    State.TRIAGED: frozenset(
+        {State.AWAITING_REVIEW, State.APPROVED, State.SKIPPED, State.FAILED, _ELSEWHERE}
+    ),
+    State.AWAITING_REVIEW: frozenset({State.APPROVED, State.DISMISSED, State.NEW, _ELSEWHERE}),
+    State.APPROVED: frozenset(
+        {State.SENDING, State.RETRYING, State.AWAITING_REVIEW, State.FAILED, _ELSEWHERE}
+    ),
     State.SENDING: frozenset(
         {State.SENT, State.FAILED, State.APPROVED, State.RETRYING, State.IN_DOUBT}
     ),
-    State.RETRYING: frozenset({State.SENDING, State.FAILED, State.AWAITING_REVIEW}),
+    State.RETRYING: frozenset({State.SENDING, State.FAILED, State.AWAITING_REVIEW, _ELSEWHERE}),
     State.IN_DOUBT: frozenset({State.SENT, State.RETRYING}),
     State.SENT: frozenset(),
     State.SKIPPED: frozenset({State.AWAITING_REVIEW}),
     State.DISMISSED: frozenset({State.AWAITING_REVIEW}),
-    State.FAILED: frozenset({State.NEW, State.APPROVED, State.AWAITING_REVIEW, State.DISMISSED}),
+    State.FAILED: frozenset(
+        {State.NEW, State.APPROVED, State.AWAITING_REVIEW, State.DISMISSED, _ELSEWHERE}
+    ),
+    # Reopened by the operator, who still wants to send the draft.
+    _ELSEWHERE: frozenset({State.AWAITING_REVIEW}),
 }
+# The states in which a reply of ours may still go out: the ones another client's
+# answer retires (a new message is drafted first, so its ticket is filed).
+NOT_ANSWERED_YET = frozenset(
+    {
+        State.TRIAGED,
+        State.AWAITING_REVIEW,
+        State.APPROVED,
+        State.RETRYING,
+        State.FAILED,
+    }
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -120,6 +140,25 @@ CREATE TABLE IF NOT EXISTS pages (
     UNIQUE (conversation_id, number, channel)
 );
 CREATE INDEX IF NOT EXISTS pages_state ON pages (state);
+CREATE TABLE IF NOT EXISTS outside_replies (
+    id INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL UNIQUE,
+    in_reply_to TEXT NOT NULL,
+    refs TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    text TEXT NOT NULL,
+    noticed_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outside_replies_in_reply_to ON outside_replies (in_reply_to);
+CREATE TABLE IF NOT EXISTS outside_answers (
+    outside_id INTEGER NOT NULL REFERENCES outside_replies (id),
+    message_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outside_answers_message ON outside_answers (message_id);
+CREATE TABLE IF NOT EXISTS cursors (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS labels (
     id INTEGER PRIMARY KEY,
     item_id INTEGER NOT NULL REFERENCES items (id),

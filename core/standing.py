@@ -57,7 +57,8 @@ _DOUBT = _words(
 # A clause that makes what follows conditional.
 _CONDITIONAL = _words(
     r"if|in case|what if|whether|in the event|should (there|it|a|the|anything)|suppose|"
-    r"imagine|just in case|god forbid|(might|may|could) have been|will there be|is there going to be|would there be|"
+    r"imagine|just in case|god forbid|(might|may|could) have been|will there be|"
+    r"is there going to be|would there be|"
     r"so that|in order to|(could|might|may|would|will) (start|cause|lead to|end in|"
     r"turn into|become)|(can|could) (go up|catch)|waiting to happen|risk of|(fire|safety) "
     r"(risk|hazard)|worried (it|that|about)|afraid (it|that)|in the future|one day|someday|"

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from core.database import get_item, transaction
+from core.elsewhere import Elsewhere
 from core.errors import InvalidTransition, StaleItem, StoreError
 from core.events import ItemAdded, ItemChanged
 from core.models import (
@@ -61,9 +62,10 @@ class NewMessage:
     subject: str
 
 
-class Store(Records):
-    """The single source of truth: items, their lifecycle and audit, and (from
-    `Records`) pages, labels and settings."""
+class Store(Elsewhere, Records):
+    """The single source of truth: items, their lifecycle and audit; (from `Records`)
+    pages, labels and settings; (from `Elsewhere`) the manager's replies from another
+    mail client."""
 
     # --- messages ----------------------------------------------------------------
 
@@ -187,8 +189,8 @@ class Store(Records):
     # --- conversations ---------------------------------------------------------------
 
     async def items_answered(self, message_ids: list[str]) -> list[Item]:
-        """Items whose message, or our reply to it (a holding reply too), has one of
-        these Message-IDs."""
+        """Items whose message, or our reply to it (a holding reply too), or the manager's
+        reply to it from another mail client, has one of these Message-IDs."""
         if not message_ids:
             return []
         marks = ",".join("?" * len(message_ids))
@@ -198,8 +200,11 @@ class Store(Records):
                 for r in db.execute(
                     f"SELECT {ITEM_COLUMNS} FROM items WHERE message_id IN ({marks}) "
                     f"OR reply_message_id IN ({marks}) OR id IN (SELECT item_id FROM pages "
-                    f"WHERE channel = 'tenant' AND message_id IN ({marks})) ORDER BY id",
-                    (*message_ids, *message_ids, *message_ids),
+                    f"WHERE channel = 'tenant' AND message_id IN ({marks})) "
+                    "OR message_id IN (SELECT a.message_id FROM outside_answers a "
+                    "JOIN outside_replies r ON r.id = a.outside_id "
+                    f"WHERE r.message_id IN ({marks})) ORDER BY id",
+                    (*message_ids, *message_ids, *message_ids, *message_ids),
                 )
             ]
         )

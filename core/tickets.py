@@ -98,6 +98,7 @@ class TicketEntry:
     at: datetime
     proposal: Proposal
     applied: bool  # its reply was approved, or it was handled without one: its effect counts
+    answered_elsewhere: bool = False  # the manager answered it from another mail client
 
 
 def ticket_opener(entries: list[TicketEntry], item_id: int) -> int | None:
@@ -132,14 +133,17 @@ def build_conversation_ticket(
     updates = []
     for entry in applied:
         effect = entry.proposal.ticket_effect
+        if entry.answered_elsewhere:
+            note = f"{entry.proposal.summary} (answered by the manager from another mail client)"
+            updates.append(TicketUpdate(at=entry.at, message_id=entry.message_id, summary=note))
         if entry.item_id == opener_id or effect not in UPDATES:
             continue
         if effect == "raise":
             priority = _RAISED[priority]
         status = "resolved" if effect == "resolve" else "open"
-        updates.append(
-            TicketUpdate(at=entry.at, message_id=entry.message_id, summary=entry.proposal.summary)
-        )
+        if not entry.answered_elsewhere:
+            summary = entry.proposal.summary
+            updates.append(TicketUpdate(at=entry.at, message_id=entry.message_id, summary=summary))
     emergency = any(e.proposal.emergency for e in applied)
     return Ticket(
         id=ticket_id,

@@ -117,6 +117,9 @@ class ItemWorker:
         self._auto_send_lock = asyncio.Lock()
         self._parsed: OrderedDict[int, ParsedEmail] = OrderedDict()
         self.conversations = Conversations(store, directory, self.parsed, clock)
+        # Looks at the server before a reply goes out: why it must not (the manager
+        # answered from another mail client), or "" (set by `open_assistant`).
+        self.look_before_sending: Callable[[Item], Awaitable[str]] = _nothing_found
         self._steps: dict[State, Callable[[Item], Awaitable[Item]]] = {
             State.NEW: self._triage,
             State.TRIAGED: self._route,
@@ -358,6 +361,9 @@ class ItemWorker:
     async def _route(self, item: Item) -> Item:
         proposal = item.proposal
         assert proposal is not None
+        retired = await self.store.retire_if_answered(item)
+        if retired is not None:  # the manager answered it already, from another client
+            return await self.answered_elsewhere(retired)
         if proposal.action is Action.SKIP:
             if proposal.ticket_effect in UPDATES:  # "fixed, thanks": the ticket learns it
                 item = await self.file_ticket(item, proposal)
@@ -439,9 +445,26 @@ class ItemWorker:
 
     # --- approved → sending → sent | retrying | failed ----------------------------------
 
+    async def answered_elsewhere(self, item: Item) -> Item:
+        """An item the manager answered from another client: its ticket still learns of it."""
+        if item.proposal is not None and (item.proposal.ticket or item.proposal.ticket_effect):
+            return await self.file_ticket(item, item.proposal)
+        return item
+
+    async def _not_answered_yet(self, item: Item) -> Item | None:
+        """The look before sending: the item retired when another client answered it."""
+        why = await self.look_before_sending(item)
+        if not why:
+            return None
+        retired = await self.store.retire_answered(item.id, why)
+        return await self.answered_elsewhere(retired or await self.store.get(item.id))
+
     async def _deliver(self, item: Item) -> Item:
         proposal = item.proposal
         assert proposal is not None
+        answered = await self._not_answered_yet(item)
+        if answered is not None:
+            return answered
         if not proposal.to:
             return await self.store.transition(
                 item.id,
@@ -470,6 +493,9 @@ class ItemWorker:
         return await self.delivery.first_attempt(item, message, reply)
 
     async def _retry(self, item: Item) -> Item:
+        answered = await self._not_answered_yet(item)
+        if answered is not None:
+            return answered
         return await self.delivery.retry(item)
 
     async def _chain(self, item: Item, email: ParsedEmail) -> list[str]:
@@ -483,6 +509,10 @@ class ItemWorker:
                 ]
         chain.append(item.message_id)
         return list(dict.fromkeys(i for i in chain if i))
+
+
+async def _nothing_found(item: Item) -> str:
+    return ""
 
 
 def replace_proposal(item: Item, proposal: Proposal) -> Item:

@@ -24,7 +24,7 @@ KEYS = [
     ("u", "undo: take back a reply counting down or retrying"),
     ("g", "now: send a reply waiting to go (in doubt: send it again); page on-call again"),
     ("m", "in doubt: it went out, mark it sent (no mail goes out)"),
-    ("o", "reopen a skipped or dismissed message"),
+    ("o", "reopen a skipped, dismissed or answered-elsewhere message"),
     ("p", "auto-send policy per intent"),
     ("ctrl+x", "kill switch: every intent back to draft-only"),
     ("/", "search sender and subject (escape clears)"),

@@ -39,7 +39,17 @@ from textual.widgets import TextArea
 
 from console.rows import STATE_LABELS
 from console.text import clean, literal, unwrap
-from core.models import Action, Channel, Item, Page, PageState, ParsedEmail, State, TenantContext
+from core.models import (
+    Action,
+    Channel,
+    Item,
+    OutsideReply,
+    Page,
+    PageState,
+    ParsedEmail,
+    State,
+    TenantContext,
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,8 @@ class DetailView:
     email: ParsedEmail | None = None
     earlier: tuple[Item, ...] = ()  # the conversation's messages before this one
     pages: tuple[Page, ...] = ()  # the conversation's emergency pages, oldest first
+    # What the manager wrote to the sender from another mail client (replies first).
+    elsewhere: tuple[OutsideReply, ...] = ()
 
 
 class DraftSaved(Message):
@@ -230,6 +242,7 @@ def render_detail(view: DetailView, now: datetime) -> Group:
         "",
         _recipients(view),
         "",
+        *_elsewhere(view),
         _draft(view),
     )
 
@@ -446,11 +459,32 @@ def _recipients(view: DetailView) -> Group:
     )
 
 
+def _elsewhere(view: DetailView) -> list[RenderableType]:
+    """The manager's reply from another mail client, shown above the draft it replaced;
+    mail to the sender without threading headers is named, never taken for a reply."""
+    parts: list[RenderableType] = []
+    message_id = view.item.message_id
+    for reply in view.elsewhere:
+        when = reply.sent_at.astimezone().strftime("%d %b %H:%M") if reply.sent_at else "?"
+        if message_id and message_id in reply.answers:
+            heading = f"Answered by the manager from another mail client, {when}"
+            parts += [
+                Rule(heading, style="cyan"),
+                literal(f"From: {reply.sender}", "dim", one_line=True),
+                literal(reply.text or "(no text)"),
+                "",
+            ]
+        else:
+            parts.append(Text(f"The manager wrote to this sender at {when}.", style="cyan"))
+    return parts
+
+
 def _draft(view: DetailView) -> Group:
     proposal = view.item.proposal
     if proposal is None or not proposal.body:
         return Group(Rule("Draft", style="dim"), Text("No draft.", style="dim"))
-    return Group(
-        Rule("Draft (e edits)", style="dim"),
-        literal(proposal.body),
-    )
+    if view.item.state is State.ANSWERED_ELSEWHERE:
+        title = "Draft, not sent (o reopens it)"
+    else:
+        title = "Draft (e edits)"
+    return Group(Rule(title, style="dim"), literal(proposal.body))

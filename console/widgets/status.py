@@ -23,7 +23,11 @@ _SHORT = {
     State.SKIPPED: "skipped",
 }
 # Counted only when there are some: most of the time nothing waits for these.
-_WHEN_ANY = {State.RETRYING: "retrying", State.IN_DOUBT: "in doubt"}
+_WHEN_ANY = {
+    State.RETRYING: "retrying",
+    State.IN_DOUBT: "in doubt",
+    State.ANSWERED_ELSEWHERE: "answered elsewhere",
+}
 
 
 @dataclass
@@ -41,6 +45,8 @@ class StatusModel:
     last_error: str = ""
     filter: str = "all mail"
     outages: dict[str, OutageChanged] = field(default_factory=dict)  # by service, while down
+    # Why replies sent from other mail clients are not noticed (empty while they are).
+    sent_unwatched: str = ""
 
 
 class StatusBar(Static):
@@ -63,7 +69,11 @@ class StatusBar(Static):
         line.append(" ".join(f"{_SHORT[s]} {model.counts.get(s, 0)}" for s in _COUNTED))
         for state, label in _WHEN_ANY.items():
             if model.counts.get(state, 0):
-                line.append(f" {label} {model.counts[state]}", style="bold yellow")
+                style = "cyan" if state is State.ANSWERED_ELSEWHERE else "bold yellow"
+                line.append(f" {label} {model.counts[state]}", style=style)
+        if model.sent_unwatched:
+            line.append(" │ ")
+            line.append(literal(f"Sent: {model.sent_unwatched}", "yellow", one_line=True))
 
         auto = (
             ", ".join(f"{i.value}≥{t:.2f}" for i, t in model.policy.thresholds.items())

@@ -16,34 +16,68 @@ from core.models import FollowUp
 _FLAGS = re.IGNORECASE | re.UNICODE
 
 CHASER = re.compile(
-    r"\b(nobody|no ?one|no-one)\b.{0,30}\b(came|come|showed|turned up|been|contacted|called|"
-    r"got back|answered|replied|responded|reached out|has come|arrived)"
+    # Nobody came, called or answered; nothing has happened.
+    r"\b(nobody|no ?one|no-one|no one)\b.{0,30}\b(came|come|showed|turned up|been|contacted|"
+    r"called|got back|answered|replied|responded|reached out|has come|arrived|has\b|knew)"
     r"|\b(still|yet)\b.{0,20}\b(waiting|heard nothing|no (word|reply|response|answer|news|one))"
-    r"|\b(haven'?t|have not|hasn'?t|has not|didn'?t|did not)\s+(\w+\s+){0,3}(heard|come|came|"
-    r"showed|turned up|arrived|got (a|any) (reply|response|answer)|been contacted|been in touch)"
-    r"|\bnever (came|showed|turned up|arrived|heard|got back|called)"
-    r"|\bany (update|news|progress)\b|\bwhat'?s (happening|going on)\b"
-    r"|\b(second|third|2nd|3rd|fourth) (time|email|request|message|reminder)\b"
+    r"|\b(still )?(haven'?t|have not|hasn'?t|has not|didn'?t|did not)\s+(\w+\s+){0,3}(heard|"
+    r"come|came|showed|turned up|arrived|received|seen anyone|had (a|any) (call|reply|answer|"
+    r"response|word)|got (a|an|any) (reply|response|answer|call)|been (contacted|told|in touch)|"
+    r"contacted|called|replied|responded|got back)"
+    r"|\bnever (came|showed|turned up|arrived|heard|got back|called|got (a|an) (reply|answer))"
+    r"|\bnothing (has )?(arrived|happened|came)|\b(no|a) (no-?show|show)\b|\bno-?show\b"
+    r"|\bno (\w+, )?(call|phone call|reply|response|answer|email|word|news|visit)\b.{0,30}\b(no|"
+    r"nothing|and)\b|\b(came|come) and went\b"
+    # Asked whether we got it, or whether anyone is there.
+    r"|\b(did|have) you (get|got|receive|received|see|seen) my\b|\bchecking (you|that you) got\b"
+    r"|\b(is|are) (anyone|anybody|someone|there (an actual|a) person)\b.{0,30}\b(reading|there|"
+    r"coming|listening|handling)|\bhello\?\s*$|\b(please|can someone|could someone) "
+    r"(please )?(respond|reply|answer|get back)\b"
+    # The words of chasing.
+    r"|\bbump(ing)?\b|\b(just )?following up\b|\bfollowing up (again|on)\b|\bchecking "
+    r"(back|in|on the status)\b|\bany (update|news|progress|eta|word)\b|\bwhat'?s (happening|"
+    r"going on|the status)\b|\bstatus (of|on) (my|the)\b|\b(gentle|friendly|another) "
+    r"reminder\b|\bwaiting (on|for) (your|a) (reply|answer|response)\b|\b(sorry|apologies) "
+    r"(to|for) (chase|chasing|bother you again|bug you again|be a pest|keep asking)"
+    r"|\b(second|third|2nd|3rd|fourth) (email|request|message|reminder)\b"
+    r"|\b(second|third|2nd|3rd|fourth) time (i'?ve|i have|we'?ve|we have|i'?m|i am) (written|"
+    r"writing|asked|asking|emailed|emailing|reported|reporting)\b"
     r"|\b(writing|asking|emailing|reminding you) (again|once more)\b"
-    r"|\b(it'?s|it has|it'?s now|that was) (been )?(over )?(a|one|two|three|several|\d+) "
-    r"(days?|weeks?)\b(?!.{0,20}\bago\b)"
+    r"|\bi'?ve (sent|written|emailed) (you )?(two|three|four|several|\d+) (messages|emails|times)"
+    # A promise that passed: "you said Friday", "we were told the plumber would call".
+    r"|(?<!like )(?<!as )\byou (said|promised|told me|told us)\b(?! (to|i should))|\b(i|we) (was|"
+    r"were) (told|promised)\b.{0,60}\b"
+    r"(would|will|by)\b|\bwas (supposed|meant|due) to (come|be|fix|call|arrive)"
+    r"|\b(appointment|visit) was (for|at|on)\b.{0,40}\b(still|nobody|no one|no-one)"
+    # Time gone by: "it's been eight days", "that was a week ago".
+    r"|\b(it'?s|it has|it'?s now|that was|it has now) (been )?(over |more than |almost )?(a|one|"
+    r"two|three|several|eight|ten|\d+) (days?|weeks?|fortnight|months?)\b(?!.{0,20}\bago\b)"
+    r"|\bit'?s been a fortnight|\bthat was (a week|two weeks|\w+ days) ago"
     r"|\b(\d+|two|three|four|five|several|many) (days|weeks) (now|already|and counting)\b"
-    r"|\bwas (supposed|meant|due) to (come|be|fix|call)"
-    r"|\bjust following up\b|\bfollowing up on (my|our)\b|\bstill no\b|\bstill nothing\b"
+    r"|\b(since|over|more than) (a|one|two|three) (weeks?|months?) (since|ago)\b"
+    r"|\bheard nothing since\b|\bstill no\b|\bstill nothing\b"
     r"|\b(i|we) (emailed|wrote|wrote to you|reported this|sent)\b.{0,40}\b(ago|last (week|month)|"
-    r"days ago|on (monday|tuesday|wednesday|thursday|friday|saturday|sunday))"
+    r"days ago|on (the )?\d|on (monday|tuesday|wednesday|thursday|friday|saturday|sunday))"
     # Spanish, French, German, Portuguese, Italian, Polish, Vietnamese
-    r"|\bnadie (vino|ha venido|llegó|ha llamado|me ha)|\bsigo esperando|\btodav[ií]a (no|espero|"
-    r"estoy esperando)|\bninguna respuesta"
-    r"|\bpersonne (n'est|ne m'a|n'a)|\btoujours (rien|pas de (nouvelles|réponse)|en attente)"
-    r"|\bj'attends toujours|\baucune (réponse|nouvelle)"
+    r"|\bnadie (vino|ha venido|llegó|ha llamado|me ha|se ha comunicado)|\bsigo esperando"
+    r"|\btodav[ií]a (no|espero|estoy esperando|nadie)|\bninguna respuesta|\bno vino\b"
+    r"|\b(recibieron|recibió|han recibido) mi (correo|mensaje|email)|\bno he sabido nada"
+    r"|\bhace (dos|tres|\d+) (semanas|días)\b|\balguna novedad"
+    r"|\bpersonne (n'est|ne m'a|n'a)|\btoujours (rien|pas (de|eu|reçu)|en attente)"
+    r"|\bj'attends toujours|\baucune (réponse|nouvelle)|\bcela fait (maintenant )?\w+ (jours|"
+    r"semaines)|\brelancer\b|\bn'est (pas )?venu"
     r"|\bniemand (ist|kam|hat|war)|\b(immer noch|noch immer) (keine?|nichts|warte)"
     r"|\bwarte (immer noch|noch immer|seit)|\bkeine (antwort|rückmeldung)|\bist niemand gekommen"
-    r"|\bningu[eé]m (veio|apareceu|ligou)|\bainda (estou [àa] espera|espero|nada|sem resposta)"
-    r"|\bnessuno (è|e') (venuto|passato)|\bsto ancora aspettando|\bancora (niente|nessuna)"
-    r"|\bnikt (nie )?(przyszedł|przyjechał|odpowiedział|nie)|\b(nadal|wciąż|ciągle) czekam"
-    r"|\bbrak odpowiedzi"
-    r"|\bchưa (có )?ai (đến|tới|liên lạc)|\bvẫn (đang )?chờ|\bvẫn chưa (có|ai)",
+    r"|\bnichts (mehr )?(von ihnen )?gehört|\bgibt es (schon )?(etwas )?neues"
+    r"|\bningu[eé]m (veio|apareceu|ligou)|\bainda (estou [àa] espera|espero|nada|sem resposta|"
+    r"estou aguardando|aguardo)|\bnão veio\b|\b(vocês|você) receberam? meu|\bjá se passaram"
+    r"|\bnessuno (è|e') (venuto|passato)|\bnon è venuto nessuno|\bsto ancora aspettando"
+    r"|\bancora (niente|nessuna)|\bnon ho ancora ricevuto|\bscusate se insisto|\bci sono novità"
+    r"|\bnikt (nie )?(przyszedł|przyjechał|odpowiedział|nie)|\b(nadal|wciąż|ciągle) (czekam|"
+    r"się nie)"
+    r"|\bbrak odpowiedzi|\bnie przyszedł\b|\bminął (tydzień|miesiąc)|\bminęły"
+    r"|\bchưa (có )?ai (đến|tới|liên lạc)|\bvẫn (đang )?chờ|\bvẫn chưa (có|ai|nhận)"
+    r"|\bkhông có ai (đến|tới)|\bđã nhận được email .{0,20}chưa",
     _FLAGS,
 )
 
@@ -68,6 +102,16 @@ NOT_FIXED = re.compile(
 )
 
 RESOLVED = re.compile(
+    r"\b(works|working|opens|closes|drains|heats( up)?|runs|running|cools|holding)\b.{0,20}\b(fine|"
+    r"smoothly|properly|perfectly|well|normally)( again| now)?\b|\bdid the trick\b"
+    r"|\b(haven'?t|have not) (seen|had|heard) (a|any|one|a single)\b.{0,30}\b(since|in \d+|"
+    r"for)\b|\b(hasn'?t|has not) (tripped|leaked|dripped|happened|come back)\b"
+    r"|\b(is|'s|are|'re) (free|dry|gone|settled|sorted|fine) now\b|\bsorted\.?\s*$"
+    r"|\ball settled\b|\b(has|have) been (refunded|credited|removed|completely dry)\b"
+    r"|\blooks fixed\b|\breceived the (deposit|refund|credit)|\b(chirping|noise|leak|smell) "
+    r"has stopped\b|\b(tengo|hay) \w+( \w+)? otra vez\b|\bfonctionne de nouveau\b"
+    r"|\bwurde (entfernt|behoben|ersetzt)|\bjuż nie (cieknie|przecieka)|\bsửa xong"
+    r"|\bchạy (mát|tốt|bình thường)|"
     r"\b(has been|have been|was|were|got|is|are|all|now|been)\b.{0,15}\b(fixed|repaired|"
     r"sorted|resolved|replaced|unblocked|unclogged|cleared|solved|done)\b"
     r"|\b(fixed|repaired|sorted|solved|replaced|changed|swapped|unblocked|unclogged|bled|sealed|"
@@ -105,7 +149,11 @@ NEW_TOPIC = re.compile(
     r"by the way|btw|while i have you|while (you'?re|they'?re|someone is) (here|at it|coming)|"
     r"different (issue|problem|matter)|otra cosa|aparte de eso|autre chose|autre problème|"
     r"par ailleurs|außerdem|noch etwas|ein anderes problem|outra coisa|além disso|"
-    r"un'altra cosa|inoltre|jeszcze jedno|poza tym|ngoài ra|một việc khác)\b"
+    r"un'altra cosa|inoltre|jeszcze jedno|poza tym|ngoài ra|một việc khác|separate thing|"
+    r"new (issue|question|problem|thing|request)|different question|in addition|"
+    r"additionally|(can|could|would) (you|i|he|she|someone) also|i'?d also like|"
+    r"i also (want|need|wanted|would like|have)|aproveitando|(mam|jest) (jeszcze )?(inną|"
+    r"jedną) sprawę|inna sprawa|otra pregunta|autre question|noch eine frage|altra domanda)\b"
     r"|\(was: ",
     _FLAGS,
 )
@@ -175,7 +223,7 @@ def classify_followup(
         return FollowUp.CHASER
     if NOT_FIXED.search(own_text):
         return FollowUp.UPDATE
-    if problem and (NEW_TOPIC.search(text) or (other_topic and ALSO.search(text))):
+    if NEW_TOPIC.search(text) or (problem and other_topic and ALSO.search(text)):
         return FollowUp.NEW_REQUEST
     if _another_thing_broken(text, earlier):
         return FollowUp.NEW_REQUEST

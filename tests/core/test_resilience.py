@@ -225,12 +225,14 @@ def test_once_prints_one_summary_line(
     result = cli(["--headless", "--once"], env, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "2 messages (2 new): sent=1 skipped=0 awaiting_review=1 failed=0 dismissed=0"
+        "2 messages (2 new): sent=1 skipped=0 awaiting_review=1 answered_elsewhere=0 failed=0 "
+        "dismissed=0"
         " | follow-ups=0 tickets updated=0"
     )
     again = cli(["--headless", "--once"], env, tmp_path)  # nothing new: nothing twice
     assert again.stdout.strip() == (
-        "2 messages (0 new): sent=1 skipped=0 awaiting_review=1 failed=0 dismissed=0"
+        "2 messages (0 new): sent=1 skipped=0 awaiting_review=1 answered_elsewhere=0 failed=0 "
+        "dismissed=0"
         " | follow-ups=0 tickets updated=0"
     )
     assert len(smtp_server.messages) == 1

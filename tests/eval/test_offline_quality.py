@@ -12,6 +12,7 @@ import pytest
 
 from core.directory import Directory
 from core.evaluation import Report, evaluate, summarise
+from core.providers.followups import classify_followup
 from core.providers.offline import OfflineProvider, classify
 from core.replay import is_conversation_set, replay
 
@@ -122,3 +123,20 @@ async def test_conversations_meet_their_floors(folder: Path) -> None:
     assert report.closing_answered == 0, report.to_text()  # "thanks!" gets no reply
     assert report.followup_accuracy >= 0.9, report.to_text()
     assert report.threading_accuracy >= 0.95, report.to_text()
+
+
+def test_follow_up_kinds_hold_on_the_development_follow_ups() -> None:
+    """Chasers are about our silence; a recurring problem or a dispute is not one."""
+    rows = [
+        json.loads(line)
+        for line in (ROOT / "tests" / "eval" / "followups" / "followups.jsonl")
+        .read_text()
+        .splitlines()
+    ]
+    got = [classify_followup(r["text"], "", earlier=r["topic"]).value for r in rows]
+    chasers = [g for g, r in zip(got, rows, strict=True) if r["followup"] == "chaser"]
+    not_chasers = [g for g, r in zip(got, rows, strict=True) if r["followup"] != "chaser"]
+    right = sum(g == r["followup"] for g, r in zip(got, rows, strict=True))
+    assert chasers.count("chaser") / len(chasers) >= 0.95
+    assert not_chasers.count("chaser") <= 3  # "the noise is back AGAIN" is not a chaser
+    assert right / len(rows) >= 0.9

@@ -278,6 +278,12 @@ class DovecotServer:
             raise RuntimeError(f"no APPENDUID in {data!r}")
         return int(match.group(1))
 
+    def add_flags(self, account: ImapAccount, uid: int, flags: str, mailbox: str = "INBOX") -> None:
+        """STORE +FLAGS on message ``uid``, as another mail client would (e.g. ``\\Answered``)."""
+        with _login(account) as imap:
+            _ok(imap.select(_quote(mailbox)))
+            _ok(imap.uid("STORE", str(uid), "+FLAGS", f"({flags})"))
+
     def uids(self, account: ImapAccount, mailbox: str = "INBOX") -> list[int]:
         """UIDs of every message in ``mailbox``, ascending."""
         with _examine(account, mailbox) as imap:
