@@ -207,6 +207,7 @@ async def open_assistant(
     try:
         yield Assistant(settings, bus, store, directory, provider, worker, pipeline, operator)
     finally:
+        await watcher.close()
         await close_if_closable(provider)
         await close_if_closable(webhook)
         await close_if_closable(smtp)

@@ -333,13 +333,7 @@ class ImapInbox:
             client.protocol.idle_queue.get_nowait()
         try:
             idle = await client.idle_start(timeout=min(timeout, IDLE_REFRESH_SECONDS))
-            await _first_of(
-                client.wait_server_push(timeout + self.timeout),
-                wake.wait(),
-                self._lost.wait(),
-                watch=idle,
-                timeout=timeout + self.timeout,
-            )
+            await self._until_changed(client, idle, wake, timeout + self.timeout)
             self._raise_if_lost()
             if client.has_pending_idle():
                 client.idle_done()
@@ -354,6 +348,31 @@ class ImapInbox:
             raise InboxError(
                 f"IDLE ended with {response.result}: {_text(response)}", retryable=True
             )
+
+    async def _until_changed(
+        self, client: aioimaplib.IMAP4, idle: Any, wake: asyncio.Event, timeout: float
+    ) -> None:
+        """Wait for a push that is a change (not the server's "still here" keepalive),
+        `wake`, a lost connection, the end of IDLE, or `timeout`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (remaining := deadline - loop.time()) > 0:
+            push = asyncio.ensure_future(client.wait_server_push(remaining))
+            woken = asyncio.ensure_future(wake.wait())
+            lost = asyncio.ensure_future(self._lost.wait())
+            try:
+                done, _ = await asyncio.wait(
+                    {push, woken, lost, idle},
+                    timeout=remaining,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+            finally:
+                for task in (push, woken, lost):
+                    task.cancel()
+            pushed = done == {push} and not push.cancelled() and push.exception() is None
+            if pushed and _is_keepalive(push.result()):
+                continue  # Dovecot's "* OK Still here" every 2 minutes: nothing changed
+            return
 
     # --- plumbing ----------------------------------------------------------------------
 
@@ -398,6 +417,14 @@ async def _first_of(*coroutines: Any, watch: Any = None, timeout: float) -> None
     finally:
         for task in tasks:
             task.cancel()
+
+
+def _is_keepalive(push: Any) -> bool:
+    """An IDLE push made only of untagged OK lines: the server saying it is still there."""
+    if not isinstance(push, list) or not push:
+        return False
+    lines = [bytes(line).strip().upper() for line in push if isinstance(line, (bytes, bytearray))]
+    return bool(lines) and all(line.startswith(b"OK") for line in lines)
 
 
 def _search_result(response: Any) -> list[int]:

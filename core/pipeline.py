@@ -364,7 +364,7 @@ class Pipeline:
             self._release_parked()  # signing in works: replies waiting for it go out
             await self._serve(inbox, stop)
         finally:
-            await inbox.close()
+            await asyncio.shield(inbox.close())  # runs to its end, even when cancelled again
 
     async def _serve(self, inbox: Inbox, stop: asyncio.Event) -> None:
         await self._recover_sending(inbox)

@@ -143,11 +143,12 @@ class SentWatcher:
             await asyncio.sleep(0)  # a look before sending gets its turn here
 
     async def close(self) -> None:
-        for conn in (self._conn, self._opening):
-            if conn is not None:
-                with contextlib.suppress(InboxError, AuthError, OSError):
-                    await conn.close()
+        """Close the connection (and one being opened); a stop that cancels this task again
+        and again cannot leave a socket open: the closing runs to its end."""
+        conns = [conn for conn in (self._conn, self._opening) if conn is not None]
         self._conn = self._opening = None
+        if conns:
+            await asyncio.shield(_close_all(conns))
 
     # --- reading the Sent folder ---------------------------------------------------------
 
@@ -236,6 +237,12 @@ class SentWatcher:
             self._said = detail
             log.info("Sent folder: %s", detail)
             self.bus.publish(SentWatchChanged(status, detail))
+
+
+async def _close_all(conns: list[ImapInbox]) -> None:
+    for conn in conns:
+        with contextlib.suppress(InboxError, AuthError, OSError):
+            await conn.close()
 
 
 async def _ignore(item: Item) -> None:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -24,9 +27,10 @@ from core.events import SentWatchChanged
 from core.models import State
 from tests.core.test_resilience import cli, environment
 from tests.support.assistant import assistant, make_settings
-from tests.support.dovecot import DovecotServer, ImapAccount
+from tests.support.dovecot import COMMAND_LOG, DovecotServer, ImapAccount
 from tests.support.mail import make_email
 from tests.support.smtp import SmtpServer
+from tests.support.tls import LocalhostCertificate
 
 MARIA = "maria.gonzalez@example.com"
 
@@ -258,3 +262,57 @@ async def test_without_a_sent_folder_it_says_so_once_and_works_as_before(
         counts = await opened.pipeline.run_once()
     assert counts == {State.SENT: 1}
     assert len(said) == 1 and said[0].status == "not watched" and "Nope" in said[0].detail
+
+
+def test_kills_at_any_moment_lose_the_managers_answer_never_and_send_nothing(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    original = tenant_mail()
+    dovecot.deliver(imap_account, original)
+    phone_reply(dovecot, imap_account, original)  # answered before the service ever ran
+    env = environment(imap_account, smtp_server, tmp_path, AUTO_SEND="maintenance")
+    for delay in (0.2, 0.5, 0.9, 1.4):  # killed while reading Sent, triaging, routing…
+        process = subprocess.Popen(
+            [sys.executable, "-m", "console", "--headless"],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+    result = cli(["--headless", "--once"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "answered_elsewhere=1" in result.stdout
+    assert to_tenant(smtp_server) == []
+
+
+async def test_keepalives_are_not_changes_an_idle_service_sends_no_commands(
+    tls_cert: LocalhostCertificate, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    """Dovecot's "* OK Still here" (here every second, by default every two minutes)
+    does not wake the inbox or the Sent watch: nothing is re-issued while nothing
+    arrives, so an idle hour costs only the IDLE renewals (every 25 minutes)."""
+    dovecot = DovecotServer(
+        tls_cert, extra_config=COMMAND_LOG + "imap_idle_notify_interval = 1 secs\n"
+    )
+    dovecot.start()
+    try:
+        account = dovecot.add_user()
+        settings = make_settings(account, smtp_server, tmp_path)
+        async with serving(settings) as opened:
+            await until(lambda: opened.pipeline._inbox_status == "idle")
+            await asyncio.sleep(1.5)  # both connections settle into IDLE
+            before = len(dovecot.commands_logged())
+            await asyncio.sleep(5)  # five keepalives on each connection
+            during = dovecot.commands_logged()[before:]
+            # …and a reply sent from a phone is still noticed at once.
+            original = tenant_mail()
+            dovecot.deliver(account, original)
+            await until(lambda: _state_is(opened, 1, State.AWAITING_REVIEW))
+            phone_reply(dovecot, account, original)
+            await until(lambda: _state_is(opened, 1, State.ANSWERED_ELSEWHERE), timeout=10)
+    finally:
+        dovecot.stop()
+    assert during == [], during

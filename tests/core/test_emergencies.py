@@ -154,13 +154,14 @@ async def test_auto_send_never_sends_an_emergency_the_model_missed(
 async def test_the_operator_clears_a_false_alarm_and_it_stays_cleared(
     dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
 ) -> None:
-    """ "Fire" in a message about a fire pit: the operator says it is not an emergency."""
+    """A spark the operator knows to be harmless (the tenant's own kettle plug, already
+    replaced): the operator says it is not an emergency."""
     dovecot.deliver(
         imap_account,
         make_email(
             "maria.gonzalez@example.com",
-            "Balcony",
-            "The fire is burning in the grill on my balcony, is that allowed by the rules?",
+            "Outlet",
+            "The outlet in my kitchen sparked when I plugged in the kettle just now.",
             message_id="<grill@mail.example.com>",
         ),
     )
@@ -184,7 +185,8 @@ async def test_the_operator_clears_a_false_alarm_and_it_stays_cleared(
         [label] = await opened.store.labels()
         exported = await export_labels(opened.store, tmp_path / "examples")
     assert (label.message_id, label.emergency) == ("<grill@mail.example.com>", False)
-    [mail] = smtp_server.messages
+    [mail] = [m for m in smtp_server.messages if "Auto-Submitted" not in m.message]
+    assert mail.rcpt_tos[0] == "maria.gonzalez@example.com"
     assert ON_CALL not in (mail.message["Cc"] or "")
     assert exported == 1
     [line] = (tmp_path / "examples" / "labels.jsonl").read_text().splitlines()

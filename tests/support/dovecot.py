@@ -174,6 +174,13 @@ def dovecot_unavailable_reason() -> str | None:
     return None
 
 
+# Logs every finished IMAP command (see `DovecotServer.commands_logged`).
+COMMAND_LOG = """
+log_debug = event=imap_command_finished
+debug_log_path = {root}/commands.log
+"""
+
+
 class DovecotServer:
     """A Dovecot instance owned by the test session; see the module docstring."""
 
@@ -183,8 +190,11 @@ class DovecotServer:
         *,
         introspection_url: str = "",
         mechanisms: str = "xoauth2 oauthbearer",
+        extra_config: str = "",
     ) -> None:
+        """`extra_config` is appended to the configuration (e.g. a shorter keepalive)."""
         self.host = HOST
+        self._extra_config = extra_config
         self._introspection_url = introspection_url
         self._mechanisms = mechanisms if introspection_url else ""
         self.port = 0
@@ -309,6 +319,14 @@ class DovecotServer:
             raise LookupError(f"no message with UID {uid} in {mailbox}")
         return bytes(data[0][1])
 
+    def commands_logged(self) -> list[str]:
+        """Every IMAP command finished so far, as Dovecot logged it: needs `extra_config`
+        with `COMMAND_LOG` (one line per command, "Command finished: UID SEARCH …")."""
+        path = self._root / "commands.log"
+        if not path.exists():
+            return []
+        return [line for line in path.read_text().splitlines() if "Command finished" in line]
+
     def create_mailbox(self, account: ImapAccount, name: str) -> None:
         """Create (and subscribe) the folder ``name``; ASCII names only."""
         with _login(account) as imap:
@@ -340,6 +358,7 @@ class DovecotServer:
                 port=self.port,
                 ssl_port=self.ssl_port,
             )
+            + self._extra_config.replace("{root}", str(self._root))
         )
 
     def _spawn(self) -> subprocess.Popen[bytes]:
