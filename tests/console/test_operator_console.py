@@ -22,6 +22,7 @@ from console.app import OperatorConsole
 from console.screens.dialogs import ChoiceDialog
 from core.models import Intent, State
 from core.records import StoredLabel
+from tests.core.test_answered_elsewhere import phone_reply
 from tests.support.assistant import make_settings
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.mail import make_email
@@ -322,3 +323,24 @@ async def test_the_command_palette_offers_every_action(tmp_path: Path) -> None:
 
 class SmtpStub:
     host, port, user, password = "127.0.0.1", 1, "", ""
+
+
+async def test_a_message_answered_from_a_phone_shows_the_managers_reply_and_o_reopens_it(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    uid = dovecot.deliver(imap_account, LEAK)
+    app = console(dovecot, imap_account, smtp_server, tmp_path, send_delay=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_screen(pilot, app)
+        phone_reply(
+            dovecot, imap_account, LEAK, "Hi Maria, a plumber comes Tuesday.", flag_original=uid
+        )
+        await on_screen(pilot, app, State.ANSWERED_ELSEWHERE)
+        await until(pilot, lambda: "a plumber comes Tuesday" in app.detail.text.plain)
+        shown = app.detail.text.plain
+        assert "Answered by the manager from another mail client" in shown
+        assert "Draft, not sent (o reopens it)" in shown
+        await pilot.pause(app.look_seconds + 0.05)  # read: the manager's reply came into view
+        await pilot.press("o")
+        await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
+    assert smtp_server.messages == []  # nothing went to Maria on top of the manager's reply
