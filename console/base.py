@@ -318,7 +318,10 @@ class ConsoleBase(App[None]):
         severity: str = "information",
         timeout: float = 4.0,
     ) -> bool:
-        """A short notice; never over a dialog (then it goes to the status line instead)."""
+        """A short notice; never over a dialog (then it goes to the status line instead).
+        Nothing once the console is closing (a timer may still fire then)."""
+        if not self.screen_stack:
+            return False
         if isinstance(self.screen, ModalScreen):
             if severity != "information":
                 self.status.last_error = message
