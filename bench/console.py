@@ -19,7 +19,8 @@ from console.app import OperatorConsole
 from console.bridge import ItemsUpdated
 from core.config import Settings, load_settings
 from core.models import Action, Intent, Proposal, State
-from core.schema import SCHEMA
+from core.store import utc_now
+from core.store.migrate import migrate_sqlite
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 _STATES = [State.AWAITING_REVIEW] * 6 + [State.SENT] * 3 + [State.SKIPPED, State.FAILED]
@@ -29,8 +30,8 @@ def seed(path: Path, count: int) -> None:
     """Write `count` triaged items in one transaction (the store's API fsyncs each one)."""
     rng = random.Random(7)
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path)
-    db.executescript(SCHEMA)
+    db = sqlite3.connect(path, isolation_level=None)
+    migrate_sqlite(db, utc_now)
     rows = []
     for uid in range(1, count + 1):
         intent = rng.choice(list(Intent))

@@ -14,7 +14,7 @@ from core.directory import Directory
 from core.models import Intent, MessageKey, State
 from core.parsing import parse_message
 from core.providers.offline import OfflineProvider
-from core.store import NewMessage, Store
+from core.store import NewMessage, open_store
 from core.triage import triage
 
 
@@ -44,7 +44,7 @@ async def measure_triage(root: Path) -> list[Result]:
 
 
 async def measure_store(folder: Path, count: int = 2000) -> list[Result]:
-    store = await Store(folder / "state.sqlite3").open()
+    store = await open_store(folder / "state.sqlite3")
     now = datetime.now(timezone.utc)
     started = time.perf_counter()
     for uid in range(1, count + 1):

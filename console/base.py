@@ -39,9 +39,9 @@ from console.widgets.queue import QueueFilter, QueueTable
 from console.widgets.status import StatusBar, StatusModel
 from core.assembly import open_assistant
 from core.config import Settings
-from core.database import utc_now
 from core.models import Intent, Item, OutsideReply, Page, PageState, ParsedEmail, State
 from core.providers.openai import OpenAIProvider
+from core.store import utc_now
 from core.triage import TriageProvider
 
 STATE_FILTERS: list[State | None] = [

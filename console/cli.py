@@ -51,7 +51,7 @@ from core.parsing import parse_message
 from core.providers.offline import classify
 from core.replay import ThreadReport, is_conversation_set, replay
 from core.signin import sign_in, sign_out
-from core.store import Store
+from core.store import open_store
 from core.tickets import UPDATES
 from core.tokens import token_store
 from core.triage import triage
@@ -225,7 +225,7 @@ async def evaluate_folder(settings: Settings, folder: Path, *, as_json: bool) ->
 
 
 async def export_folder(settings: Settings, folder: Path) -> int:
-    store = await Store(settings.state_db).open()
+    store = await open_store(settings.store_location)
     try:
         count = await export_labels(store, folder)
     finally:

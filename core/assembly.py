@@ -15,7 +15,6 @@ from datetime import datetime
 from email.utils import parseaddr
 
 from core.config import MailAuth, Provider, Settings
-from core.database import utc_now
 from core.delivery import Sender
 from core.directory import Directory
 from core.escalation import EscalationConfig, Escalator, HttpWebhook
@@ -30,7 +29,7 @@ from core.policy import AutoSendPolicy
 from core.providers.offline import OfflineProvider
 from core.providers.openai import OpenAIProvider
 from core.sent_watch import SentWatcher
-from core.store import Store
+from core.store import Store, open_store, utc_now
 from core.tickets import FileTicketSink
 from core.tokens import TokenSource, token_store
 from core.triage import TriageProvider
@@ -133,7 +132,7 @@ async def open_assistant(
     tokens = build_token_source(settings)
     smtp = sender or build_sender(settings, tokens)
     bus = EventBus()
-    store = await Store(settings.state_db, publish=bus.publish, clock=clock).open()
+    store = await open_store(settings.store_location, publish=bus.publish, clock=clock)
     own = frozenset(a.lower() for a in (parseaddr(settings.mail_from)[1], settings.imap_user) if a)
     worker = ItemWorker(
         store,

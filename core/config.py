@@ -122,6 +122,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     output_dir: Path = Path("output")
+    store_url: SecretStr = SecretStr("")
+    """Where the state store is: empty for SQLite under OUTPUT_DIR (the embedded default),
+    or a PostgreSQL URL (`postgresql://user:password@host/db`) for a team on one store."""
 
     auto_send: Annotated[list[Intent], NoDecode] = Field(default_factory=list)
     """Intents whose replies are sent without an operator (comma-separated)."""
@@ -213,6 +216,11 @@ class Settings(BaseSettings):
     @property
     def state_db(self) -> Path:
         return self.output_dir / "state.sqlite3"
+
+    @property
+    def store_location(self) -> str:
+        """STORE_URL, or the SQLite file under OUTPUT_DIR."""
+        return self.store_url.get_secret_value() or str(self.state_db)
 
     def missing_mail_settings(self) -> list[str]:
         """The settings a real mailbox needs that are not set, as env names."""

@@ -36,9 +36,9 @@ from core.models import FINAL_FLAGS, Item, MessageKey, ParsedEmail, State
 from core.parsing import parse_message
 from core.policy import AutoSendPolicy
 from core.retry import backoff_delay
-from core.schema import NOT_ANSWERED_YET
 from core.sent_watch import SentWatcher
 from core.store import NewMessage, Store
+from core.store.lifecycle import NOT_ANSWERED_YET
 from core.worker import ItemWorker
 
 log = logging.getLogger(__name__)

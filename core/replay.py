@@ -31,14 +31,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from core.database import utc_now
 from core.directory import Directory
 from core.errors import ConfigError
 from core.models import Action, Intent, Item, MessageKey, State
 from core.outbox import new_message_id
 from core.parsing import parse_message
 from core.policy import AutoSendPolicy
-from core.store import NewMessage, Store
+from core.store import NewMessage, Store, open_store, utc_now
 from core.threads import subject_reference
 from core.tickets import FileTicketSink
 from core.triage import TriageProvider
@@ -140,7 +139,7 @@ class _Done:
 async def replay(folder: Path, directory: Directory, provider: TriageProvider) -> ThreadReport:
     labels = await asyncio.to_thread(load_thread_labels, folder)
     with tempfile.TemporaryDirectory() as work:
-        store = await Store(Path(work) / "state.sqlite3").open()
+        store = await open_store(Path(work) / "state.sqlite3")
         try:
             run = _Replay(store, directory, provider, Path(work) / "tickets")
             done = [await run.play(folder, label) for label in labels]

@@ -29,10 +29,12 @@ from collections.abc import Iterator
 import pytest
 
 from core.config import Settings
+from tests.support import stores
 from tests.support.dovecot import DovecotServer, ImapAccount, dovecot_unavailable_reason
 from tests.support.llm import LlmServer
 from tests.support.local_model import LocalModelServer, local_model_unavailable_reason
 from tests.support.oauth import TokenServer
+from tests.support.postgres import PostgresServer, postgres_unavailable_reason
 from tests.support.smtp import SmtpServer
 from tests.support.tls import LocalhostCertificate, create_certificate
 from tests.support.webhook import WebhookServer
@@ -48,6 +50,44 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 SMTP_PASSWORD = "smtp-secret"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--store",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="the store engine the assistant runs on in these tests",
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for the session (Debian's postgresql, 127.0.0.1, a free port)."""
+    reason = postgres_unavailable_reason()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required on CI: {reason}", pytrace=False)
+        pytest.skip(f"PostgreSQL tests skipped: {reason}")
+    server = PostgresServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def store_engine(request: pytest.FixtureRequest) -> Iterator[str]:
+    """With `--store postgres`, every test's assistant keeps its store in a fresh database."""
+    engine = str(request.config.getoption("--store"))
+    if engine == "postgres":
+        server: PostgresServer = request.getfixturevalue("postgres")
+        stores.use_postgres(server.new_database)
+    try:
+        yield engine
+    finally:
+        stores.use_postgres(None)
 
 
 @pytest.fixture(scope="session")

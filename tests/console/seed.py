@@ -12,7 +12,7 @@ from core.directory import Directory
 from core.models import MessageKey, State
 from core.parsing import parse_message
 from core.providers.offline import OfflineProvider
-from core.store import NewMessage, Store
+from core.store import NewMessage, Store, open_store
 from core.triage import triage
 from tests.support.assistant import DATA_DIR
 from tests.support.mail import make_email
@@ -103,7 +103,7 @@ def snapshot_settings(output: Path) -> Settings:
 
 
 async def seed(settings: Settings) -> None:
-    store = await Store(settings.state_db, clock=lambda: NOW).open()
+    store = await open_store(settings.state_db, clock=lambda: NOW)
     directory = Directory.load(settings.data_dir)
     provider = OfflineProvider(directory)
     try:

@@ -13,7 +13,7 @@ from core.directory import Directory
 from core.models import Channel, MessageKey, State
 from core.parsing import parse_message
 from core.providers.offline import OfflineProvider
-from core.store import NewMessage, Store
+from core.store import NewMessage, open_store
 from core.triage import triage
 from tests.support.assistant import DATA_DIR
 from tests.support.mail import make_email
@@ -35,7 +35,7 @@ async def test_a_page_cut_off_by_a_stop_says_so_and_pages_end_when_the_message_i
     email = parse_message(GAS)
     proposal = await triage(email, directory, OfflineProvider(directory))
     assert proposal.emergency
-    store = await Store(tmp_path / "s.db").open()
+    store = await open_store(tmp_path / "s.db")
     added = await store.add(
         NewMessage(
             MessageKey("INBOX", 1, 1),

@@ -21,12 +21,13 @@ from textual.widgets import Static
 from console.app import OperatorConsole
 from console.screens.dialogs import ChoiceDialog
 from core.models import Intent, State
-from core.records import StoredLabel
+from core.store import StoredLabel, open_store
 from tests.core.test_answered_elsewhere import phone_reply
 from tests.support.assistant import make_settings
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.mail import make_email
 from tests.support.smtp import SmtpServer
+from tests.support.stores import store_environment, store_location
 
 LEAK = make_email(
     "maria.gonzalez@example.com",
@@ -128,6 +129,7 @@ async def test_reclassify_changes_ticket_and_cc(
         "PYTHONPATH": str(ROOT),
         "OUTPUT_DIR": str(tmp_path),
         "DATA_DIR": str(ROOT / "data"),
+        **store_environment(tmp_path),
     }
     folder = tmp_path / "labelled"
     command = [sys.executable, "-m", "console", "export-labels", str(folder)]
@@ -188,7 +190,7 @@ async def test_kill_switch_stops_auto_send(
         history = await app.assistant.store.settings_history("auto_send_policy")
         await pilot.pause(0.5)
     assert smtp_server.messages == []
-    assert stored_policy(tmp_path) == {}
+    assert await stored_policy(tmp_path) == {}
     assert history == [  # every policy change is on record, with who made it
         ("settings (AUTO_SEND)", None, {"maintenance": 0.8}),
         ("operator (kill switch)", {"maintenance": 0.8}, {}),
@@ -202,17 +204,13 @@ def as_text(renderable: Any) -> str:
     return console.export_text()
 
 
-def stored_policy(output: Path) -> dict[str, float]:
-    import sqlite3
-
-    db = sqlite3.connect(output / "state.sqlite3")
+async def stored_policy(output: Path) -> dict[str, float]:
+    """The auto-send policy as the store has it, read as another process would."""
+    store = await open_store(store_location(output))
     try:
-        (value,) = db.execute(
-            "SELECT value FROM settings WHERE key = 'auto_send_policy'"
-        ).fetchone()
+        return dict(await store.get_setting("auto_send_policy"))
     finally:
-        db.close()
-    return dict(json.loads(value))
+        await store.close()
 
 
 @pytest.mark.parametrize(
@@ -295,7 +293,7 @@ async def test_policy_panel_turns_auto_send_on_after_confirmation(
         await until(pilot, lambda: app.status.policy.enabled)
         dovecot.deliver(imap_account, LEAK)
         await until(pilot, lambda: state_of(app) is State.SENT)
-    assert stored_policy(tmp_path) == {"maintenance": 0.8}
+    assert await stored_policy(tmp_path) == {"maintenance": 0.8}
     assert smtp_server.messages[0].message["Auto-Submitted"] == "auto-replied"
 
 

@@ -16,6 +16,7 @@ from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.llm import LlmServer, Reply
 from tests.support.mail import make_email
 from tests.support.smtp import SmtpServer
+from tests.support.stores import store_location
 
 EMILY = "emily.chen@example.com"
 FAUCET = make_email(
@@ -261,7 +262,7 @@ def test_a_kill_between_the_ticket_update_and_the_reply_never_doubles_either(
     assert len(answers) <= 1
     import asyncio
 
-    [_, second] = asyncio.run(stored_items(tmp_path / "state.sqlite3"))
+    [_, second] = asyncio.run(stored_items(store_location(tmp_path)))
     assert second.conversation_id == 1
     assert second.state in (State.SENT, State.IN_DOUBT)  # in doubt: "may have gone out"
 

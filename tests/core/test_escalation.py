@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -18,12 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from core.assembly import Assistant
+from core.errors import StoreError
 from core.models import Channel, Page, PageState, State
+from core.store import open_store
 from tests.core.test_resilience import cli, environment, stored_items
 from tests.support.assistant import assistant, make_settings
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.mail import make_email
 from tests.support.smtp import ReceivedMail, SmtpServer
+from tests.support.stores import store_location
 from tests.support.webhook import WebhookServer
 
 ON_CALL = "oncall@example.com"
@@ -284,21 +286,27 @@ def test_a_kill_during_a_page_never_pages_twice_after_restart(
     # The stalled page counts as gone out: no second page 1 (the next is due in 60 min).
     assert len(pages_in(smtp_server)) <= 1
     assert _email_pages(tmp_path) == [1]
-    [item] = asyncio.run(stored_items(tmp_path / "state.sqlite3"))
+    [item] = asyncio.run(stored_items(store_location(tmp_path)))
     assert item.state is State.AWAITING_REVIEW
 
 
 def _email_pages(output: Path) -> list[int]:
     """The numbers of the email pages the store has started, read as another process would."""
-    path = output / "state.sqlite3"
-    if not path.exists():
+    location = store_location(output)
+    if "://" not in location and not Path(location).exists():
         return []
     try:
-        with sqlite3.connect(path) as db:
-            rows = db.execute("SELECT number FROM pages WHERE channel = 'email' ORDER BY id")
-            return [int(r[0]) for r in rows]
-    except sqlite3.Error:  # not created yet
+        return asyncio.run(_pages_of(location))
+    except StoreError:  # not created yet
         return []
+
+
+async def _pages_of(location: str) -> list[int]:
+    store = await open_store(location)
+    try:
+        return [p.number for p in await store.pages() if p.channel is Channel.EMAIL]
+    finally:
+        await store.close()
 
 
 def _page_started(output: Path) -> bool:

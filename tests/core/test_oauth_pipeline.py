@@ -23,6 +23,7 @@ from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.mail import make_email
 from tests.support.oauth import TokenServer
 from tests.support.smtp import SmtpServer
+from tests.support.stores import store_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 LEAK = make_email("maria.gonzalez@example.com", "Sink leaking", "The kitchen sink is leaking.")
@@ -189,6 +190,7 @@ def oauth_env(
         "DATA_DIR": str(DATA_DIR),
         "OUTPUT_DIR": str(output),
         "LLM_PROVIDER": "offline",
+        **store_environment(output),
     }
 
 

@@ -21,6 +21,7 @@ from tests.support.assistant import DATA_DIR, assistant, make_settings
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.mail import make_email
 from tests.support.smtp import SmtpServer
+from tests.support.stores import store_location
 
 TENANTS = [t["email"] for t in json.loads((DATA_DIR / "tenants.json").read_text())]
 
@@ -134,12 +135,12 @@ async def test_a_reply_still_refused_after_the_deadline_fails_with_the_servers_w
     assert smtp_server.messages == []
 
 
-def wait_for_state(path: Path, state: State, timeout: float = 30.0) -> Item:
+def wait_for_state(location: str, state: State, timeout: float = 30.0) -> Item:
     """Poll the store of a running process until an item is in `state`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if path.exists():
-            found = [i for i in asyncio.run(stored_items(path)) if i.state is state]
+        if "://" in location or Path(location).exists():
+            found = [i for i in asyncio.run(stored_items(location)) if i.state is state]
             if found:
                 return found[0]
         time.sleep(0.05)
@@ -160,7 +161,7 @@ def test_a_retry_scheduled_before_a_kill_is_sent_after_the_restart_once(
         stderr=subprocess.DEVNULL,
     )
     try:
-        waiting = wait_for_state(tmp_path / "state.sqlite3", State.RETRYING)
+        waiting = wait_for_state(store_location(tmp_path), State.RETRYING)
     finally:
         process.send_signal(signal.SIGKILL)  # the next try was due in about 2 s
         process.wait(10)
@@ -171,7 +172,7 @@ def test_a_retry_scheduled_before_a_kill_is_sent_after_the_restart_once(
     assert result.returncode == 0, result.stderr
     [mail] = smtp_server.messages
     assert mail.message["Message-ID"] == waiting.reply_message_id  # the same reply
-    [item] = asyncio.run(stored_items(tmp_path / "state.sqlite3"))
+    [item] = asyncio.run(stored_items(store_location(tmp_path)))
     assert (item.state, item.send_attempts) == (State.SENT, 2)
     assert dovecot.flags(imap_account, item.key.uid) == {"\\Seen", "\\Answered"}
 
@@ -201,7 +202,7 @@ def test_recovery_finds_an_in_doubt_reply_in_the_sent_mailbox_the_server_filed(
     )
     try:
         smtp_server.wait_for(1, timeout=30)
-        wait_for_state(tmp_path / "state.sqlite3", State.SENDING)
+        wait_for_state(store_location(tmp_path), State.SENDING)
     finally:
         process.send_signal(signal.SIGKILL)  # between the server taking it and its answer
         process.wait(10)
@@ -210,7 +211,7 @@ def test_recovery_finds_an_in_doubt_reply_in_the_sent_mailbox_the_server_filed(
 
     assert result.returncode == 0, result.stderr
     assert len(smtp_server.messages) == 1  # settled without sending it again…
-    [item] = asyncio.run(stored_items(tmp_path / "state.sqlite3"))
+    [item] = asyncio.run(stored_items(store_location(tmp_path)))
     assert item.state is State.SENT  # …and without a person
     assert len(dovecot.uids(imap_account, "Sent")) == 1  # the server's copy, no second one
     assert dovecot.flags(imap_account, item.key.uid) == {"\\Seen", "\\Answered"}
@@ -228,7 +229,7 @@ def kill_mid_send(env: dict[str, str], tmp_path: Path, smtp_server: SmtpServer) 
     )
     try:
         smtp_server.wait_for(1, timeout=30)
-        wait_for_state(tmp_path / "state.sqlite3", State.SENDING)
+        wait_for_state(store_location(tmp_path), State.SENDING)
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(10)

@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from core.models import Item, State
-from core.store import Store
+from core.store import open_store
+from tests.support import stores
 from tests.support.assistant import DATA_DIR, OFFICE, assistant, make_settings, run_once
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.llm import Hang, LlmServer, Reply
 from tests.support.mail import make_email
 from tests.support.oauth import TokenServer
 from tests.support.smtp import SmtpServer
+from tests.support.stores import store_location
 from tests.support.tls import LocalhostCertificate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +47,7 @@ def environment(imap: ImapAccount, smtp: SmtpServer, output: Path, **extra: str)
         "OUTPUT_DIR": str(output),
         "LLM_PROVIDER": "offline",
     }
+    env.update(stores.store_environment(output))
     env.update(extra)
     return env
 
@@ -60,8 +63,9 @@ def cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Completed
     )
 
 
-async def stored_items(path: Path) -> list[Item]:
-    store = await Store(path).open()
+async def stored_items(location: Path | str) -> list[Item]:
+    """Every item in the store at a path (SQLite) or a URL (PostgreSQL), read apart."""
+    store = await open_store(location)
     try:
         return await store.items()
     finally:
@@ -130,7 +134,7 @@ def test_killed_mid_run_every_message_is_answered_exactly_once(
     assert result.returncode == 0, result.stderr
     replies = [m.message["In-Reply-To"] for m in smtp_server.messages]
     assert sorted(replies) == sorted(originals)  # every message answered, none twice
-    items = asyncio.run(stored_items(tmp_path / "state.sqlite3"))
+    items = asyncio.run(stored_items(store_location(tmp_path)))
     for item in items:
         if item.state is State.IN_DOUBT:  # killed between SMTP and the store: a person checks
             assert item.error.startswith("interrupted while sending")

@@ -7,12 +7,24 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from core.errors import InvalidTransition, StaleItem
 from core.events import ItemAdded, ItemChanged
 from core.models import MessageKey, State
-from core.store import NewMessage, Store
+from core.store import NewMessage, open_store
+from core.store.base import Sql
+from tests.support.postgres import PostgresServer
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each store test runs on both engines: an SQLite file, a fresh PostgreSQL database."""
+    if request.param == "postgres":
+        server: PostgresServer = request.getfixturevalue("postgres")
+        return server.new_database()
+    return str(tmp_path / "s.db")
 
 
 def message(uid: int, message_id: str = "") -> NewMessage:
@@ -27,9 +39,9 @@ def message(uid: int, message_id: str = "") -> NewMessage:
     )
 
 
-async def test_a_message_is_recorded_once(tmp_path: Path) -> None:
+async def test_a_message_is_recorded_once(store_url: str) -> None:
     events: list[object] = []
-    store = await Store(tmp_path / "s.db", publish=events.append).open()
+    store = await open_store(store_url, publish=events.append)
     first = await store.add(message(1))
     again = await store.add(message(1))
     assert first is not None and first.state is State.NEW
@@ -40,9 +52,9 @@ async def test_a_message_is_recorded_once(tmp_path: Path) -> None:
     await store.close()
 
 
-async def test_lifecycle_is_enforced_and_audited(tmp_path: Path) -> None:
+async def test_lifecycle_is_enforced_and_audited(store_url: str) -> None:
     events: list[object] = []
-    store = await Store(tmp_path / "s.db", publish=events.append).open()
+    store = await open_store(store_url, publish=events.append)
     item = await store.add(message(1))
     assert item is not None
     with pytest.raises(InvalidTransition, match="cannot go from new to sent"):
@@ -66,8 +78,19 @@ async def test_lifecycle_is_enforced_and_audited(tmp_path: Path) -> None:
     await store.close()
 
 
+async def test_audit_log_is_append_only_in_postgres_too(postgres: PostgresServer) -> None:
+    url = postgres.new_database()
+    store = await open_store(url)
+    await store.add(message(1))
+    await store.close()
+    with psycopg.connect(url, autocommit=True) as db:
+        for change in ("DELETE FROM audit", "UPDATE audit SET actor = 'someone else'"):
+            with pytest.raises(psycopg.Error, match="append-only"):
+                db.execute(change)
+
+
 async def test_audit_log_is_append_only(tmp_path: Path) -> None:
-    store = await Store(tmp_path / "s.db").open()
+    store = await open_store(tmp_path / "s.db")
     await store.add(message(1))
     await store.close()
     db = sqlite3.connect(tmp_path / "s.db")
@@ -78,20 +101,20 @@ async def test_audit_log_is_append_only(tmp_path: Path) -> None:
     db.close()
 
 
-async def test_state_survives_a_reopen(tmp_path: Path) -> None:
-    store = await Store(tmp_path / "s.db").open()
+async def test_state_survives_a_reopen(store_url: str) -> None:
+    store = await open_store(store_url)
     item = await store.add(message(5))
     assert item is not None
     await store.transition(item.id, State.TRIAGED, actor="pipeline")
     await store.close()
-    reopened = await Store(tmp_path / "s.db").open()
+    reopened = await open_store(store_url)
     assert (await reopened.get(item.id)).state is State.TRIAGED
     assert await reopened.counts() == {State.TRIAGED: 1}
     await reopened.close()
 
 
-async def test_duplicates_are_found_by_message_id(tmp_path: Path) -> None:
-    store = await Store(tmp_path / "s.db").open()
+async def test_duplicates_are_found_by_message_id(store_url: str) -> None:
+    store = await open_store(store_url)
     first = await store.add(message(1, "<same@example.com>"))
     second = await store.add(message(2, "<same@example.com>"))
     assert first is not None and second is not None
@@ -102,9 +125,9 @@ async def test_duplicates_are_found_by_message_id(tmp_path: Path) -> None:
 
 
 async def test_every_change_raises_the_version_and_a_stale_one_is_refused(
-    tmp_path: Path,
+    store_url: str,
 ) -> None:
-    store = await Store(tmp_path / "s.db").open()
+    store = await open_store(store_url)
     item = await store.add(message(1))
     assert item is not None and item.version == 1
     triaged = await store.transition(item.id, State.TRIAGED, actor="pipeline")
@@ -123,14 +146,15 @@ async def test_every_change_raises_the_version_and_a_stale_one_is_refused(
 async def test_a_store_from_before_versions_opens_with_every_item_at_version_one(
     tmp_path: Path,
 ) -> None:
-    store = await Store(tmp_path / "s.db").open()
+    store = await open_store(tmp_path / "s.db")
     await store.add(message(1))
     await store.close()
     db = sqlite3.connect(tmp_path / "s.db")
     db.execute("ALTER TABLE items DROP COLUMN version")
+    db.execute("DROP TABLE schema_migrations")  # written before versioned migrations
     db.commit()
     db.close()
-    reopened = await Store(tmp_path / "s.db").open()
+    reopened = await open_store(tmp_path / "s.db")
     [item] = await reopened.items()
     assert item.version == 1
     await reopened.close()
@@ -139,16 +163,17 @@ async def test_a_store_from_before_versions_opens_with_every_item_at_version_one
 async def test_a_store_from_before_sender_addresses_finds_a_senders_conversations(
     tmp_path: Path,
 ) -> None:
-    store = await Store(tmp_path / "s.db").open()
+    store = await open_store(tmp_path / "s.db")
     named = replace(message(1), sender="Emily Chen <Emily.Chen@example.com>")
     first, second = await store.add(named), await store.add(message(2))
     await store.close()
     db = sqlite3.connect(tmp_path / "s.db")
     db.execute("DROP INDEX items_sender_addr")
     db.execute("ALTER TABLE items DROP COLUMN sender_addr")
+    db.execute("DROP TABLE schema_migrations")  # written before versioned migrations
     db.commit()
     db.close()
-    reopened = await Store(tmp_path / "s.db").open()
+    reopened = await open_store(tmp_path / "s.db")
     since = datetime(2026, 11, 1, tzinfo=timezone.utc)
     assert first is not None and second is not None
     found = await reopened.recent_conversations_of(["emily.chen@example.com"], since, before=99)
@@ -159,9 +184,9 @@ async def test_a_store_from_before_sender_addresses_finds_a_senders_conversation
     await reopened.close()
 
 
-async def test_reads_see_a_change_as_soon_as_it_is_written(tmp_path: Path) -> None:
+async def test_reads_see_a_change_as_soon_as_it_is_written(store_url: str) -> None:
     """Reads run on their own connections; they must never see an older state."""
-    store = await Store(tmp_path / "s.db").open()
+    store = await open_store(store_url)
     item = await store.add(message(1))
     assert item is not None
     for state in (State.TRIAGED, State.AWAITING_REVIEW, State.DISMISSED, State.AWAITING_REVIEW):
@@ -169,3 +194,38 @@ async def test_reads_see_a_change_as_soon_as_it_is_written(tmp_path: Path) -> No
         assert (await store.get(item.id)).state is state
         assert await store.counts() == {state: 1}
     await store.close()
+
+
+async def test_a_subscriber_that_fails_never_undoes_a_committed_change(store_url: str) -> None:
+    def broken(event: object) -> None:
+        raise RuntimeError("the console fell over")
+
+    store = await open_store(store_url, publish=broken)
+    added = await store.add(message(1))  # no error: the change is committed
+    assert added is not None
+    moved = await store.transition(added.id, State.TRIAGED, actor="pipeline")
+    assert moved.state is State.TRIAGED
+    assert (await store.get(added.id)).state is State.TRIAGED
+    await store.close()
+
+
+async def test_a_commit_that_fails_leaves_the_store_usable_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    store = await open_store(tmp_path / "s.db")
+    added = await store.add(message(1))
+    assert added is not None
+
+    def dangling_audit_row(sql: Sql) -> None:
+        sql.run("PRAGMA defer_foreign_keys = ON")  # the foreign key is checked at COMMIT
+        sql.run("INSERT INTO audit (item_id, at, actor, to_state) VALUES (999, 'now', 'x', 'new')")
+
+    with pytest.raises(sqlite3.IntegrityError):
+        await store._write(dangling_audit_row)  # type: ignore[attr-defined]
+    # The next change is its own transaction, not a part of the failed one.
+    await store.transition(added.id, State.TRIAGED, actor="pipeline")
+    await store.close()
+    reopened = await open_store(tmp_path / "s.db")
+    assert [e.actor for e in await reopened.audit(added.id)] == ["inbox", "pipeline"]
+    assert await reopened.audit(999) == []
+    await reopened.close()

@@ -12,6 +12,7 @@ from core.config import Settings, load_settings
 from core.models import State
 from core.oauth import oauth_app
 from core.tokens import sign_in_record, token_store
+from tests.support import stores
 from tests.support.dovecot import ImapAccount
 from tests.support.llm import LlmServer
 from tests.support.oauth import TokenServer
@@ -53,6 +54,9 @@ def make_settings(
             openai_model="test-model",
             llm_timeout=5,
         )
+    database = stores.postgres_url(output)
+    if database is not None:  # the tests run on PostgreSQL (--store postgres)
+        values["store_url"] = database
     values.update(overrides)
     return load_settings(None, **values)
 

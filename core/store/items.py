@@ -1,44 +1,27 @@
-"""The state store: one SQLite file (WAL), the single source of truth.
+"""The items: one row per message, its lifecycle and its append-only audit.
 
 One row per message, keyed by (mailbox, UIDVALIDITY, UID). Every state change
-is checked against the lifecycle and written in the same transaction as its
-row in the append-only audit table, so after a crash the store says exactly
+is checked against the lifecycle (`core.store.lifecycle`) and written in the
+same transaction as its audit row, so after a crash the store says exactly
 what was done. Every change also raises the item's `version`; a caller that
 names the version it saw (`expect_version`) is refused when it is out of date.
-
-Each public method is one whole transaction on the writer's thread; reads run
-on their own connections (`core.database`). Pages, labels and settings are in
-`core.records`.
-Secrets never reach this file: it holds mail, proposals and decisions only.
+Secrets never reach the store: it holds mail, proposals and decisions only.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core.database import get_item, transaction
-from core.elsewhere import Elsewhere
 from core.errors import InvalidTransition, StaleItem, StoreError
 from core.events import ItemAdded, ItemChanged
-from core.models import (
-    FINAL_FLAGS,
-    Item,
-    MessageKey,
-    State,
-    address_of,
-)
-from core.records import Records
-from core.schema import (
-    ALLOWED,
-    ITEM_COLUMNS,
-    item_values,
-    row_to_item,
-)
+from core.models import FINAL_FLAGS, Item, MessageKey, State, address_of
+from core.store.base import Sql, StoreBase
+from core.store.lifecycle import ALLOWED
+from core.store.rows import ITEM_COLUMNS, item_values, row_to_item
 
 
 @dataclass(frozen=True)
@@ -62,59 +45,59 @@ class NewMessage:
     subject: str
 
 
-class Store(Elsewhere, Records):
-    """The single source of truth: items, their lifecycle and audit; (from `Records`)
-    pages, labels and settings; (from `Elsewhere`) the manager's replies from another
-    mail client."""
+def _marks(values: Iterable[object]) -> str:
+    return ", ".join("?" for _ in values)
 
+
+class Items(StoreBase):
     # --- messages ----------------------------------------------------------------
 
     async def add(self, message: NewMessage) -> Item | None:
         """Record a fetched message in state `new`; None when it is already known."""
-        item = await self._run(self._add, message)
+        item = await self._write(lambda sql: self._add(sql, message))
         if item is not None:
             self._publish(ItemAdded(item))
         return item
 
-    def _add(self, m: NewMessage) -> Item | None:
+    def _add(self, sql: Sql, m: NewMessage) -> Item | None:
         now = self._clock().isoformat()
-        with transaction(self.db):
-            cursor = self.db.execute(
-                "INSERT OR IGNORE INTO items (mailbox, uidvalidity, uid, message_id, dedup_key, "
-                "state, received_at, sender, sender_addr, subject, raw, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    m.key.mailbox,
-                    m.key.uidvalidity,
-                    m.key.uid,
-                    m.message_id,
-                    m.dedup_key,
-                    m.received_at.isoformat(),
-                    m.sender,
-                    address_of(m.sender),
-                    m.subject,
-                    m.raw,
-                    now,
-                    now,
-                ),
-            )
-            if cursor.rowcount == 0:
-                return None
-            item_id = int(cursor.lastrowid or 0)
-            self._audit(item_id, "inbox", None, State.NEW, {"uid": m.key.uid}, now)
-        return self._get(item_id)
+        added = sql.row(
+            "INSERT INTO items (mailbox, uidvalidity, uid, message_id, dedup_key, state, "
+            "received_at, sender, sender_addr, subject, raw, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (mailbox, uidvalidity, uid) DO NOTHING RETURNING id",
+            (
+                m.key.mailbox,
+                m.key.uidvalidity,
+                m.key.uid,
+                m.message_id,
+                m.dedup_key,
+                m.received_at.isoformat(),
+                m.sender,
+                address_of(m.sender),
+                m.subject,
+                m.raw,
+                now,
+                now,
+            ),
+        )
+        if added is None:
+            return None
+        item_id = int(added[0])
+        self._audit(sql, item_id, "inbox", None, State.NEW, {"uid": m.key.uid}, now)
+        return self._get(sql, item_id)
 
     async def known_uids(self, mailbox: str, uidvalidity: int) -> set[int]:
         rows = await self._read(
-            lambda db: db.execute(
+            lambda sql: sql.rows(
                 "SELECT uid FROM items WHERE mailbox = ? AND uidvalidity = ?",
                 (mailbox, uidvalidity),
-            ).fetchall()
+            )
         )
-        return {row[0] for row in rows}
+        return {int(row[0]) for row in rows}
 
     async def get(self, item_id: int) -> Item:
-        return await self._read(lambda db: get_item(db, item_id))
+        return await self._read(lambda sql: self._get(sql, item_id))
 
     async def raw(self, item_id: int) -> bytes:
         """The message exactly as fetched."""
@@ -125,33 +108,35 @@ class Store(Elsewhere, Records):
         return await self._blob(item_id, "reply_raw")
 
     async def _blob(self, item_id: int, column: str) -> bytes:
-        row = await self._read(
-            lambda db: db.execute(f"SELECT {column} FROM items WHERE id = ?", (item_id,)).fetchone()
+        found = await self._read(
+            lambda sql: sql.row(f"SELECT {column} FROM items WHERE id = ?", (item_id,))
         )
-        if row is None:
+        if found is None:
             raise StoreError(f"no item #{item_id}")
-        return bytes(row[0] or b"")
+        return bytes(found[0] or b"")
 
     async def items(self, states: Iterable[State] | None = None) -> list[Item]:
         """Items, oldest first; all of them, or those in the given states."""
         wanted = [s.value for s in states] if states is not None else None
 
-        def query(db: sqlite3.Connection) -> list[Item]:
-            sql = f"SELECT {ITEM_COLUMNS} FROM items"
+        def query(sql: Sql) -> list[Item]:
+            text = f"SELECT {ITEM_COLUMNS} FROM items"
             if wanted is not None:
-                sql += f" WHERE state IN ({','.join('?' * len(wanted))})"
-            return [row_to_item(r) for r in db.execute(sql + " ORDER BY id", wanted or ())]
+                if not wanted:
+                    return []
+                text += f" WHERE state IN ({_marks(wanted)})"
+            return [row_to_item(r) for r in sql.rows(text + " ORDER BY id", wanted or ())]
 
         return await self._read(query)
 
     async def waiting_emergencies(self) -> list[Item]:
         """Emergencies that wait for a person, oldest first."""
         return await self._read(
-            lambda db: [
+            lambda sql: [
                 row_to_item(r)
-                for r in db.execute(
-                    f"SELECT {ITEM_COLUMNS} FROM items WHERE state = ? "
-                    "AND json_extract(proposal, '$.emergency') = 1 ORDER BY id",
+                for r in sql.rows(
+                    f"SELECT {ITEM_COLUMNS} FROM items WHERE state = ? AND "
+                    f"{sql.dialect.json_true('proposal', 'emergency')} ORDER BY id",
                     (State.AWAITING_REVIEW.value,),
                 )
             ]
@@ -159,32 +144,32 @@ class Store(Elsewhere, Records):
 
     async def counts(self) -> dict[State, int]:
         rows = await self._read(
-            lambda db: db.execute("SELECT state, COUNT(*) FROM items GROUP BY state").fetchall()
+            lambda sql: sql.rows("SELECT state, COUNT(*) FROM items GROUP BY state")
         )
-        return {State(state): count for state, count in rows}
+        return {State(state): int(count) for state, count in rows}
 
     async def duplicate_of(self, item: Item, dedup_key: str) -> Item | None:
         """An earlier item for the same message (same Message-ID, another UID)."""
-        row = await self._read(
-            lambda db: db.execute(
+        found = await self._read(
+            lambda sql: sql.row(
                 f"SELECT {ITEM_COLUMNS} FROM items WHERE dedup_key = ? AND id < ? "
                 "ORDER BY id LIMIT 1",
                 (dedup_key, item.id),
-            ).fetchone()
+            )
         )
-        return row_to_item(row) if row else None
+        return row_to_item(found) if found else None
 
     async def replies_approved_by(self, approver: str, address: str, since: datetime) -> int:
         """How many replies to this address `approver` approved since then."""
-        row = await self._read(
-            lambda db: db.execute(
+        found = await self._read(
+            lambda sql: sql.row(
                 "SELECT COUNT(*) FROM items WHERE approved_by = ? "
                 "AND state IN ('approved', 'sending', 'sent') AND updated_at >= ? "
-                "AND instr(lower(sender), ?) > 0",
+                f"AND {sql.dialect.contains('sender')}",
                 (approver, since.isoformat(), address.lower()),
-            ).fetchone()
+            )
         )
-        return int(row[0])
+        return int(found[0]) if found else 0
 
     # --- conversations ---------------------------------------------------------------
 
@@ -193,11 +178,11 @@ class Store(Elsewhere, Records):
         reply to it from another mail client, has one of these Message-IDs."""
         if not message_ids:
             return []
-        marks = ",".join("?" * len(message_ids))
+        marks = _marks(message_ids)
         return await self._read(
-            lambda db: [
+            lambda sql: [
                 row_to_item(r)
-                for r in db.execute(
+                for r in sql.rows(
                     f"SELECT {ITEM_COLUMNS} FROM items WHERE message_id IN ({marks}) "
                     f"OR reply_message_id IN ({marks}) OR id IN (SELECT item_id FROM pages "
                     f"WHERE channel = 'tenant' AND message_id IN ({marks})) "
@@ -212,9 +197,9 @@ class Store(Elsewhere, Records):
     async def conversation_items(self, conversation_id: int) -> list[Item]:
         """Every message of a conversation, oldest first."""
         return await self._read(
-            lambda db: [
+            lambda sql: [
                 row_to_item(r)
-                for r in db.execute(
+                for r in sql.rows(
                     f"SELECT {ITEM_COLUMNS} FROM items WHERE conversation_id = ? ORDER BY id",
                     (conversation_id,),
                 )
@@ -229,22 +214,21 @@ class Store(Elsewhere, Records):
         wanted = sorted({a.lower() for a in addresses})
         if not wanted:
             return []
-        marks = ", ".join("?" for _ in wanted)
         rows = await self._read(
-            lambda db: db.execute(
+            lambda sql: sql.rows(
                 "SELECT coalesce(conversation_id, id) AS conversation, max(id) AS latest "
-                f"FROM items WHERE sender_addr IN ({marks}) AND id < ? AND received_at >= ? "
-                "GROUP BY conversation ORDER BY latest DESC LIMIT ?",
+                f"FROM items WHERE sender_addr IN ({_marks(wanted)}) AND id < ? "
+                "AND received_at >= ? GROUP BY conversation ORDER BY latest DESC LIMIT ?",
                 (*wanted, before, since.isoformat(), limit),
-            ).fetchall()
+            )
         )
         return [int(row[0]) for row in rows]
 
     async def dedup_key(self, item_id: int) -> str:
-        row = await self._read(
-            lambda db: db.execute("SELECT dedup_key FROM items WHERE id = ?", (item_id,)).fetchone()
+        found = await self._read(
+            lambda sql: sql.row("SELECT dedup_key FROM items WHERE id = ?", (item_id,))
         )
-        return str(row[0]) if row else ""
+        return str(found[0]) if found else ""
 
     # --- state changes -------------------------------------------------------------
 
@@ -292,14 +276,17 @@ class Store(Elsewhere, Records):
     ) -> Item:
         expected = frozenset(expect) if expect is not None else None
         guard = _Guard(expected, expect_version)
-        before, after = await self._run(
-            self._write_change, item_id, to_state, actor, guard, detail or {}, fields
+        before, after = await self._write(
+            lambda sql: self._write_change(
+                sql, item_id, to_state, actor, guard, detail or {}, fields
+            )
         )
         self._publish(ItemChanged(after, before))
         return after
 
     def _write_change(
         self,
+        sql: Sql,
         item_id: int,
         to_state: State | None,
         actor: str,
@@ -308,39 +295,36 @@ class Store(Elsewhere, Records):
         fields: dict[str, Any],
     ) -> tuple[State, Item]:
         now = self._clock().isoformat()
-        with transaction(self.db):
-            item = self._get(item_id)
-            guard.check(item)
-            current = item.state
-            target = current if to_state is None else to_state
-            if to_state is not None and to_state not in ALLOWED[current]:
-                raise InvalidTransition(
-                    f"item #{item_id} cannot go from {current.value} to {to_state.value}"
-                )
-            values = item_values(fields)
-            values["state"] = target.value
-            values["updated_at"] = now
-            values["version"] = item.version + 1
-            if to_state in FINAL_FLAGS:
-                values["flags_synced"] = 0
-            assignments = ", ".join(f"{name} = ?" for name in values)
-            self.db.execute(
-                f"UPDATE items SET {assignments} WHERE id = ?", (*values.values(), item_id)
+        item = self._get(sql, item_id, lock=True)
+        guard.check(item)
+        current = item.state
+        target = current if to_state is None else to_state
+        if to_state is not None and to_state not in ALLOWED[current]:
+            raise InvalidTransition(
+                f"item #{item_id} cannot go from {current.value} to {to_state.value}"
             )
-            self._audit(item_id, actor, current, target, detail, now)
-        return current, self._get(item_id)
+        values = item_values(fields)
+        values["state"] = target.value
+        values["updated_at"] = now
+        values["version"] = item.version + 1
+        if to_state in FINAL_FLAGS:
+            values["flags_synced"] = 0
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        sql.run(f"UPDATE items SET {assignments} WHERE id = ?", (*values.values(), item_id))
+        self._audit(sql, item_id, actor, current, target, detail, now)
+        return current, self._get(sql, item_id)
 
     async def audit(self, item_id: int) -> list[AuditEntry]:
         rows = await self._read(
-            lambda db: db.execute(
+            lambda sql: sql.rows(
                 "SELECT item_id, at, actor, from_state, to_state, detail FROM audit "
                 "WHERE item_id = ? ORDER BY id",
                 (item_id,),
-            ).fetchall()
+            )
         )
         return [
             AuditEntry(
-                r[0],
+                int(r[0]),
                 datetime.fromisoformat(r[1]),
                 r[2],
                 State(r[3]) if r[3] else None,
@@ -355,24 +339,20 @@ class Store(Elsewhere, Records):
     async def unsynced_flags(self, mailbox: str, uidvalidity: int) -> list[Item]:
         """Items in a final state whose IMAP flags have not been set yet."""
         rows = await self._read(
-            lambda db: db.execute(
+            lambda sql: sql.rows(
                 f"SELECT {ITEM_COLUMNS} FROM items WHERE flags_synced = 0 "
                 "AND mailbox = ? AND uidvalidity = ?",
                 (mailbox, uidvalidity),
-            ).fetchall()
+            )
         )
         return [row_to_item(r) for r in rows]
 
     async def mark_flags_synced(self, item_ids: Iterable[int]) -> None:
-        ids = list(item_ids)
-
-        def update() -> None:
-            with transaction(self.db):
-                self.db.executemany(
-                    "UPDATE items SET flags_synced = 1 WHERE id = ?", [(i,) for i in ids]
-                )
-
-        await self._run(update)
+        ids = [(i,) for i in item_ids]
+        if ids:
+            await self._write(
+                lambda sql: sql.run_many("UPDATE items SET flags_synced = 1 WHERE id = ?", ids)
+            )
 
 
 @dataclass(frozen=True)
