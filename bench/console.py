@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 
 from bench.results import Result, median_ms
 from console.app import OperatorConsole
+from console.base import Service
 from console.bridge import ItemsUpdated
 from core.config import Settings, load_settings
 from core.models import Action, Intent, Proposal, State
@@ -147,7 +148,7 @@ class ConsoleTimes:
 
 
 def _app(settings: Settings) -> OperatorConsole:
-    return OperatorConsole(settings, clock=lambda: NOW, run_pipeline=False, tick_seconds=3600)
+    return OperatorConsole(settings, clock=lambda: NOW, service=Service.NONE, tick_seconds=3600)
 
 
 async def _press(pilot: Pilot[None], keys: list[str]) -> list[float]:

@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from console.base import ConsoleBase
-from console.rows import NEEDS_PERSON
+from console.rows import NEEDS_PERSON, STATE_LABELS
 from console.screens.dialogs import ChoiceDialog, InstructionDialog, IntentDialog
 from console.screens.help import HelpScreen
 from console.screens.policy import PolicyScreen
@@ -32,6 +32,7 @@ from console.screens.thread import ThreadScreen
 from console.widgets.detail import DraftSaved
 from core.errors import AssistantError, StaleItem
 from core.models import Intent, Item, State
+from core.operator import is_operator, operator_name
 from core.policy import AutoSendPolicy
 
 
@@ -81,9 +82,9 @@ class OperatorConsole(ConsoleBase):
         try:
             result = await call
         except StaleItem as exc:
-            current = await self.assistant.store.get(exc.item_id)
+            current = await self.client.store.get(exc.item_id)
             self._apply(current, self.clock())
-            self.say(str(exc), severity="warning", timeout=6)
+            self.say(f"{exc}{await self._who_acted(exc.item_id)}", severity="warning", timeout=6)
             if on_stale is not None:
                 on_stale(current)
             return
@@ -99,6 +100,15 @@ class OperatorConsole(ConsoleBase):
             self.say(done)
         if then is not None:
             then()
+
+    async def _who_acted(self, item_id: int) -> str:
+        """ " (Ana approved it)": who changed the item last, when it was another person."""
+        trail = await self.client.store.audit(item_id)
+        last = trail[-1] if trail else None
+        if last is None or not is_operator(last.actor) or last.actor == self.operator.actor:
+            return ""
+        name = operator_name(last.actor) or "another operator"
+        return f" ({name}: {STATE_LABELS[last.to_state]})"
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
@@ -462,7 +472,7 @@ class OperatorConsole(ConsoleBase):
     async def _wait_until_sent(self, item_ids: list[int], timeout: float = 60.0) -> None:
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:
-            items = [await self.assistant.store.get(i) for i in item_ids]
+            items = [await self.client.store.get(i) for i in item_ids]
             for item in items:  # what the store says is on screen until the last moment
                 self._apply(item, self.clock())
             if all(item.state not in (State.APPROVED, State.SENDING) for item in items):

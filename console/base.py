@@ -9,12 +9,14 @@ adds what the operator's keys do.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from rich.text import Text
@@ -31,18 +33,23 @@ from console.bridge import (
     ItemsUpdated,
     OutageUpdated,
     PageUpdated,
+    PolicyUpdated,
     SentWatchUpdated,
+    TeamUpdated,
     pump_events,
 )
 from console.widgets.detail import DetailPane, DetailView
 from console.widgets.queue import QueueFilter, QueueTable
 from console.widgets.status import StatusBar, StatusModel
-from core.assembly import open_assistant
+from core.assembly import open_assistant, open_client, structured_mode
 from core.config import Settings
+from core.errors import StoreError
+from core.events import TeamChanged
 from core.models import Intent, Item, OutsideReply, Page, PageState, ParsedEmail, State
-from core.providers.openai import OpenAIProvider
+from core.policy import stored_policy
+from core.service.launcher import ServiceLink
+from core.service.membership import CLAIM_SECONDS
 from core.store import utc_now
-from core.triage import TriageProvider
 
 STATE_FILTERS: list[State | None] = [
     None,
@@ -62,19 +69,18 @@ BURST_SECONDS = 0.5  # new emergencies this close together make one notice
 # An item key pressed sooner than this after the item appeared was meant for what
 # was on screen before: nobody reads and decides faster (human reaction ≈ 0.2 s).
 LOOK_SECONDS = 0.2
-# The pipeline shares this process: while keys are being pressed, it starts no new
-# work until the keyboard has been quiet this long, for at most GIVE_WAY_MAX_SECONDS
-# a message, so the screen keeps up with the operator and mail still moves on.
-GIVE_WAY_SECONDS = 0.3
-# No key for this long: nobody is at the console (emergencies get the holding reply).
-PRESENT_SECONDS = 600.0
-GIVE_WAY_MAX_SECONDS = 2.0
-SIGNED_OUT = "signed out"  # the inbox status while the mailbox needs `python -m console login`
+PRESENCE_SECONDS = 3.0  # how often the console tells the team it is open
+PRESENCE_SETTLE_SECONDS = 0.5  # the cursor rests this long on an item: the team hears it
+# The inbox status while the mailbox needs `python -m console login`.
+SIGNED_OUT = "signed out"
 
 
-def structured_mode(provider: TriageProvider) -> str:
-    """How the model is asked for JSON, for the status line; empty without a model."""
-    return provider.mode_label if isinstance(provider, OpenAIProvider) else ""
+class Service(Enum):
+    """Where the mail work runs while the console is open."""
+
+    PROCESS = "process"  # a service process: the running one, or one started for this console
+    INLINE = "inline"  # in the console's own process (the tests' choice: one clock for both)
+    NONE = "none"  # nowhere: the console shows the store as it is (snapshots, benchmarks)
 
 
 class ConsoleBase(App[None]):
@@ -90,20 +96,26 @@ class ConsoleBase(App[None]):
         settings: Settings,
         *,
         clock: Callable[[], datetime] = utc_now,
-        run_pipeline: bool = True,
+        service: Service = Service.PROCESS,
         tick_seconds: float = 1.0,
         look_seconds: float = LOOK_SECONDS,
         **assistant_options: Any,
     ) -> None:
-        """`assistant_options` go to `open_assistant` (tests pass a retry delay, say)."""
+        """`service`: where the mail work runs (see `Service`); `assistant_options` go to
+        `open_assistant` for an inline service (tests pass a retry delay, say)."""
         super().__init__()
         self.settings = settings
         self.clock = clock
-        self.run_pipeline = run_pipeline
+        self.service = service
+        self.link: ServiceLink | None = None
         self.tick_seconds = tick_seconds
         self.look_seconds = look_seconds
         self._key_time = 0.0  # when the key being handled was read from the terminal
         self._last_key = 0.0  # when the operator last pressed a key (time.monotonic)
+        self._told_key = 0.0  # the last key press the store has heard of (presence)
+        self.team: TeamChanged | None = None  # the services and the operators at a console
+        self._presence_timer: Timer | None = None
+        self._service_says: dict[str, Any] = {}  # the status of the service at work
         self._unconfirmed: deque[tuple[int, int]] = deque()  # drawn, not yet confirmed
         self._terminal_answers: bool | None = None  # does the terminal answer DSR?
         self._answer_timer: Timer | None = None
@@ -150,38 +162,71 @@ class ConsoleBase(App[None]):
         return self._detail
 
     async def on_mount(self) -> None:
-        self.assistant = await self._resources.enter_async_context(
-            open_assistant(self.settings, clock=self.clock, **self._assistant_options)
+        self.client = await self._resources.enter_async_context(
+            open_client(self.settings, clock=self.clock)
         )
-        self.operator = self.assistant.operator
-        self.status.provider = self.assistant.provider.name
-        self.run_worker(pump_events(self.assistant.bus, self), name="events", exit_on_error=False)
+        self.operator = self.client.operator
+        self.status.provider = self.client.provider.name
+        self.run_worker(pump_events(self.client.bus, self), name="events", exit_on_error=False)
         self.detail.show_nothing()
-        self.status.policy = await self.assistant.pipeline.policy()
-        for item in await self.assistant.store.items():
+        self.status.policy = await stored_policy(self.client.store)
+        items = await self.client.store.items()
+        self.client.feed.knows(items)
+        for item in items:
             self._remember(item)
             self.emergencies.observe(item, announce=False)
-        for page in await self.assistant.store.pages():
+        for page in await self.client.store.pages():
             self._remember_page(page)
-        escalator = self.assistant.pipeline.escalator
-        if escalator is not None:  # nobody at the keyboard for a while: nobody is here
-            self._last_key = time.monotonic()
-            escalator.operator_present = self._operator_present
+        self._last_key = time.monotonic()  # whoever opens the console is at it
         self.queue.when_columns_change(self._refill)
         self.queue.follow_selection(self._show_selected)
         self.fill_queue(self.queue.filter)
         self._refresh_banner()
         self._refresh_status()
         self.queue.focus()
-        if self.run_pipeline:
-            self.assistant.pipeline.give_way = self.give_way
-            self.run_worker(
-                self.assistant.pipeline.run(self._stop), name="pipeline", exit_on_error=False
-            )
+        self.run_worker(self.client.feed.run(self._stop), name="feed", exit_on_error=False)
+        self.run_worker(self._start_service(), name="service", exit_on_error=False)
         self.set_interval(self.tick_seconds, self._tick)
+        self.set_interval(PRESENCE_SECONDS, self._tell_presence)
+        await self._tell_presence()
+
+    async def _start_service(self) -> None:
+        """Attach to the service running on the store, or start one (see `Service`)."""
+        if self.service is Service.INLINE:
+            assistant = await self._resources.enter_async_context(
+                open_assistant(self.settings, clock=self.clock, **self._assistant_options)
+            )
+            await assistant.pipeline.run(self._stop)
+            return
+        if self.service is Service.NONE:
+            return
+        self.link = ServiceLink(self.settings, self.client.store, self.clock)
+        self.status.inbox = "starting the service"
+        self._refresh_status()
+        try:
+            await self.link.start_or_attach()
+        except StoreError as exc:
+            self.status.inbox = "no service"
+            self.say(str(exc), title="The service did not start", severity="error", timeout=30)
+        self._refresh_status()
+
+    async def _tell_presence(self) -> None:
+        """Tell the team this console is open, on which item, and whether its operator
+        pressed a key since the last time (an emergency waits for a person only then)."""
+        shown = self.detail.shown
+        active = self._last_key > self._told_key
+        self._told_key = self._last_key
+        with contextlib.suppress(StoreError):
+            await self.client.store.set_presence(
+                self.operator.name, shown.id if shown else None, active=active
+            )
 
     async def on_unmount(self) -> None:
         self._stop.set()
+        with contextlib.suppress(StoreError, AttributeError):
+            await self.client.store.leave(self.operator.name)
+        if self.link is not None:
+            await self.link.stop()
         await self._resources.aclose()
 
     # --- what the core says ----------------------------------------------------------------
@@ -215,6 +260,31 @@ class ConsoleBase(App[None]):
                 self.load_body(item.id)
         if shown is not None and shown.id == item.id:
             self.detail.show(self._view(item), now)
+
+    def on_policy_updated(self, message: PolicyUpdated) -> None:
+        self.status.policy = message.policy
+        self._refresh_status()
+
+    def on_team_updated(self, message: TeamUpdated) -> None:
+        """Who else has which item open: the detail says so."""
+        self.team = message.team
+        now = self.clock()
+        alive = [s for s in self.team.services if s.alive(now, CLAIM_SECONDS)]
+        watching = [s for s in alive if s.status.get("inbox", {}).get("status") != "standby"]
+        self._service_says = (watching or alive)[0].status if alive else {}
+        self._refresh_status()
+        shown = self.detail.shown
+        if shown is not None:
+            self.detail.show(self._view(self.items.get(shown.id, shown)), self.clock())
+
+    def _readers(self, item_id: int) -> tuple[str, ...]:
+        if self.team is None:
+            return ()
+        return tuple(
+            p.operator
+            for p in self.team.presence
+            if p.item_id == item_id and p.operator != self.operator.name
+        )
 
     def on_sent_watch_updated(self, message: SentWatchUpdated) -> None:
         watch = message.watch
@@ -343,12 +413,14 @@ class ConsoleBase(App[None]):
         if proposal.model_error:
             self.status.provider_problem = proposal.model_error
             self.status.falling_back = proposal.provider.endswith("(fallback)")
-        elif proposal.provider == self.assistant.provider.name:
+        elif proposal.provider == self.client.provider.name:
             self.status.provider_problem = ""
 
     def _refresh_status(self) -> None:
         self.status.filter = self.queue.filter.describe()
-        self.status.model_mode = structured_mode(self.assistant.provider)
+        self.status.model_mode = self._service_says.get("model_mode") or structured_mode(
+            self.client.provider
+        )
         self._status_bar.render_model(self.status, self.clock())
 
     def _tick(self) -> None:
@@ -365,6 +437,9 @@ class ConsoleBase(App[None]):
 
     def _show_selected(self, item_id: int | None) -> None:
         """The cursor is on another item: show it from memory now, its text when read."""
+        if self._presence_timer is not None:  # the team hears where the cursor rests
+            self._presence_timer.stop()
+        self._presence_timer = self.set_timer(PRESENCE_SETTLE_SECONDS, self._tell_presence)
         item = self.items.get(item_id) if item_id is not None else None
         if item is None:
             self.detail.show_nothing()
@@ -378,7 +453,8 @@ class ConsoleBase(App[None]):
         pages = tuple(self.pages.get(item.conversation_id or item.id, ()))
         elsewhere = self._elsewhere.get(item.id, ())
         context = self.operator.context_for(item)
-        return DetailView(item, context, email, self._earlier(item), pages, elsewhere)
+        readers = self._readers(item.id)
+        return DetailView(item, context, email, self._earlier(item), pages, elsewhere, readers)
 
     def _earlier(self, item: Item) -> tuple[Item, ...]:
         """The conversation's messages before this one, as the console holds them."""
@@ -439,20 +515,6 @@ class ConsoleBase(App[None]):
             self._terminal_answers = False
             while self._unconfirmed:
                 self.detail.confirm_seen(*self._unconfirmed.popleft())
-
-    def _operator_present(self) -> bool:
-        return time.monotonic() - self._last_key < PRESENT_SECONDS
-
-    async def give_way(self) -> None:
-        """Hold the pipeline's next step while the operator is typing (not for long)."""
-        held = 0.0
-        while held < GIVE_WAY_MAX_SECONDS:
-            quiet = time.monotonic() - self._last_key
-            if quiet >= GIVE_WAY_SECONDS:
-                return
-            pause = min(GIVE_WAY_SECONDS - quiet, GIVE_WAY_MAX_SECONDS - held)
-            await asyncio.sleep(pause)
-            held += pause
 
     # --- filters ---------------------------------------------------------------------------
 

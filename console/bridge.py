@@ -25,9 +25,12 @@ from core.events import (
     ItemChanged,
     OutageChanged,
     PageChanged,
+    PolicyChanged,
     SentWatchChanged,
+    TeamChanged,
 )
 from core.models import Item, Page
+from core.policy import AutoSendPolicy
 
 COALESCE_SECONDS = 0.25
 
@@ -73,6 +76,22 @@ class SentWatchUpdated(Message):
         self.watch = watch
 
 
+class PolicyUpdated(Message):
+    """Someone changed the auto-send policy (at another console, say)."""
+
+    def __init__(self, policy: AutoSendPolicy) -> None:
+        super().__init__()
+        self.policy = policy
+
+
+class TeamUpdated(Message):
+    """The services running on the store, or the operators at a console, changed."""
+
+    def __init__(self, team: TeamChanged) -> None:
+        super().__init__()
+        self.team = team
+
+
 async def pump_events(
     bus: EventBus, target: MessagePump, interval: float = COALESCE_SECONDS
 ) -> None:
@@ -107,3 +126,7 @@ def _take(event: Event, pending: dict[int, Item], target: MessagePump) -> None:
         target.post_message(OutageUpdated(event))
     elif isinstance(event, SentWatchChanged):
         target.post_message(SentWatchUpdated(event))
+    elif isinstance(event, PolicyChanged):
+        target.post_message(PolicyUpdated(event.policy))
+    elif isinstance(event, TeamChanged):
+        target.post_message(TeamUpdated(event))

@@ -17,6 +17,7 @@ from email.utils import parseaddr
 from core.config import MailAuth, Provider, Settings
 from core.delivery import Sender
 from core.directory import Directory
+from core.drafting import DraftConfig, Drafter
 from core.escalation import EscalationConfig, Escalator, HttpWebhook
 from core.events import EventBus, ItemChanged
 from core.inbox import ImapInbox, Inbox
@@ -25,10 +26,11 @@ from core.oauth import oauth_app
 from core.operator import Operator
 from core.outbox import SmtpSender
 from core.pipeline import Pipeline
-from core.policy import AutoSendPolicy
+from core.policy import AutoSendPolicy, seed_policy, stored_policy
 from core.providers.offline import OfflineProvider
 from core.providers.openai import OpenAIProvider
 from core.sent_watch import SentWatcher
+from core.service.feed import ChangeFeed
 from core.store import Store, open_store, utc_now
 from core.tickets import FileTicketSink
 from core.tokens import TokenSource, token_store
@@ -38,6 +40,8 @@ from core.worker import ItemWorker, WorkerConfig
 
 @dataclass
 class Assistant:
+    """The service: everything the mail work needs, in one process."""
+
     settings: Settings
     bus: EventBus
     store: Store
@@ -46,6 +50,89 @@ class Assistant:
     worker: ItemWorker
     pipeline: Pipeline
     operator: Operator
+
+
+@dataclass
+class Client:
+    """What a console needs: the store, its changes, and the operator's commands. The
+    mail work is a service's, in another process (`open_assistant` there)."""
+
+    settings: Settings
+    bus: EventBus
+    store: Store
+    directory: Directory
+    provider: TriageProvider
+    operator: Operator
+    feed: ChangeFeed
+
+
+@asynccontextmanager
+async def open_client(
+    settings: Settings,
+    *,
+    provider: TriageProvider | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> AsyncIterator[Client]:
+    """A console's view of the store: its events (this process's and, through the feed,
+    every other's) and the operator's commands. Redrafts are written here, with the
+    configured model; paging now sends from here; all other mail work is a service's."""
+    directory = await asyncio.to_thread(Directory.load, settings.data_dir)
+    provider = provider or build_provider(settings, directory)
+    bus = EventBus()
+    store = await open_store(settings.store_location, publish=bus.publish, clock=clock)
+    tokens = build_token_source(settings)
+    smtp = build_sender(settings, tokens)
+    webhook = (
+        HttpWebhook(settings.escalation_webhook_url) if settings.escalation_webhook_url else None
+    )
+    drafter = Drafter(
+        store,
+        directory,
+        provider,
+        DraftConfig(own_addresses(settings), settings.max_retries),
+        clock,
+        build_fallback(provider, directory),
+    )
+    pager = Escalator(
+        store, directory, smtp, drafter.parsed, escalation_config(settings), clock, webhook
+    )
+    operator = Operator(
+        store,
+        drafter,
+        settings.mail_from,
+        name=settings.operator_name,
+        clock=clock,
+        pager=pager.page_now,
+    )
+    feed = ChangeFeed(store, bus, clock, team=True)
+    try:
+        yield Client(settings, bus, store, directory, provider, operator, feed)
+    finally:
+        await close_if_closable(provider)
+        await close_if_closable(webhook)
+        await close_if_closable(smtp)
+        await store.close()
+
+
+def own_addresses(settings: Settings) -> frozenset[str]:
+    """The mailbox's own addresses: mail from them is never answered."""
+    return frozenset(a.lower() for a in (parseaddr(settings.mail_from)[1], settings.imap_user) if a)
+
+
+def escalation_config(settings: Settings, retry_seconds: float = 5.0) -> EscalationConfig:
+    return EscalationConfig(
+        minutes=settings.escalate_minutes,
+        max_pages=settings.escalate_max,
+        webhook_url=settings.escalation_webhook_url,
+        holding_reply=settings.emergency_holding_reply.value,
+        mail_from=settings.mail_from,
+        retry_seconds=retry_seconds,
+    )
+
+
+def structured_mode(provider: TriageProvider) -> str:
+    """How the model is asked for JSON, for a status line; empty without a model."""
+    return provider.mode_label if isinstance(provider, OpenAIProvider) else ""
 
 
 def build_provider(settings: Settings, directory: Directory) -> TriageProvider:
@@ -133,7 +220,7 @@ async def open_assistant(
     smtp = sender or build_sender(settings, tokens)
     bus = EventBus()
     store = await open_store(settings.store_location, publish=bus.publish, clock=clock)
-    own = frozenset(a.lower() for a in (parseaddr(settings.mail_from)[1], settings.imap_user) if a)
+    own = own_addresses(settings)
     worker = ItemWorker(
         store,
         directory,
@@ -150,7 +237,7 @@ async def open_assistant(
             model_pause=model_pause,
             model_wait_seconds=settings.model_wait_seconds,
         ),
-        policy=lambda: pipeline.policy(),
+        policy=lambda: stored_policy(store),
         clock=clock,
         fallback=build_fallback(provider, directory),
     )
@@ -175,14 +262,7 @@ async def open_assistant(
         directory,
         smtp,
         worker.parsed,
-        EscalationConfig(
-            minutes=settings.escalate_minutes,
-            max_pages=settings.escalate_max,
-            webhook_url=settings.escalation_webhook_url,
-            holding_reply=settings.emergency_holding_reply.value,
-            mail_from=settings.mail_from,
-            retry_seconds=page_retry_seconds,
-        ),
+        escalation_config(settings, page_retry_seconds),
         clock,
         webhook,
     )
@@ -198,11 +278,21 @@ async def open_assistant(
     watcher.on_retired = worker.answered_elsewhere
     worker.look_before_sending = watcher.answered_elsewhere
     pipeline.sent_watcher = watcher
+    pipeline.feed = ChangeFeed(store, bus, clock)
+    escalator.operator_present = lambda: pipeline.member.someone_at_a_keyboard
+    pipeline.member.board.model_mode = lambda: structured_mode(provider)
     bus.add_callback(lambda event: _wake_for_emergency(event, escalator))
-    await pipeline.seed_policy(
-        AutoSendPolicy.from_settings(settings.auto_send, settings.auto_send_min_confidence)
+    await seed_policy(
+        store, AutoSendPolicy.from_settings(settings.auto_send, settings.auto_send_min_confidence)
     )
-    operator = Operator(store, worker, pipeline, settings.mail_from)
+    operator = Operator(
+        store,
+        worker.drafter,
+        settings.mail_from,
+        name=settings.operator_name,
+        clock=clock,
+        pager=escalator.page_now,
+    )
     try:
         yield Assistant(settings, bus, store, directory, provider, worker, pipeline, operator)
     finally:

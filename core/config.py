@@ -7,6 +7,7 @@ every validation problem into one `ConfigError` sentence naming the key.
 
 from __future__ import annotations
 
+import getpass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -137,6 +138,8 @@ class Settings(BaseSettings):
     """While the model is unavailable, a draft that can wait (no danger in the email)
     stays new this long; after that the offline draft goes to review."""
 
+    operator: str = ""
+    """The name the console's decisions are audited under (default: the login name)."""
     send_delay: float = Field(10.0, ge=0)
     """Seconds an approved reply waits in the console, during which it can be taken back."""
     sla_minutes: Annotated[tuple[int, int], NoDecode] = (15, 240)
@@ -218,6 +221,10 @@ class Settings(BaseSettings):
         return self.output_dir / "state.sqlite3"
 
     @property
+    def operator_name(self) -> str:
+        return self.operator.strip() or _login_name()
+
+    @property
     def store_location(self) -> str:
         """STORE_URL, or the SQLite file under OUTPUT_DIR."""
         return self.store_url.get_secret_value() or str(self.state_db)
@@ -284,3 +291,34 @@ def _describe(exc: ValidationError) -> str:
             message = f"{str(error['loc'][0]).upper()}: {message}"
         problems.append(message)  # a rule between settings names them itself
     return "invalid setting " + "; ".join(problems)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this user id (a container, say)
+        return "operator"
+
+
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """Every setting as the environment variable that gives it (secrets included: for a
+    process this one starts, never for a log). `load_settings` reads them back equal."""
+    env = {}
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        env[name.upper()] = _as_text(value)
+    return env
+
+
+def _as_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(_as_text(v) for v in value)
+    return str(value)

@@ -38,6 +38,7 @@ from core.directory import Directory
 from core.emergency import GRADE_WORDS, Contacts, first_steps, kinds_named
 from core.errors import AuthError, SendError
 from core.models import Channel, Grade, Item, Page, PageState, ParsedEmail, TenantContext
+from core.operator import is_operator
 from core.outbox import build_reply, new_message_id
 from core.parsing import own_words
 from core.retry import backoff_delay
@@ -47,7 +48,6 @@ from core.store import Store
 log = logging.getLogger(__name__)
 
 ESCALATOR = "escalation"
-OPERATOR = "operator"
 MAX_TEXT = 1500  # characters of the tenant's own words in a page
 RETRY_CAP_SECONDS = 120.0  # the longest wait before a failed page is tried again
 
@@ -312,12 +312,12 @@ class Escalator:
                     looks.append(page.next_try)
             return min((w for w in looks if w is not None), default=None)
 
-    async def page_now(self, item: Item) -> Page | None:
+    async def page_now(self, item: Item, actor: str) -> Page | None:
         """An operator's "page again now": the next page, whatever the schedule says."""
         async with self._lock:
             pages = await self.store.pages([conversation_of(item)])
             number = max((p.number for p in pages), default=0) + 1
-            return await self._page(item, number, actor=OPERATOR)
+            return await self._page(item, number, actor=actor)
 
     async def _escalate(self, item: Item, pages: list[Page]) -> datetime | None:
         acted = await self._operator_acted(item, pages)
@@ -349,7 +349,7 @@ class Escalator:
             return False
         for other in await self.store.conversation_items(conversation_of(item)):
             for entry in await self.store.audit(other.id):
-                if entry.actor == OPERATOR and entry.at >= first and "page" not in entry.detail:
+                if is_operator(entry.actor) and entry.at >= first and "page" not in entry.detail:
                     return True
         return False
 

@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.models import Item, Page, State
+from core.models import Item, Page, Presence, ServiceInfo, State
+from core.policy import AutoSendPolicy
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,21 @@ class OutageChanged:
         return line
 
 
+@dataclass(frozen=True)
+class PolicyChanged:
+    """Someone changed the auto-send policy (at another console, say)."""
+
+    policy: AutoSendPolicy
+
+
+@dataclass(frozen=True)
+class TeamChanged:
+    """The services that have run on the store, and the operators at a console now."""
+
+    services: tuple[ServiceInfo, ...]
+    presence: tuple[Presence, ...]
+
+
 def _in(when: datetime, now: datetime) -> str:
     seconds = math.ceil((when - now).total_seconds())
     if seconds <= 0:
@@ -89,7 +105,14 @@ def _in(when: datetime, now: datetime) -> str:
 
 
 Event = (
-    ItemAdded | ItemChanged | InboxStatusChanged | PageChanged | OutageChanged | SentWatchChanged
+    ItemAdded
+    | ItemChanged
+    | InboxStatusChanged
+    | PageChanged
+    | OutageChanged
+    | SentWatchChanged
+    | PolicyChanged
+    | TeamChanged
 )
 
 

@@ -410,3 +410,30 @@ class Page:
     attempts: int = 1
     next_try: datetime | None = None
     message_id: str = ""  # of the holding reply: the tenant's answer to it threads here
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """A service process as it last told the store."""
+
+    id: str
+    host: str
+    pid: int
+    started_at: datetime
+    heartbeat_at: datetime
+    stopped: bool
+    status: dict[str, Any]
+
+    def alive(self, now: datetime, lease: float) -> bool:
+        return not self.stopped and (now - self.heartbeat_at).total_seconds() <= lease
+
+
+@dataclass(frozen=True)
+class Presence:
+    """An operator at a console: the item open in their detail pane, and when they last
+    pressed a key (`active_at`) and their console last said it is open (`seen_at`)."""
+
+    operator: str
+    item_id: int | None
+    active_at: datetime
+    seen_at: datetime

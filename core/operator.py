@@ -11,10 +11,12 @@ outcome from the store's events.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from core.drafting import Drafter
 from core.errors import InvalidTransition, StaleItem
 from core.models import (
     Intent,
@@ -29,12 +31,27 @@ from core.models import (
 )
 from core.outbox import new_message_id
 from core.parsing import own_words
-from core.pipeline import Pipeline
-from core.policy import AutoSendPolicy
+from core.policy import AutoSendPolicy, store_policy
 from core.store import Store
-from core.worker import ItemWorker
 
 OPERATOR = "operator"
+
+
+def operator_actor(name: str) -> str:
+    """How the audit names an operator: `operator:ana` ("operator" when unnamed)."""
+    return f"{OPERATOR}:{name}" if name else OPERATOR
+
+
+def is_operator(actor: str) -> bool:
+    return actor == OPERATOR or actor.startswith(f"{OPERATOR}:")
+
+
+def operator_name(actor: str) -> str:
+    """The person behind an audit actor ("" when it was not an operator or unnamed)."""
+    return actor.partition(":")[2] if is_operator(actor) else ""
+
+
+Pager = Callable[[Item, str], Awaitable[Page | None]]  # the item, and who asks
 
 
 @dataclass(frozen=True)
@@ -57,13 +74,26 @@ REVIEWABLE = frozenset({State.AWAITING_REVIEW, State.FAILED})
 
 
 class Operator:
+    """One named person's commands. Each is a change in the store; the service (in
+    another process, or on another machine) learns of it from the store and acts."""
+
     def __init__(
-        self, store: Store, worker: ItemWorker, pipeline: Pipeline, mail_from: str
+        self,
+        store: Store,
+        drafter: Drafter,
+        mail_from: str,
+        *,
+        name: str = "",
+        clock: Callable[[], datetime],
+        pager: Pager | None = None,
     ) -> None:
         self.store = store
-        self.worker = worker
-        self.pipeline = pipeline
+        self.drafter = drafter
         self.mail_from = mail_from
+        self.name = name
+        self.actor = operator_actor(name)
+        self.clock = clock
+        self.pager = pager  # pages the on-call people now (None: paging is not set up)
 
     async def approve(
         self, item_id: int, version: int, body: str | None = None, *, delay: float = 0
@@ -82,20 +112,19 @@ class Operator:
             raise InvalidTransition(f"item #{item_id} has no recipient to reply to")
         if not proposal.body.strip():
             raise InvalidTransition(f"item #{item_id} has an empty reply; edit it first")
-        send_after = self.pipeline.clock() + timedelta(seconds=delay) if delay > 0 else None
+        send_after = self.clock() + timedelta(seconds=delay) if delay > 0 else None
         item = await self.store.transition(
             item_id,
             State.APPROVED,
-            actor=OPERATOR,
+            actor=self.actor,
             expect=REVIEWABLE,
             expect_version=item.version,
-            approved_by=OPERATOR,
+            approved_by=self.actor,
             error="",
             send_after=send_after,
             reply_message_id=item.reply_message_id or new_message_id(self.mail_from),
             detail={"delay": delay} if delay > 0 else None,
         )
-        self.pipeline.enqueue_at(item_id, send_after)
         return item
 
     async def cancel_send(self, item_id: int, version: int) -> Item:
@@ -105,7 +134,7 @@ class Operator:
             return await self.store.transition(
                 item_id,
                 State.AWAITING_REVIEW,
-                actor=OPERATOR,
+                actor=self.actor,
                 expect={State.APPROVED, State.RETRYING},
                 expect_version=version,
                 send_after=None,
@@ -126,15 +155,12 @@ class Operator:
         as a worker is free."""
         item = await self.store.update(
             item_id,
-            actor=OPERATOR,
+            actor=self.actor,
             expect={State.APPROVED, State.RETRYING},
             expect_version=version,
             send_after=None,
             detail={"send_now": True},
         )
-        if item.state is State.RETRYING:
-            self.worker.mail_server.try_now()
-        self.pipeline.enqueue(item_id)
         return item
 
     async def mark_sent(self, item_id: int, version: int) -> Item:
@@ -143,12 +169,11 @@ class Operator:
         item = await self.store.transition(
             item_id,
             State.SENT,
-            actor=OPERATOR,
+            actor=self.actor,
             expect={State.IN_DOUBT},
             expect_version=version,
             detail={"marked_sent": "by the operator; nothing was sent"},
         )
-        self.pipeline.wake()
         return item
 
     async def send_again(self, item_id: int, version: int) -> Item:
@@ -157,26 +182,24 @@ class Operator:
         item = await self.store.transition(
             item_id,
             State.RETRYING,
-            actor=OPERATOR,
+            actor=self.actor,
             expect={State.IN_DOUBT},
             expect_version=version,
             send_after=None,
-            retrying_since=self.pipeline.clock(),
+            retrying_since=self.clock(),
             error="sent again as the operator decided: the same message, same Message-ID",
             detail={"send_again": True},
         )
-        self.worker.mail_server.try_now()
-        self.pipeline.enqueue(item_id)
         return item
 
     async def details(self, item_id: int) -> ItemDetails:
         """Everything the detail view shows, read from the store and parsed off the loop."""
         item = await self.store.get(item_id)
-        return ItemDetails(item, await self.worker.parsed(item), self.context_for(item))
+        return ItemDetails(item, await self.drafter.parsed(item), self.context_for(item))
 
     async def message(self, item_id: int) -> ParsedEmail:
         """The email of an item, parsed off the loop (it never changes once stored)."""
-        return await self.worker.parsed(await self.store.get(item_id))
+        return await self.drafter.parsed(await self.store.get(item_id))
 
     async def answered_elsewhere(self, item: Item) -> tuple[OutsideReply, ...]:
         """What the manager wrote from another mail client: replies to this message, then
@@ -193,21 +216,21 @@ class Operator:
         items = await self.store.conversation_items(item.conversation_id or item.id) or [item]
         exchanges = []
         for other in items:
-            text = own_words((await self.worker.parsed(other)).text)
+            text = own_words((await self.drafter.parsed(other)).text)
             sent = other.state is State.SENT and other.proposal is not None
             exchanges.append(Exchange(other, text, other.proposal.body if sent else ""))  # type: ignore[union-attr]
         return exchanges
 
     def context_for(self, item: Item) -> TenantContext:
         """The sender's own record, from the datastore held in memory."""
-        return self.worker.directory.context_for(item.sender_addr)
+        return self.drafter.directory.context_for(item.sender_addr)
 
     async def edit(self, item_id: int, version: int, body: str) -> Item:
         item = await self._seen(item_id, version)
         proposal = _proposal(item).model_copy(update={"body": body})
         return await self.store.update(
             item_id,
-            actor=OPERATOR,
+            actor=self.actor,
             expect=REVIEWABLE,
             expect_version=version,
             proposal=proposal,
@@ -217,9 +240,8 @@ class Operator:
     async def dismiss(self, item_id: int, version: int) -> Item:
         """Close without a reply; the message is marked read."""
         item = await self.store.transition(
-            item_id, State.DISMISSED, actor=OPERATOR, expect=REVIEWABLE, expect_version=version
+            item_id, State.DISMISSED, actor=self.actor, expect=REVIEWABLE, expect_version=version
         )
-        self.pipeline.wake()
         return item
 
     async def reopen(self, item_id: int, version: int) -> Item:
@@ -228,7 +250,7 @@ class Operator:
         return await self.store.transition(
             item_id,
             State.AWAITING_REVIEW,
-            actor=OPERATOR,
+            actor=self.actor,
             expect={State.SKIPPED, State.DISMISSED, State.ANSWERED_ELSEWHERE},
             expect_version=version,
         )
@@ -241,10 +263,10 @@ class Operator:
         """
         item = await self._seen(item_id, version)
         before = _proposal(item)
-        proposal = await self.worker.propose(item, await self.worker.parsed(item), intent=intent)
+        proposal = await self.drafter.propose(item, await self.drafter.parsed(item), intent=intent)
         updated = await self.store.update(
             item_id,
-            actor=OPERATOR,
+            actor=self.actor,
             expect=REVIEWABLE,
             expect_version=version,
             proposal=proposal,
@@ -253,7 +275,7 @@ class Operator:
                 "example": {"message_id": item.message_id, "intent": intent.value},
             },
         )
-        await self.store.add_label(item_id, item.message_id, intent.value, OPERATOR)
+        await self.store.add_label(item_id, item.message_id, intent.value, self.actor)
         return updated
 
     async def clear_alarm(self, item_id: int, version: int) -> Item:
@@ -263,12 +285,12 @@ class Operator:
         before = _proposal(item)
         if not before.alarmed:
             raise InvalidTransition(f"#{item_id} has no alarm to clear")
-        proposal = await self.worker.propose(
-            item, await self.worker.parsed(item), intent=before.intent, not_emergency=True
+        proposal = await self.drafter.propose(
+            item, await self.drafter.parsed(item), intent=before.intent, not_emergency=True
         )
         updated = await self.store.update(
             item_id,
-            actor=OPERATOR,
+            actor=self.actor,
             expect=REVIEWABLE,
             expect_version=version,
             proposal=proposal,
@@ -278,7 +300,7 @@ class Operator:
             },
         )
         await self.store.add_label(
-            item_id, item.message_id, before.intent.value, OPERATOR, emergency=False
+            item_id, item.message_id, before.intent.value, self.actor, emergency=False
         )
         return updated
 
@@ -287,10 +309,9 @@ class Operator:
         item = await self._seen(item_id, version)
         if not _proposal(item).emergency or item.state is not State.AWAITING_REVIEW:
             raise InvalidTransition(f"#{item_id} is not an emergency waiting for a person")
-        escalator = self.pipeline.escalator
-        if escalator is None:
+        if self.pager is None:
             raise InvalidTransition("paging is not set up in this run")
-        page = await escalator.page_now(item)
+        page = await self.pager(item, self.actor)
         if page is None:
             raise InvalidTransition(f"#{item_id} was just paged; try again in a moment")
         return page
@@ -299,16 +320,16 @@ class Operator:
         """Ask the provider for a new reply following the operator's instruction."""
         item = await self._seen(item_id, version)
         before = _proposal(item)
-        proposal = await self.worker.propose(
+        proposal = await self.drafter.propose(
             item,
-            await self.worker.parsed(item),
+            await self.drafter.parsed(item),
             intent=before.intent,
             instruction=instruction,
             previous_reply=before.body,
         )
         return await self.store.update(
             item_id,
-            actor=OPERATOR,
+            actor=self.actor,
             expect=REVIEWABLE,
             expect_version=version,
             proposal=proposal,
@@ -322,8 +343,8 @@ class Operator:
         target = conversation_id or (item.proposal.related if item.proposal else None)
         if target is None:
             raise InvalidTransition(f"#{item_id} has no suggested conversation to join")
-        email = await self.worker.parsed(item)
-        if not await self.worker.conversations.may_join(item, email, target):
+        email = await self.drafter.parsed(item)
+        if not await self.drafter.conversations.may_join(item, email, target):
             raise InvalidTransition(
                 f"#{item_id} cannot join #{target}: the sender is not part of that conversation"
             )
@@ -332,7 +353,7 @@ class Operator:
     async def unlink(self, item_id: int, version: int) -> Item:
         """Keep the item apart: a conversation of its own, no suggestion; redrafted so."""
         item = await self._seen(item_id, version)
-        email = await self.worker.parsed(item)
+        email = await self.drafter.parsed(item)
         before = item.conversation_id
         return await self._rethread(item, email, item.id, {"unlinked": before})
 
@@ -341,11 +362,11 @@ class Operator:
     ) -> Item:
         moved = dataclasses.replace(item, conversation_id=conversation_id)
         apart = conversation_id == item.id
-        thread = await self.worker.conversations.thread_for(moved, email, apart=apart)
-        proposal = await self.worker.propose(moved, email, thread=thread)
+        thread = await self.drafter.conversations.thread_for(moved, email, apart=apart)
+        proposal = await self.drafter.propose(moved, email, thread=thread)
         return await self.store.update(
             item.id,
-            actor=OPERATOR,
+            actor=self.actor,
             expect=REVIEWABLE,
             expect_version=item.version,
             conversation_id=conversation_id,
@@ -355,11 +376,11 @@ class Operator:
 
     async def set_policy(self, policy: AutoSendPolicy) -> None:
         """Change the auto-send policy; the change is logged with who made it."""
-        await self.pipeline.set_policy(policy, actor=OPERATOR)
+        await store_policy(self.store, policy, actor=self.actor)
 
     async def stop_auto_send(self) -> None:
         """The kill switch: every intent back to draft-only at once."""
-        await self.pipeline.set_policy(AutoSendPolicy(), actor=f"{OPERATOR} (kill switch)")
+        await store_policy(self.store, AutoSendPolicy(), actor=f"{self.actor} (kill switch)")
 
     async def _seen(self, item_id: int, version: int) -> Item:
         """The item as stored, provided it is still the version the operator saw."""

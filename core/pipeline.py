@@ -30,22 +30,31 @@ from core.circuit import Outage
 from core.delivery import PIPELINE
 from core.errors import AuthError, InboxError, SignInRequired, StoreError
 from core.escalation import Escalator
-from core.events import EventBus, InboxStatusChanged, OutageChanged
+from core.events import (
+    Event,
+    EventBus,
+    InboxStatusChanged,
+    ItemAdded,
+    ItemChanged,
+    OutageChanged,
+)
 from core.inbox import IDLE_REFRESH_SECONDS, Fetched, Inbox
 from core.models import FINAL_FLAGS, Item, MessageKey, ParsedEmail, State
 from core.parsing import parse_message
-from core.policy import AutoSendPolicy
 from core.retry import backoff_delay
 from core.sent_watch import SentWatcher
+from core.service.feed import ChangeFeed
+from core.service.membership import BEAT_SECONDS, CLAIM_SECONDS, Membership
 from core.store import NewMessage, Store
 from core.store.lifecycle import NOT_ANSWERED_YET
 from core.worker import ItemWorker
 
 log = logging.getLogger(__name__)
 
-POLICY_KEY = "auto_send_policy"
 ACTIVE_STATES = frozenset({State.NEW, State.TRIAGED, State.APPROVED, State.RETRYING})
 SHUTDOWN_GRACE_SECONDS = 30.0
+STANDBY = "standby"  # the inbox status while another process watches the mailbox
+LEASE_CHECK_SECONDS = 2.0  # how often the mailbox's lease is renewed, or looked at
 # `run_once` waits for replies and drafts due again within this many seconds; later
 # ones stay in the store for the next run.
 ONCE_WAIT_SECONDS = 60.0
@@ -66,9 +75,13 @@ class Pipeline:
         smtp_saves_sent: bool = False,
         clock: Callable[[], datetime],
         wait_for_sign_in: Callable[[], Awaitable[None]] | None = None,
+        member: Membership | None = None,
+        name: str = "inbox",
     ) -> None:
         """`wait_for_sign_in` returns when the stored sign-in may have changed;
-        `smtp_saves_sent`: the SMTP server files its own copies in `sent_mailbox`."""
+        `smtp_saves_sent`: the SMTP server files its own copies in `sent_mailbox`;
+        `member`: this process in the team on the store; `name`: the mailbox's, in the
+        lease that lets one process at a time watch it."""
         self.store = store
         self.worker = worker
         self.inbox_factory = inbox_factory
@@ -79,8 +92,11 @@ class Pipeline:
         self.sent_mailbox = sent_mailbox
         self.smtp_saves_sent = smtp_saves_sent
         self.clock = clock
+        self.member = member or Membership(store, clock)
+        self.lease = f"inbox:{name}"
         self._queue: asyncio.Queue[int] = asyncio.Queue()
         self._pending: set[int] = set()  # queued or being worked on
+        self._timers: dict[int, asyncio.TimerHandle] = {}  # items due later
         self._wake = asyncio.Event()
         self._orphans: list[Item] = []
         self._inbox_status = "connecting"
@@ -103,29 +119,93 @@ class Pipeline:
         self.escalator: Escalator | None = None
         # Notices the manager's replies from other mail clients (set by `open_assistant`).
         self.sent_watcher: SentWatcher | None = None
+        # Tells this process what the others committed (set by `open_assistant`).
+        self.feed: ChangeFeed | None = None
         worker.mail_server.on_change(self._mail_server_changed)
         worker.model.on_change(self._model_changed)
+        bus.add_callback(self.member.board.observe)
+        bus.add_callback(self._heard)
 
     # --- entry points ----------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Serve until `stop` is set: discover mail, handle it, keep flags in line."""
+        """Serve until `stop` is set: discover mail, handle it, keep flags in line.
+
+        Any number of processes may serve one store: each works on the items it
+        claims, and the one holding the mailbox's lease watches the mailbox."""
+        await self.member.join()
         await self._find_orphans()
         await self._resume_active()
         self._serving = True
         workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
-        inbox_loop = asyncio.create_task(self._inbox_loop(stop))
-        loops = [inbox_loop]
-        if self.escalator is not None:
-            loops.append(asyncio.create_task(self.escalator.run(stop)))
+        loops = [
+            asyncio.create_task(self.member.run(stop)),
+            asyncio.create_task(self._sweep(stop)),
+            asyncio.create_task(self._watch_mailbox(stop)),
+        ]
         if self.sent_watcher is not None:
             loops.append(asyncio.create_task(self.sent_watcher.run(stop)))
+        if self.feed is not None:
+            loops.append(asyncio.create_task(self.feed.run(stop)))
         try:
             await stop.wait()
         finally:
             await stop_tasks(loops)
             await self._let_workers_finish(workers)
+            self._serving = False
+            for timer in self._timers.values():
+                timer.cancel()
             self._status("stopped")
+            await self.member.leave()
+
+    async def _watch_mailbox(self, stop: asyncio.Event) -> None:
+        """Watch the mailbox (and page for emergencies) while this process holds the
+        mailbox's lease; stand by while another one does, ready to take over."""
+        held: list[asyncio.Task[None]] = []
+        watching = asyncio.Event()  # set: stop watching
+        try:
+            while not stop.is_set():
+                mine = await self._hold_lease(bool(held))
+                if mine and not held:
+                    watching = asyncio.Event()
+                    held = [asyncio.create_task(self._inbox_loop(watching))]
+                    if self.escalator is not None:
+                        held.append(asyncio.create_task(self.escalator.run(watching)))
+                elif not mine and held:
+                    watching.set()
+                    await stop_tasks(held)
+                    held = []
+                if not mine and self._inbox_status != STANDBY:
+                    self._status(STANDBY, "another service watches this mailbox")
+                await _until(stop, asyncio.sleep(LEASE_CHECK_SECONDS))
+        finally:
+            watching.set()
+            await stop_tasks(held)
+            with contextlib.suppress(StoreError):
+                await self.store.release_lease(self.lease, self.member.id)
+
+    async def _hold_lease(self, holding: bool) -> bool:
+        """Take or renew the mailbox's lease; while the store does not answer, keep on
+        doing what this process did."""
+        try:
+            return await self.store.take_lease(self.lease, self.member.id, CLAIM_SECONDS)
+        except StoreError as exc:
+            log.warning("mailbox lease: %s", exc)
+            return holding
+
+    async def _sweep(self, stop: asyncio.Event) -> None:
+        """Take over what nobody holds: work a stopped process left, replies caught
+        mid-send (recovered by the mailbox's watcher)."""
+        while not stop.is_set():
+            await _until(stop, asyncio.sleep(BEAT_SECONDS))
+            try:
+                await self.member.reap()
+                await self._resume_active()
+                await self._find_orphans()
+            except StoreError as exc:
+                log.warning("looking for work nobody holds: %s", exc)
+            if self._orphans:
+                self.wake()
 
     async def _let_workers_finish(self, workers: list[asyncio.Task[None]]) -> None:
         """On shutdown, an item in hand (a reply being sent, say) is finished, not cut off."""
@@ -143,9 +223,12 @@ class Pipeline:
         """
         inbox = self.inbox_factory()
         await inbox.connect()
+        await self.member.join()
         await self._find_orphans()
         await self._look_in_sent()  # replies the manager sent while we were not running
+        done = asyncio.Event()
         workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
+        workers.append(asyncio.create_task(self.member.run(done)))
         try:
             await self._recover_sending(inbox)
             await self._resume_active()
@@ -156,10 +239,12 @@ class Pipeline:
                 await self.escalator.look()
             await self._sync_flags(inbox)
         finally:
+            done.set()
             await stop_tasks(workers)
             await inbox.close()
             if self.sent_watcher is not None:
                 await self.sent_watcher.close()
+            await self.member.leave()
         if self._parked and self._auth_problem is not None:
             raise self._auth_problem
         return await self.store.counts()
@@ -169,7 +254,7 @@ class Pipeline:
         while True:
             await self._queue.join()
             due: list[tuple[datetime, int]] = []
-            for item in await self.store.items(ACTIVE_STATES):
+            for item in await self.store.unclaimed(ACTIVE_STATES):
                 if item.id not in self._parked:
                     due.append((self.worker.next_step_at(item) or self.clock(), item.id))
             if not due:
@@ -193,45 +278,53 @@ class Pipeline:
             self._queue.put_nowait(item_id)
 
     def enqueue_at(self, item_id: int, when: datetime | None) -> None:
-        """Advance this item once `when` has come (now, when it is None or past)."""
+        """Advance this item once `when` has come (now, when it is None or past); one
+        timer per item, the earliest."""
         delay = (when - self.clock()).total_seconds() if when is not None else 0.0
+        timer = self._timers.get(item_id)
         if delay <= 0:
+            if timer is not None:
+                timer.cancel()
+                del self._timers[item_id]
             self.enqueue(item_id)
-        else:
-            asyncio.get_running_loop().call_later(delay, self.enqueue, item_id)
+            return
+        loop = asyncio.get_running_loop()
+        if timer is not None:
+            if timer.when() <= loop.time() + delay:
+                return
+            timer.cancel()
+        self._timers[item_id] = loop.call_later(delay, self._due, item_id)
+
+    def _due(self, item_id: int) -> None:
+        self._timers.pop(item_id, None)
+        self.enqueue(item_id)
 
     def wake(self) -> None:
         """Interrupt IDLE so flags are synced now rather than at the next mail."""
         self._wake.set()
 
-    async def policy(self) -> AutoSendPolicy:
-        stored = await self.store.get_setting(POLICY_KEY)
-        return AutoSendPolicy.from_json(stored or {})
-
-    async def set_policy(self, policy: AutoSendPolicy, *, actor: str) -> None:
-        await self.store.set_setting(POLICY_KEY, policy.to_json(), actor=actor)
-
-    async def seed_policy(self, policy: AutoSendPolicy) -> None:
-        """Store the starting policy from the settings unless the operator already set one."""
-        if await self.store.get_setting(POLICY_KEY) is None:
-            await self.set_policy(policy, actor="settings (AUTO_SEND)")
-
     # --- recovery ------------------------------------------------------------------------
 
     async def _resume_active(self) -> None:
-        """Queue whatever a previous run left half-done; the store says where each stands."""
-        for item in await self.store.items(ACTIVE_STATES):
-            self.enqueue_at(item.id, item.send_after)
+        """Queue whatever nobody holds (a previous run left it half-done, or the process
+        that held it stopped); the store says where each stands."""
+        for item in await self.store.unclaimed(ACTIVE_STATES):
+            if item.id not in self._pending:
+                self.enqueue_at(item.id, self.worker.next_step_at(item))
 
     async def _find_orphans(self) -> None:
-        """Replies a previous process left in `sending`: taken before any worker starts."""
-        self._orphans = await self.store.items([State.SENDING])
+        """Replies caught in `sending` by a process that stopped (nobody holds them)."""
+        known = {item.id for item in self._orphans}
+        self._orphans += [
+            item for item in await self.store.unclaimed([State.SENDING]) if item.id not in known
+        ]
 
     async def _recover_sending(self, inbox: Inbox) -> None:
         """A reply caught mid-send: found in Sent means sent; otherwise a person decides."""
         orphans, self._orphans = self._orphans, []
         for item in orphans:
-            await self._recover_one_sending(item, inbox)
+            if await self.store.claim(item.id, self.member.id, CLAIM_SECONDS):
+                await self._recover_one_sending(item, inbox)
 
     async def _recover_one_sending(self, item: Item, inbox: Inbox) -> None:
         """Found in Sent means sent; otherwise the item says what is known, for a person."""
@@ -266,25 +359,40 @@ class Pipeline:
     async def _work(self) -> None:
         while not self._closing:
             item_id = await self._queue.get()
-            self._busy.add(item_id)
-            self._all_put_down.clear()
             try:
-                item = await self.worker.advance(item_id, self.give_way)
-                self._auth_failures = 0
-                if item.state in FINAL_FLAGS:
-                    self.wake()
-            except AuthError as exc:
-                self._park(item_id, exc)
-            except Exception:  # one failing item never stops the others
-                log.exception("item #%s could not be advanced", item_id)
+                if await self._claim(item_id):
+                    await self._advance(item_id)
             finally:
-                self._busy.discard(item_id)
-                if not self._busy:
-                    self._all_put_down.set()
                 self._pending.discard(item_id)
-                if item_id not in self._parked:
-                    await self._requeue_if_active(item_id)
                 self._queue.task_done()
+
+    async def _claim(self, item_id: int) -> bool:
+        """Hold the item while working on it; another process may hold it already."""
+        try:
+            return await self.store.claim(item_id, self.member.id, CLAIM_SECONDS)
+        except StoreError as exc:
+            log.warning("#%s: cannot claim it now (%s); trying again later", item_id, exc)
+            self.enqueue_at(item_id, self.clock() + timedelta(seconds=BEAT_SECONDS))
+            return False
+
+    async def _advance(self, item_id: int) -> None:
+        self._busy.add(item_id)
+        self._all_put_down.clear()
+        try:
+            item = await self.worker.advance(item_id, self.give_way)
+            self._auth_failures = 0
+            if item.state in FINAL_FLAGS:
+                self.wake()
+        except AuthError as exc:
+            self._park(item_id, exc)
+        except Exception:  # one failing item never stops the others
+            log.exception("item #%s could not be advanced", item_id)
+        finally:
+            self._busy.discard(item_id)
+            if not self._busy:
+                self._all_put_down.set()
+            if item_id not in self._parked:
+                await self._requeue_if_active(item_id)
 
     def _park(self, item_id: int, exc: AuthError) -> None:
         """Hold an item whose reply could not sign in until signing in works again."""
@@ -309,13 +417,30 @@ class Pipeline:
 
     async def _requeue_if_active(self, item_id: int) -> None:
         """An operator may have acted while a worker held the item: do not lose that.
-        An item that waits (a reply to retry, a draft for the model) comes back when due."""
+        An item that waits (a reply to retry, a draft for the model) is let go, and
+        comes back when due (here, or in another process: whichever claims it)."""
         try:
             item = await self.store.get(item_id)
+            if item.state in ACTIVE_STATES:
+                await self.store.release(item_id, self.member.id)
         except StoreError:
             return
         if item.state in ACTIVE_STATES:
             self.enqueue_at(item_id, self.worker.next_step_at(item))
+
+    def _heard(self, event: Event) -> None:
+        """A change to an item (an operator's decision, in this process or another):
+        work that became due is queued; a message that came to rest gets its flags."""
+        if not self._serving or not isinstance(event, (ItemAdded, ItemChanged)):
+            return
+        item = event.item
+        if item.state in FINAL_FLAGS:
+            self.wake()
+        if item.state not in ACTIVE_STATES or item.id in self._pending:
+            return
+        if item.state is State.RETRYING and item.send_after is None:
+            self.worker.mail_server.try_now()  # a person asked for it to go now
+        self.enqueue_at(item.id, self.worker.next_step_at(item))
 
     # --- outages -------------------------------------------------------------------------
 
@@ -367,8 +492,8 @@ class Pipeline:
             await asyncio.shield(inbox.close())  # runs to its end, even when cancelled again
 
     async def _serve(self, inbox: Inbox, stop: asyncio.Event) -> None:
-        await self._recover_sending(inbox)
         while not stop.is_set():
+            await self._recover_sending(inbox)
             self._raise_if_signed_out()
             await self._discover(inbox)
             await self._notice_answered(inbox)
@@ -423,7 +548,7 @@ class Pipeline:
             message, email = await self._new_message(inbox, uid, fetched)
             item = await self.store.add(message)
             if item is not None:
-                self.worker.remember_parsed(item.id, email)
+                self.worker.drafter.remember_parsed(item.id, email)
                 self.discovered += 1
                 self.enqueue(item.id)
 

@@ -10,7 +10,7 @@ open questions and safety flags all make the action `review` before this runs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from core.models import Action, Intent, Proposal
 
@@ -66,3 +66,27 @@ class AutoSendPolicy:
     @classmethod
     def from_json(cls, data: Any) -> AutoSendPolicy:
         return cls({Intent(k): float(v) for k, v in dict(data).items()})
+
+
+class SettingsStore(Protocol):
+    async def get_setting(self, key: str) -> Any: ...
+    async def set_setting(self, key: str, value: Any, *, actor: str) -> None: ...
+
+
+POLICY_KEY = "auto_send_policy"
+
+
+async def stored_policy(store: SettingsStore) -> AutoSendPolicy:
+    """The policy in force: the store's (every process and console reads the same)."""
+    return AutoSendPolicy.from_json(await store.get_setting(POLICY_KEY) or {})
+
+
+async def store_policy(store: SettingsStore, policy: AutoSendPolicy, *, actor: str) -> None:
+    """Change the policy for everyone, logged with who changed it."""
+    await store.set_setting(POLICY_KEY, policy.to_json(), actor=actor)
+
+
+async def seed_policy(store: SettingsStore, policy: AutoSendPolicy) -> None:
+    """Store the starting policy from the settings unless someone already set one."""
+    if await store.get_setting(POLICY_KEY) is None:
+        await store_policy(store, policy, actor="settings (AUTO_SEND)")

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,9 +28,10 @@ from email.policy import SMTP
 from typing import Any
 
 from core.circuit import Circuit
-from core.conversations import AT_ONCE, Conversations, conversation_of
+from core.conversations import AT_ONCE, conversation_of
 from core.delivery import PIPELINE, Delivery, Sender
 from core.directory import Directory
+from core.drafting import DraftConfig, Drafter
 from core.errors import (
     AssistantError,
     AuthError,
@@ -39,10 +39,8 @@ from core.errors import (
     ModelUnavailable,
     TriageError,
 )
-from core.history import Thread
-from core.models import Action, Intent, Item, ParsedEmail, Proposal, State
+from core.models import Action, Item, ParsedEmail, Proposal, State
 from core.outbox import build_reply, new_message_id
-from core.parsing import parse_message
 from core.policy import AUTO_REPLIES_PER_SENDER_PER_DAY, AutoSendPolicy
 from core.providers.guarded import GuardedProvider, WaitingForModel
 from core.store import Store
@@ -53,12 +51,11 @@ from core.tickets import (
     ticket_id_for,
     ticket_opener,
 )
-from core.triage import TriageProvider, speaks_of_danger, triage
+from core.triage import TriageProvider, speaks_of_danger
 
 log = logging.getLogger(__name__)
 
 AUTO_SEND = "auto-send"
-PARSED_CACHE = 256  # parsed emails kept: a message is read for triage, history and reply
 MODEL_FAILURES_IN_A_ROW = 3  # failures that open the model's circuit
 MODEL_PAUSE_CAP = 60.0  # the longest the model's circuit stays open before a probe
 
@@ -97,8 +94,17 @@ class ItemWorker:
             cap=MODEL_PAUSE_CAP,
             clock=clock,
         )
-        self.provider: TriageProvider = GuardedProvider(provider, self.model)
-        self.fallback = fallback
+        self.drafter = Drafter(
+            store,
+            directory,
+            GuardedProvider(provider, self.model),
+            DraftConfig(config.own_addresses, config.max_retries, config.retry_delay),
+            clock,
+            fallback,
+        )
+        self.parsed = self.drafter.parsed
+        self.propose = self.drafter.propose
+        self.conversations = self.drafter.conversations
         self.delivery = Delivery(
             store,
             sender,
@@ -115,8 +121,6 @@ class ItemWorker:
         self.policy = policy
         self.clock = clock
         self._auto_send_lock = asyncio.Lock()
-        self._parsed: OrderedDict[int, ParsedEmail] = OrderedDict()
-        self.conversations = Conversations(store, directory, self.parsed, clock)
         # Looks at the server before a reply goes out: why it must not (the manager
         # answered from another mail client), or "" (set by `open_assistant`).
         self.look_before_sending: Callable[[Item], Awaitable[str]] = _nothing_found
@@ -188,26 +192,9 @@ class ItemWorker:
             return self.waiting_for_model.next_try(item.id)
         return item.send_after
 
-    def remember_parsed(self, item_id: int, email: ParsedEmail) -> None:
-        """Keep an email parsed elsewhere (at discovery) for the steps that follow."""
-        self._parsed[item_id] = email
-        while len(self._parsed) > PARSED_CACHE:
-            self._parsed.popitem(last=False)
-
     @property
     def mail_server(self) -> Circuit:
         return self.delivery.mail_server
-
-    async def parsed(self, item: Item) -> ParsedEmail:
-        """The item's email, parsed once (a stored message never changes)."""
-        email = self._parsed.get(item.id)
-        if email is None:
-            raw = await self.store.raw(item.id)
-            email = await asyncio.to_thread(parse_message, raw)
-            self.remember_parsed(item.id, email)
-        else:
-            self._parsed.move_to_end(item.id)
-        return email
 
     # --- new → triaged -------------------------------------------------------------------
 
@@ -317,44 +304,6 @@ class ItemWorker:
                     )
             except InvalidTransition:
                 continue  # it moved on meanwhile: nothing to hold
-
-    async def propose(
-        self,
-        item: Item,
-        email: ParsedEmail,
-        *,
-        intent: Intent | None = None,
-        instruction: str = "",
-        previous_reply: str = "",
-        thread: Thread | None = None,
-        not_emergency: bool = False,
-        may_wait: bool = False,
-    ) -> Proposal:
-        """Draft (or re-draft) the proposal for an item; never raises for model failures.
-
-        An alarm the operator cleared stays cleared through every redraft. When the
-        model keeps failing, the offline draft stands in, unless `may_wait`: then
-        the `TriageError` is raised."""
-        if thread is None:
-            thread = await self.conversations.thread_for(item, email)
-        earlier = await self.store.duplicate_of(item, await self.store.dedup_key(item.id))
-        return await triage(
-            email,
-            self.directory,
-            self.provider,
-            own_addresses=self.config.own_addresses,
-            max_retries=self.config.max_retries,
-            retry_delay=self.config.retry_delay,
-            skip_reason=f"duplicate of #{earlier.id}, already in the queue" if earlier else None,
-            intent=intent,
-            instruction=instruction,
-            previous_reply=previous_reply,
-            thread=thread,
-            conversation_id=thread.conversation_id or item.id,
-            not_emergency=not_emergency or bool(item.proposal and item.proposal.alarm_cleared),
-            fallback=self.fallback,
-            may_wait=may_wait,
-        )
 
     # --- triaged → skipped | approved | awaiting_review ------------------------------------
 

@@ -50,6 +50,7 @@ from core.models import (
     State,
     TenantContext,
 )
+from core.operator import operator_name
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class DetailView:
     pages: tuple[Page, ...] = ()  # the conversation's emergency pages, oldest first
     # What the manager wrote to the sender from another mail client (replies first).
     elsewhere: tuple[OutsideReply, ...] = ()
+    readers: tuple[str, ...] = ()  # the other operators who have this item open
 
 
 class DraftSaved(Message):
@@ -169,18 +171,20 @@ class DetailPane(Vertical):
         self._view: DetailView | None = None
 
     def compose(self):  # type: ignore[no-untyped-def]
-        yield DetailText(id="detail-text")
-        editor = DraftEditor(id="draft")
-        editor.display = False
-        yield editor
+        # Kept by reference: an update arriving while the app closes must find them.
+        self._text = DetailText(id="detail-text")
+        self._editor = DraftEditor(id="draft")
+        self._editor.display = False
+        yield self._text
+        yield self._editor
 
     @property
     def editor(self) -> DraftEditor:
-        return self.query_one(DraftEditor)
+        return self._editor
 
     @property
     def text(self) -> DetailText:
-        return self.query_one(DetailText)
+        return self._text
 
     def show_nothing(self) -> None:
         self.shown, self._view, self.seen = None, None, None
@@ -261,6 +265,13 @@ def _summary(view: DetailView, now: datetime) -> Group:
     arrived = item.received_at.astimezone().strftime("%Y-%m-%d %H:%M")
     state = f"State: {STATE_LABELS[item.state]}"
     lines = [who, subject, Text(f"Received: {arrived}   {state}   #{item.id}")]
+    if view.readers:
+        verb = "is" if len(view.readers) == 1 else "are"
+        names = " and ".join(view.readers)
+        lines.append(literal(f"{names} {verb} reading this", "bold cyan", one_line=True))
+    decided_by = operator_name(item.approved_by)
+    if decided_by and item.state in (State.APPROVED, State.SENDING, State.SENT):
+        lines.append(literal(f"Approved by {decided_by}", "dim", one_line=True))
     proposal = item.proposal
     if proposal is not None:
         alarm = "EMERGENCY · " if proposal.emergency else ""

@@ -23,13 +23,14 @@ from core.store.postgres import PostgresEngine
 from core.store.protocol import Store
 from core.store.records import Records, StoredLabel
 from core.store.sqlite import SqliteEngine
+from core.store.team import Team
 
 
-class SqliteStore(Items, Records, Elsewhere, SqliteEngine):
+class SqliteStore(Items, Records, Elsewhere, Team, SqliteEngine):
     """The store on one SQLite file: the embedded default."""
 
 
-class PostgresStore(Items, Records, Elsewhere, PostgresEngine):
+class PostgresStore(Items, Records, Elsewhere, Team, PostgresEngine):
     """The store on a PostgreSQL database: a team's inboxes, operators and workers."""
 
 

@@ -87,6 +87,11 @@ class StoreBase:
     async def close(self) -> None:
         raise NotImplementedError
 
+    async def wait_for_change(self, timeout: float) -> bool:
+        """Return when another connection (this process's writer, or another process)
+        may have committed something, or after `timeout` seconds (False)."""
+        raise NotImplementedError
+
     async def _write(self, fn: Callable[[Sql], T]) -> T:
         """Run `fn` in one transaction (committed when it returns, rolled back if it raises)."""
         raise NotImplementedError

@@ -120,7 +120,8 @@ class Elsewhere(StoreBase):
         for item in items:  # \\Seen is set in INBOX, as for any message that came to rest
             sql.run(
                 "UPDATE items SET state = ?, version = version + 1, updated_at = ?, "
-                "flags_synced = 0, send_after = '' WHERE id = ?",
+                "flags_synced = 0, send_after = '', claimed_by = '', claimed_until = '' "
+                "WHERE id = ?",
                 (elsewhere.value, now, item.id),
             )
             self._audit(sql, item.id, ELSEWHERE_ACTOR, item.state, elsewhere, detail, now)

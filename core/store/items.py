@@ -20,7 +20,7 @@ from core.errors import InvalidTransition, StaleItem, StoreError
 from core.events import ItemAdded, ItemChanged
 from core.models import FINAL_FLAGS, Item, MessageKey, State, address_of
 from core.store.base import Sql, StoreBase
-from core.store.lifecycle import ALLOWED
+from core.store.lifecycle import ALLOWED, WORKING_STATES
 from core.store.rows import ITEM_COLUMNS, item_values, row_to_item
 
 
@@ -309,6 +309,8 @@ class Items(StoreBase):
         values["version"] = item.version + 1
         if to_state in FINAL_FLAGS:
             values["flags_synced"] = 0
+        if target not in WORKING_STATES:  # at rest: nobody holds it any more
+            values["claimed_by"] = values["claimed_until"] = ""
         assignments = ", ".join(f"{name} = ?" for name in values)
         sql.run(f"UPDATE items SET {assignments} WHERE id = ?", (*values.values(), item_id))
         self._audit(sql, item_id, actor, current, target, detail, now)

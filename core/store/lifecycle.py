@@ -44,3 +44,8 @@ NOT_ANSWERED_YET = frozenset(
         State.FAILED,
     }
 )
+# The states a service works on: an item in them may be held by a claim
+# (`core.store.team`); one that comes to rest in any other state is let go.
+WORKING_STATES = frozenset(
+    {State.NEW, State.TRIAGED, State.APPROVED, State.SENDING, State.RETRYING}
+)

@@ -14,6 +14,7 @@ The URL's password never appears in an error, a log line or `url`.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,12 +22,15 @@ from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from core.errors import StoreError
+from core.retry import backoff_delay
 from core.store.base import Dialect, Opened, Sql, StoreBase
 from core.store.migrate import VERSIONS_TABLE, migrations
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 POSTGRES = Dialect("postgres", lock=" FOR UPDATE")
 MIGRATION_LOCK = 7_421_113  # pg_advisory_xact_lock key for applying migrations
+CHANNEL = "store_changed"  # every write transaction NOTIFYs it; `wait_for_change` LISTENs
 _PLACEHOLDER = re.compile(r"\?")
 
 
@@ -80,6 +84,8 @@ class PostgresEngine(StoreBase):
         self._pool_size = pool_size
         self._pool: Any = None
         self._threads = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="pg")
+        self._changed = asyncio.Event()
+        self._listener: asyncio.Task[None] | None = None
 
     async def open(self: Opened) -> Opened:
         engine = cast(PostgresEngine, self)
@@ -127,7 +133,43 @@ class PostgresEngine(StoreBase):
                     (version, name, self._clock().isoformat()),
                 )
 
+    async def wait_for_change(self, timeout: float) -> bool:
+        """Return at the next NOTIFY of a commit (any process's), or after `timeout`."""
+        if self._listener is None:
+            self._listener = asyncio.create_task(self._listen())
+        try:
+            await asyncio.wait_for(self._changed.wait(), timeout)
+        except asyncio.TimeoutError:
+            return False
+        self._changed.clear()
+        return True
+
+    async def _listen(self) -> None:
+        """One connection LISTENing for commits; reconnected with growing pauses."""
+        import psycopg
+
+        failures = 0
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(
+                    self._url, autocommit=True
+                ) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    failures = 0
+                    self._changed.set()  # (re)connected: something may have changed meanwhile
+                    async for _ in conn.notifies():
+                        self._changed.set()
+            except psycopg.Error as exc:
+                failures += 1
+                delay = backoff_delay(failures - 1, 1.0, 30.0)
+                log.warning("listening for store changes at %s: %s", self.url, _why(exc))
+                await asyncio.sleep(delay)
+
     async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            await asyncio.gather(self._listener, return_exceptions=True)
+            self._listener = None
         if self._pool is not None:
             pool, self._pool = self._pool, None
             await self._in_thread(pool.close)
@@ -145,7 +187,9 @@ class PostgresEngine(StoreBase):
 
         try:
             with self.pool.connection() as conn, conn.transaction():
-                return fn(_Connection(conn))
+                result = fn(_Connection(conn))
+                conn.execute(f"NOTIFY {CHANNEL}")  # delivered at commit, to every listener
+                return result
         except psycopg.OperationalError as exc:
             raise StoreError(
                 f"the state store at {self.url}: {_why(exc)}", retryable=True

@@ -24,6 +24,7 @@ from core.store.migrate import migrate_sqlite, upgrade_legacy_sqlite
 
 T = TypeVar("T")
 SQLITE = Dialect("sqlite", lock="")
+CHANGE_CHECK_SECONDS = 0.1  # how often `wait_for_change` asks for another commit
 
 
 class _Connection:
@@ -62,6 +63,8 @@ class SqliteEngine(StoreBase):
         self._local = threading.local()  # each reader thread's own connection
         self._reader_dbs: list[sqlite3.Connection] = []
         self._reader_lock = threading.Lock()
+        self._watch_db: sqlite3.Connection | None = None  # asks PRAGMA data_version
+        self._seen_version = -1
 
     @property
     def path(self) -> str:
@@ -87,12 +90,44 @@ class SqliteEngine(StoreBase):
             raise StoreError(f"cannot open the state store {self._path}: {exc}") from None
         self._db = db
 
+    async def wait_for_change(self, timeout: float) -> bool:
+        """SQLite tells a connection when any other one has committed (`data_version`):
+        asked every CHANGE_CHECK_SECONDS, a question that reads no table."""
+        loop = asyncio.get_running_loop()
+        if self._path == ":memory:":  # a private database: nobody else commits to it
+            await asyncio.sleep(timeout)
+            return False
+        deadline = loop.time() + timeout
+        while True:
+            version = await loop.run_in_executor(self._readers, self._data_version)
+            if version != self._seen_version:
+                first = self._seen_version < 0
+                self._seen_version = version
+                if not first:
+                    return True
+            left = deadline - loop.time()
+            if left <= 0:
+                return False
+            await asyncio.sleep(min(CHANGE_CHECK_SECONDS, left))
+
+    def _data_version(self) -> int:
+        with self._reader_lock:
+            if self._watch_db is None:
+                if self._db is None:
+                    raise StoreError("the state store is not open")
+                self._watch_db = sqlite3.connect(
+                    self._path, isolation_level=None, check_same_thread=False
+                )
+                self._reader_dbs.append(self._watch_db)
+            return int(self._watch_db.execute("PRAGMA data_version").fetchone()[0])
+
     async def close(self) -> None:
         self._readers.shutdown(wait=True)
         with self._reader_lock:
             for reader in self._reader_dbs:
                 reader.close()
             self._reader_dbs.clear()
+            self._watch_db = None
         if self._db is not None:
             await self._on_writer(self._db.close)
             self._db = None

@@ -150,7 +150,7 @@ async def test_n_clears_a_false_alarm_the_banner_goes_and_the_draft_becomes_rout
         paged = len(smtp_server.messages)
         await pilot.press("g")  # no emergency any more, no reply waiting: nothing to do now
         await until(pilot, lambda: any("nothing waits" in n.message for n in app._notifications))
-        labels = await app.assistant.store.labels()
+        labels = await app.client.store.labels()
     assert [label.emergency for label in labels] == [False]
     assert len(smtp_server.messages) == paged
 

@@ -15,6 +15,7 @@ from typing import Any
 from textual import events
 
 from core.models import State
+from core.operator import is_operator
 from tests.console.test_operator_console import console, on_screen, until
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.mail import make_email
@@ -43,10 +44,10 @@ def mail(n: int) -> bytes:
 async def approvals(app: Any) -> list[int]:
     """The items an operator approved, in order, as the store recorded them."""
     approved = []
-    for item in await app.assistant.store.items():
-        trail = await app.assistant.store.audit(item.id)
+    for item in await app.client.store.items():
+        trail = await app.client.store.audit(item.id)
         approved += [
-            (a.at, item.id) for a in trail if a.actor == "operator" and a.to_state is State.APPROVED
+            (a.at, item.id) for a in trail if is_operator(a.actor) and a.to_state is State.APPROVED
         ]
     return [item_id for _, item_id in sorted(approved)]
 
@@ -204,7 +205,7 @@ async def test_link_a_suggested_conversation_read_it_whole_and_unlink_it(
         await on_screen(pilot, app)
         await pilot.press("l")  # the same key takes it out again
         await until(pilot, lambda: app.items[2].conversation_id == 2)
-        trail = [entry.detail for entry in await app.assistant.store.audit(2)]
+        trail = [entry.detail for entry in await app.client.store.audit(2)]
     assert {"linked": 1} in trail and {"unlinked": 1} in trail
 
 

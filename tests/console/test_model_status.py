@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from console.app import OperatorConsole
+from console.base import Service
 from tests.support.assistant import make_settings
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.llm import LlmServer, Reply, Status, takes_json_object_with_schema
@@ -52,7 +53,7 @@ async def test_status_line_shows_the_mode_then_the_wait_in_the_servers_words(
 ) -> None:
     llm_server.default = takes_json_object_with_schema(Reply(DRAFT))
     settings = make_settings(imap_account, smtp_server, tmp_path, llm_server)
-    app = OperatorConsole(settings, retry_delay=0.01)
+    app = OperatorConsole(settings, service=Service.INLINE, retry_delay=0.01)
     async with app.run_test(size=(200, 40)) as pilot:
         assert "│ openai:test-model (auto, not tried yet): ok │" in status_line(app)
         dovecot.deliver(imap_account, LEAK)

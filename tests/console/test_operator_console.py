@@ -19,6 +19,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from console.app import OperatorConsole
+from console.base import Service
 from console.screens.dialogs import ChoiceDialog
 from core.models import Intent, State
 from core.store import StoredLabel, open_store
@@ -43,7 +44,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def console(
     dovecot: DovecotServer, account: ImapAccount, smtp: SmtpServer, output: Path, **settings: Any
 ) -> OperatorConsole:
-    return OperatorConsole(make_settings(account, smtp, output, **settings), retry_delay=0.01)
+    return OperatorConsole(
+        make_settings(account, smtp, output, **settings), service=Service.INLINE, retry_delay=0.01
+    )
 
 
 async def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -117,7 +120,7 @@ async def test_reclassify_changes_ticket_and_cc(
         assert app.detail.on_screen == app.items[1]  # the cursor stays to show the new draft
         await pilot.press("a")
         await until(pilot, lambda: state_of(app) is State.SENT)
-        labels = await app.assistant.store.labels()
+        labels = await app.client.store.labels()
     [mail] = smtp_server.messages
     assert mail.message["Cc"] == "accounts@example.com"
     [ticket] = [json.loads(p.read_text()) for p in (tmp_path / "tickets").glob("*.json")]
@@ -187,13 +190,13 @@ async def test_kill_switch_stops_auto_send(
         dovecot.deliver(imap_account, LEAK)
         await until(pilot, lambda: state_of(app) is State.AWAITING_REVIEW)
         assert "auto-send: off" in as_text(app.query_one("#status", Static).content)
-        history = await app.assistant.store.settings_history("auto_send_policy")
+        history = await app.client.store.settings_history("auto_send_policy")
         await pilot.pause(0.5)
     assert smtp_server.messages == []
     assert await stored_policy(tmp_path) == {}
     assert history == [  # every policy change is on record, with who made it
         ("settings (AUTO_SEND)", None, {"maintenance": 0.8}),
-        ("operator (kill switch)", {"maintenance": 0.8}, {}),
+        ("operator:dana (kill switch)", {"maintenance": 0.8}, {}),
     ]
 
 
@@ -274,7 +277,7 @@ async def test_redraft_follows_the_managers_instruction(
         await type_text(pilot, "The plumber comes Tuesday.")
         await pilot.press("enter")
         await until(pilot, lambda: "plumber comes Tuesday" in app.items[1].proposal.body)  # type: ignore[union-attr]
-        trail = [entry.detail for entry in await app.assistant.store.audit(1)]
+        trail = [entry.detail for entry in await app.client.store.audit(1)]
     assert {"redraft": "The plumber comes Tuesday."} in trail
 
 
@@ -300,7 +303,7 @@ async def test_policy_panel_turns_auto_send_on_after_confirmation(
 async def test_the_command_palette_offers_every_action(tmp_path: Path) -> None:
     nowhere = ImapAccount(host="127.0.0.1", port=9, ssl_port=9, user="u", password="p")
     settings = make_settings(nowhere, SmtpStub(), tmp_path)  # type: ignore[arg-type]
-    app = OperatorConsole(settings, run_pipeline=False)
+    app = OperatorConsole(settings, service=Service.NONE)
     async with app.run_test(size=SIZE):
         titles = {command.title for command in app.get_system_commands(app.screen)}
     for action in (

@@ -9,6 +9,7 @@ from pathlib import Path
 from textual.widgets import Static
 
 from console.app import OperatorConsole
+from console.base import Service
 from core.models import State
 from tests.console.test_operator_console import LEAK, SIZE, as_text, on_screen, state_of, until
 from tests.core.test_outages import kill_mid_send
@@ -27,7 +28,7 @@ async def test_a_reply_waiting_for_the_mail_server_shows_its_next_try_and_g_send
 ) -> None:
     dovecot.deliver(imap_account, LEAK)
     settings = make_settings(imap_account, smtp_server, tmp_path, send_delay=0)
-    app = OperatorConsole(settings, retry_delay=0.01, send_retry_first=60)
+    app = OperatorConsole(settings, service=Service.INLINE, retry_delay=0.01, send_retry_first=60)
     async with app.run_test(size=SIZE) as pilot:
         await on_screen(pilot, app)
         smtp_server.refuse_connections(1.0)
@@ -58,7 +59,7 @@ async def test_a_reply_in_doubt_says_so_and_m_marks_it_sent_without_sending(
     env = environment(imap_account, smtp_server, tmp_path, AUTO_SEND="maintenance")
     await asyncio.to_thread(kill_mid_send, env, tmp_path, smtp_server)
     settings = make_settings(imap_account, smtp_server, tmp_path, auto_send="maintenance")
-    app = OperatorConsole(settings, retry_delay=0.01)
+    app = OperatorConsole(settings, service=Service.INLINE, retry_delay=0.01)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: state_of(app) is State.IN_DOUBT)
         await on_screen(pilot, app, State.IN_DOUBT)

@@ -10,6 +10,7 @@ from pathlib import Path
 from textual.widgets import Static
 
 from console.app import OperatorConsole
+from console.base import Service
 from core.models import State
 from core.oauth import oauth_app
 from core.signin import sign_in
@@ -32,7 +33,7 @@ async def test_signed_out_shows_one_notice_and_resumes_after_login_without_a_res
     settings = oauth_settings(
         oauth_account, smtp_server_oauth, token_server, tmp_path, auto_send="maintenance"
     )
-    app = OperatorConsole(settings, retry_delay=0.01)
+    app = OperatorConsole(settings, service=Service.INLINE, retry_delay=0.01)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.status.inbox == "signed out")
         status = as_text(app.query_one("#status", Static).content)
@@ -54,7 +55,8 @@ async def test_signed_out_shows_one_notice_and_resumes_after_login_without_a_res
         await asyncio.wait_for(login, 10)
 
         await until(pilot, lambda: any(i.state is State.SENT for i in app.items.values()))
-        assert app.status.inbox in ("idle", "polling")
+        # The service's status reaches the console through the store, a moment later.
+        await until(pilot, lambda: app.status.inbox in ("idle", "polling"))
         await pilot.pause(0.5)  # let the last frames settle before the app closes
     [mail] = smtp_server_oauth.messages
     assert mail.message["Subject"] == "Re: Kitchen sink leaking [#1]"

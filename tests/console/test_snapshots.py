@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from console.app import OperatorConsole
+from console.base import Service
 from tests.console.seed import NOW, seeded_settings
 
 WIDE = (150, 36)
@@ -19,7 +20,7 @@ SMALL = (80, 24)
 
 def app_for(tmp_path: Path) -> OperatorConsole:
     return OperatorConsole(
-        seeded_settings(tmp_path), clock=lambda: NOW, run_pipeline=False, tick_seconds=3600
+        seeded_settings(tmp_path), clock=lambda: NOW, service=Service.NONE, tick_seconds=3600
     )
 
 

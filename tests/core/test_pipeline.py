@@ -148,7 +148,7 @@ async def test_operator_approval_sends_the_edited_text(
     [mail] = smtp_server.messages
     assert mail.message.get_content().startswith("The plumber comes Tuesday 9-12.")
     assert mail.message["Auto-Submitted"] is None
-    assert ("operator", State.APPROVED) in trail and trail[-1] == ("pipeline", State.SENT)
+    assert ("operator:dana", State.APPROVED) in trail and trail[-1] == ("pipeline", State.SENT)
     assert dovecot.flags(imap_account, uid) == {"\\Seen", "\\Answered"}
 
 

@@ -45,6 +45,7 @@ def make_settings(
         output_dir=output,
         llm_provider="offline",
         poll_interval=0.2,
+        operator="dana",
     )
     if llm is not None:
         values.update(

@@ -1,0 +1,114 @@
+"""The console as a client: a service process does the mail work, operators share one store."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from console.app import OperatorConsole
+from console.base import Service
+from core.assembly import open_client
+from core.models import State
+from core.service.membership import pid_alive
+from core.store import open_store
+from tests.console.test_operator_console import LEAK, SIZE, on_screen, state_of, until
+from tests.core.test_resilience import environment
+from tests.support.assistant import make_settings
+from tests.support.dovecot import DovecotServer, ImapAccount
+from tests.support.smtp import SmtpServer
+from tests.support.stores import store_location
+
+
+def serving(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    """A headless service, once it watches the inbox."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "console", "--headless"],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    for line in process.stderr:
+        if "inbox: idle" in line or "inbox: polling" in line:
+            return process
+    raise AssertionError(f"the service stopped: exit {process.wait()}")
+
+
+@pytest.mark.timeout(120)
+async def test_the_console_starts_a_service_does_no_mail_work_itself_and_stops_it_on_quit(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    dovecot.deliver(imap_account, LEAK)
+    settings = make_settings(imap_account, smtp_server, tmp_path, send_delay=0)
+    app = OperatorConsole(settings)  # as `python -m console` runs it
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.link is not None and app.link.started_here, 60)
+        assert app.link is not None and app.link.process is not None
+        service = app.link.process.pid
+        await on_screen(pilot, app)  # drafted by the service, shown through the store
+        await until(pilot, lambda: app.status.inbox == "idle", 20)
+        await pilot.press("a")
+        await until(pilot, lambda: state_of(app) is State.SENT, 20)
+        assert not [w for w in app.workers if w.name == "pipeline"]
+    assert len(smtp_server.messages) == 1
+    assert not pid_alive(service)  # the service it started stopped with it
+    store = await open_store(store_location(tmp_path))
+    try:
+        [row] = await store.services()
+        assert row.pid == service and row.stopped
+    finally:
+        await store.close()
+    assert "Traceback" not in (tmp_path / "service.log").read_text()
+
+
+@pytest.mark.timeout(120)
+async def test_a_console_attaches_to_a_running_service_and_leaves_it_running(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    env = environment(imap_account, smtp_server, tmp_path)
+    running = await asyncio.to_thread(serving, env, tmp_path)
+    try:
+        app = OperatorConsole(make_settings(imap_account, smtp_server, tmp_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.link is not None and app.link.attached is not None)
+            assert app.link is not None and app.link.attached is not None
+            assert app.link.attached.pid == running.pid and not app.link.started_here
+            dovecot.deliver(imap_account, LEAK)
+            await on_screen(pilot, app)  # the running service drafted it
+        assert running.poll() is None  # still running after the console quit
+    finally:
+        running.send_signal(signal.SIGTERM)
+        await asyncio.to_thread(running.communicate, timeout=45)
+    assert running.returncode == 0
+
+
+async def test_two_operators_approving_one_item_send_one_reply_and_the_second_learns_who(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    dovecot.deliver(imap_account, LEAK)
+    ana = make_settings(imap_account, smtp_server, tmp_path, send_delay=0, operator="ana")
+    ben = ana.model_copy(update={"operator": "ben"})
+    app = OperatorConsole(ana, service=Service.INLINE, retry_delay=0.01)
+    async with open_client(ben) as other, app.run_test(size=SIZE) as pilot:
+        await on_screen(pilot, app)
+        shown = app.items[1]
+        # Ben opens the same message at his console: Ana's detail says so.
+        await other.store.set_presence("ben", shown.id, active=True)
+        await until(pilot, lambda: "ben is reading this" in app.detail.text.plain)
+        # Both approve what they saw; Ben is first, and Ana's approval carries the
+        # version she was shown, as her `a` key sends it.
+        await other.operator.approve(shown.id, shown.version)
+        worker = app.command(app.operator.approve(shown.id, shown.version), "Reply goes now.")
+        await worker.wait()
+        notices = [n.message for n in app._notifications]
+        assert any("changed since you saw it" in n and "(ben: approved)" in n for n in notices)
+        await until(pilot, lambda: state_of(app) is State.SENT, 20)
+        await until(pilot, lambda: "Approved by ben" in app.detail.text.plain)
+    assert len(smtp_server.messages) == 1
