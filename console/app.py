@@ -25,12 +25,13 @@ from textual.worker import Worker, WorkerState
 
 from console.base import ConsoleBase
 from console.rows import NEEDS_PERSON, STATE_LABELS
-from console.screens.dialogs import ChoiceDialog, InstructionDialog, IntentDialog
+from console.screens.dialogs import ChoiceDialog, InstructionDialog, IntentDialog, LanguageDialog
 from console.screens.help import HelpScreen
 from console.screens.policy import PolicyScreen
 from console.screens.thread import ThreadScreen
 from console.widgets.detail import DraftSaved
 from core.errors import AssistantError, StaleItem
+from core.language import name_of
 from core.models import Intent, Item, State
 from core.operator import is_operator, operator_name
 from core.policy import AutoSendPolicy
@@ -54,6 +55,8 @@ class OperatorConsole(ConsoleBase):
         Binding("slash", "search", "Search"),
         Binding("s", "cycle_state", "State filter", show=False),
         Binding("i", "cycle_intent", "Intent filter", show=False),
+        Binding("b", "cycle_inbox", "Inbox filter", show=False),
+        Binding("w", "language", "Reply language", show=False),
         Binding("escape", "clear_filters", "Clear filters", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
@@ -102,10 +105,11 @@ class OperatorConsole(ConsoleBase):
             then()
 
     async def _who_acted(self, item_id: int) -> str:
-        """ " (Ana approved it)": who changed the item last, when it was another person."""
+        """ " (ana: approved)": the last person who changed the item, when it was not this
+        operator (the service may have moved it on since: sending, sent)."""
         trail = await self.client.store.audit(item_id)
-        last = trail[-1] if trail else None
-        if last is None or not is_operator(last.actor) or last.actor == self.operator.actor:
+        last = next((entry for entry in reversed(trail) if is_operator(entry.actor)), None)
+        if last is None or last.actor == self.operator.actor:
             return ""
         name = operator_name(last.actor) or "another operator"
         return f" ({name}: {STATE_LABELS[last.to_state]})"
@@ -271,6 +275,21 @@ class OperatorConsole(ConsoleBase):
                 f"#{item.id} is now {intent.value}: read the new draft.",
             )
 
+    def action_language(self) -> None:
+        item = self._acting_on()
+        if item is not None and item.proposal is not None:
+            self.push_screen(
+                LanguageDialog(item.proposal.language),
+                lambda language: self._set_language(item, language),
+            )
+
+    def _set_language(self, item: Item, language: str | None) -> None:
+        if language is not None:
+            self.command(
+                self.operator.set_language(item.id, item.version, language),
+                f"#{item.id} is redrafted in {name_of(language)}: read it before approving.",
+            )
+
     def action_clear_alarm(self) -> None:
         """The operator checked: not an emergency. The routine redraft waits for approval."""
         item = self._acting_on()
@@ -421,6 +440,10 @@ class OperatorConsole(ConsoleBase):
         yield SystemCommand("Search", "Search sender and subject", self.action_search)
         yield SystemCommand("Filter by state", "Cycle the state filter", self.action_cycle_state)
         yield SystemCommand("Filter by intent", "Cycle the intent filter", self.action_cycle_intent)
+        if len(self.client.inboxes) > 1:
+            yield SystemCommand(
+                "Filter by inbox", "Cycle the inbox filter", self.action_cycle_inbox
+            )
         yield SystemCommand("Clear filters", "Show all mail", self.action_clear_filters)
         yield SystemCommand("Help", "Every key the console answers to", self.action_help)
 

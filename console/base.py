@@ -47,6 +47,7 @@ from core.errors import StoreError
 from core.events import TeamChanged
 from core.models import Intent, Item, OutsideReply, Page, PageState, ParsedEmail, State
 from core.policy import stored_policy
+from core.service.feed import NO_SERVICE
 from core.service.launcher import ServiceLink
 from core.service.membership import CLAIM_SECONDS
 from core.store import utc_now
@@ -145,7 +146,9 @@ class ConsoleBase(App[None]):
             yield self._banner
             yield Input(placeholder="search sender and subject", id="search", classes="hidden")
             with Horizontal(id="panes"):
-                self._queue = QueueTable(self.settings.sla_minutes, id="queue")
+                self._queue = QueueTable(
+                    self.settings.sla_minutes, self.settings.reply_language, id="queue"
+                )
                 self._detail = DetailPane(id="detail")
                 yield self._queue
                 yield self._detail
@@ -196,7 +199,7 @@ class ConsoleBase(App[None]):
             assistant = await self._resources.enter_async_context(
                 open_assistant(self.settings, clock=self.clock, **self._assistant_options)
             )
-            await assistant.pipeline.run(self._stop)
+            await assistant.run(self._stop)
             return
         if self.service is Service.NONE:
             return
@@ -309,6 +312,22 @@ class ConsoleBase(App[None]):
 
     def on_inbox_updated(self, message: InboxUpdated) -> None:
         event = message.status
+        if event.inbox:  # an inbox of the mailboxes file: its own line in the status
+            if (
+                event.status == SIGNED_OUT
+                and self.status.inboxes.get(event.inbox, ("",))[0] != SIGNED_OUT
+            ):
+                self.say(
+                    f"{event.inbox}: {event.detail}",
+                    title="Signed out",
+                    severity="error",
+                    timeout=30,
+                )
+            self.status.inboxes[event.inbox] = (event.status, event.since)
+            self._refresh_status()
+            return
+        if event.status == NO_SERVICE:
+            self.status.inboxes.clear()
         if event.status != self.status.inbox:
             if event.status == SIGNED_OUT:  # nothing moves until a person signs in: say so
                 self.say(event.detail, title="Signed out", severity="error", timeout=30)
@@ -538,6 +557,15 @@ class ConsoleBase(App[None]):
     def action_cycle_intent(self) -> None:
         self._intent_filter = (self._intent_filter + 1) % len(INTENT_FILTERS)
         self._apply_filter(self._filter_with(intent=INTENT_FILTERS[self._intent_filter]))
+
+    def action_cycle_inbox(self) -> None:
+        """Every inbox, then each one of the mailboxes file in turn."""
+        names: list[str | None] = [None, *(inbox.name for inbox in self.client.inboxes)]
+        if len(names) <= 2:
+            self.say("There is one inbox (no MAILBOXES file): nothing to filter.")
+            return
+        now = names.index(self.queue.filter.inbox) if self.queue.filter.inbox in names else 0
+        self._apply_filter(self._filter_with(inbox=names[(now + 1) % len(names)]))
 
     def action_clear_filters(self) -> None:
         self._reset_filter_inputs()

@@ -44,6 +44,7 @@ from core.errors import AssistantError, ConfigError, SignInRequired, TriageError
 from core.evaluation import Report, evaluate, export_labels, summarise
 from core.events import Event, InboxStatusChanged
 from core.history import NO_THREAD, thread_from
+from core.mailboxes import InboxSettings, inbox_named, require_mail_settings
 from core.model_check import check_model
 from core.models import RESTING_STATES, Channel, FollowUp, Intent, Item, Page, PageState, State
 from core.oauth import oauth_app
@@ -92,8 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
         "export-labels", help="write the operator's reclassifications as a labelled folder"
     )
     export_cmd.add_argument("folder", type=Path)
-    commands.add_parser("login", help="sign in to the mail provider (MAIL_AUTH=oauth2)")
-    commands.add_parser("logout", help="forget the stored sign-in")
+    login = commands.add_parser("login", help="sign in to the mail provider (MAIL_AUTH=oauth2)")
+    logout = commands.add_parser("logout", help="forget the stored sign-in")
+    for command in (login, logout):
+        command.add_argument(
+            "--inbox", default="", help="the inbox of the mailboxes file (MAILBOXES) to sign in"
+        )
     commands.add_parser(
         "check-model", help="send one structured request to the model server and say how it went"
     )
@@ -120,9 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export-labels":
             return asyncio.run(export_folder(settings, args.folder))
         if args.command == "login":
-            return asyncio.run(log_in(settings))
+            return asyncio.run(log_in(inbox_named(settings, args.inbox)))
         if args.command == "logout":
-            return asyncio.run(log_out(settings))
+            return asyncio.run(log_out(inbox_named(settings, args.inbox)))
         if args.command == "check-model":
             return asyncio.run(check_model_server(settings))
         if not args.demo and not args.headless and settings.missing_mail_settings():
@@ -234,20 +239,21 @@ async def export_folder(settings: Settings, folder: Path) -> int:
     return 0
 
 
-async def log_in(settings: Settings) -> int:
+async def log_in(inbox: InboxSettings) -> int:
     """Sign a person in with the provider's flow; the token goes to a private file."""
+    settings = inbox.settings
     if settings.mail_auth is not MailAuth.OAUTH2:
         raise ConfigError("login signs in by OAuth 2.0: set MAIL_AUTH=oauth2 (see .env.example)")
     app = oauth_app(settings)
     where = await sign_in(
-        app, token_store(settings.output_dir), say=lambda line: print(line, flush=True)
+        app, token_store(inbox.sign_in_dir), say=lambda line: print(line, flush=True)
     )
     print(f"signed in to {app.label}; the sign-in is kept in {where}, readable only by you")
     return 0
 
 
-async def log_out(settings: Settings) -> int:
-    where = token_store(settings.output_dir)
+async def log_out(inbox: InboxSettings) -> int:
+    where = token_store(inbox.sign_in_dir)
     if await sign_out(where):
         print(f"signed out: {where.location} removed")
     else:
@@ -295,12 +301,12 @@ async def run_demo(settings: Settings, output: Path, *, headless: bool, once: bo
 
 
 async def run_headless(settings: Settings, *, once: bool) -> int:
-    settings.require_mail_settings()
+    require_mail_settings(settings)
     async with open_assistant(settings) as assistant:
         assistant.bus.add_callback(narrate)
         if once:
-            counts = await assistant.pipeline.run_once()
-            line = summary_line(counts, assistant.pipeline.discovered)
+            counts = await assistant.run_once()
+            line = summary_line(counts, assistant.discovered)
             pages = page_counts(await assistant.store.pages())
             conversations = conversation_counts(await assistant.store.items())
             print(f"{line} | {conversations}" + (f" | {pages}" if pages else ""))
@@ -318,7 +324,7 @@ async def run_headless(settings: Settings, *, once: bool) -> int:
                 stop.set()
 
         assistant.bus.add_callback(stop_when_signed_out)
-        await assistant.pipeline.run(stop)
+        await assistant.run(stop)
         if signed_out:
             raise SignInRequired(signed_out[0])
         return 0
@@ -328,7 +334,7 @@ async def run_console(settings: Settings) -> int:
     """The operator console; the log goes to a file so it cannot scribble on the screen."""
     from console.app import OperatorConsole  # the UI loads only when it is used
 
-    settings.require_mail_settings()
+    require_mail_settings(settings)
     log_to_file(settings.output_dir / "assistant.log")
     # Threads (parsing, the store) hand the interpreter back to the screen within a
     # millisecond rather than five: keys are drawn promptly while mail is handled.

@@ -131,7 +131,12 @@ def state_text(item: Item, now: datetime, *, compact: bool = False) -> Text:
 
 
 def row_view(
-    item: Item, now: datetime, sla_minutes: tuple[int, int], *, compact: bool = False
+    item: Item,
+    now: datetime,
+    sla_minutes: tuple[int, int],
+    *,
+    compact: bool = False,
+    home_language: str = "en",
 ) -> RowView:
     proposal = item.proposal
     if proposal is None:
@@ -152,10 +157,26 @@ def row_view(
     mark = _thread_mark(item)
     if mark:
         subject = Text.assemble((mark, "bold cyan"), subject)
+    spoken = _language_mark(item, home_language)
+    if spoken:
+        subject = Text.assemble(spoken, subject)
     age, state = age_text(item, now, sla_minutes), state_text(item, now, compact=compact)
     if compact:
         return RowView((age, state, intent, alarm, sender, subject))
     return RowView((age, state, intent, confidence, alarm, sender, subject))
+
+
+def _language_mark(item: Item, home_language: str) -> tuple[str, str] | None:
+    """ "es " for a reply in another language than the mailbox's; "tr? " for a tenant
+    whose language has no templates (a person decides)."""
+    proposal = item.proposal
+    if proposal is None:
+        return None
+    if proposal.written_in:
+        return f"{proposal.written_in}? ", "bold yellow"
+    if proposal.language and proposal.language != home_language:
+        return f"{proposal.language} ", "magenta"
+    return None
 
 
 def _thread_mark(item: Item) -> str:

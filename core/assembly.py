@@ -8,11 +8,13 @@ there is one place where the parts are chosen. Tests pass their own pieces
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
+from pathlib import Path
 
 from core.config import MailAuth, Provider, Settings
 from core.delivery import Sender
@@ -21,16 +23,18 @@ from core.drafting import DraftConfig, Drafter
 from core.escalation import EscalationConfig, Escalator, HttpWebhook
 from core.events import EventBus, ItemChanged
 from core.inbox import ImapInbox, Inbox
+from core.mailboxes import InboxSettings, inboxes
 from core.models import State
 from core.oauth import oauth_app
-from core.operator import Operator
+from core.operator import Desk, Operator, Pager
 from core.outbox import SmtpSender
-from core.pipeline import Pipeline
+from core.pipeline import Pipeline, serve_inboxes
 from core.policy import AutoSendPolicy, seed_policy, stored_policy
 from core.providers.offline import OfflineProvider
 from core.providers.openai import OpenAIProvider
 from core.sent_watch import SentWatcher
 from core.service.feed import ChangeFeed
+from core.service.membership import Membership
 from core.store import Store, open_store, utc_now
 from core.tickets import FileTicketSink
 from core.tokens import TokenSource, token_store
@@ -39,17 +43,59 @@ from core.worker import ItemWorker, WorkerConfig
 
 
 @dataclass
-class Assistant:
-    """The service: everything the mail work needs, in one process."""
+class InboxWork:
+    """One inbox's mail work in a service: its datastore, model, worker and pipeline."""
 
-    settings: Settings
-    bus: EventBus
-    store: Store
+    inbox: InboxSettings
     directory: Directory
     provider: TriageProvider
     worker: ItemWorker
     pipeline: Pipeline
+
+
+@dataclass
+class Assistant:
+    """The service: every inbox's mail work, in one process, on one store."""
+
+    settings: Settings
+    bus: EventBus
+    store: Store
+    works: list[InboxWork]
     operator: Operator
+
+    # The first inbox's parts: a setup without a mailboxes file has only that one.
+    @property
+    def directory(self) -> Directory:
+        return self.works[0].directory
+
+    @property
+    def provider(self) -> TriageProvider:
+        return self.works[0].provider
+
+    @property
+    def worker(self) -> ItemWorker:
+        return self.works[0].worker
+
+    @property
+    def pipeline(self) -> Pipeline:
+        return self.works[0].pipeline
+
+    @property
+    def discovered(self) -> int:
+        """Messages this run found and recorded, in every inbox."""
+        return sum(work.pipeline.discovered for work in self.works)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve every inbox until `stop` is set."""
+        await serve_inboxes([work.pipeline for work in self.works], stop)
+
+    async def run_once(self) -> dict[State, int]:
+        """Take every inbox's matching messages to a resting state, one inbox after
+        the other; the counts of the whole store."""
+        counts: dict[State, int] = {}
+        for work in self.works:
+            counts = await work.pipeline.run_once()
+        return counts
 
 
 @dataclass
@@ -64,6 +110,7 @@ class Client:
     provider: TriageProvider
     operator: Operator
     feed: ChangeFeed
+    inboxes: list[InboxSettings]
 
 
 @asynccontextmanager
@@ -74,43 +121,51 @@ async def open_client(
     clock: Callable[[], datetime] = utc_now,
 ) -> AsyncIterator[Client]:
     """A console's view of the store: its events (this process's and, through the feed,
-    every other's) and the operator's commands. Redrafts are written here, with the
-    configured model; paging now sends from here; all other mail work is a service's."""
-    directory = await asyncio.to_thread(Directory.load, settings.data_dir)
-    provider = provider or build_provider(settings, directory)
+    every other's) and the operator's commands. Redrafts are written here, with each
+    inbox's datastore and model; paging now sends from here; all other mail work is a
+    service's."""
+    setup = inboxes(settings)
     bus = EventBus()
     store = await open_store(settings.store_location, publish=bus.publish, clock=clock)
-    tokens = build_token_source(settings)
-    smtp = build_sender(settings, tokens)
-    webhook = (
-        HttpWebhook(settings.escalation_webhook_url) if settings.escalation_webhook_url else None
-    )
-    drafter = Drafter(
-        store,
-        directory,
-        provider,
-        DraftConfig(own_addresses(settings), settings.max_retries),
-        clock,
-        build_fallback(provider, directory),
-    )
-    pager = Escalator(
-        store, directory, smtp, drafter.parsed, escalation_config(settings), clock, webhook
-    )
-    operator = Operator(
-        store,
-        drafter,
-        settings.mail_from,
-        name=settings.operator_name,
-        clock=clock,
-        pager=pager.page_now,
-    )
-    feed = ChangeFeed(store, bus, clock, team=True)
+    desks: dict[str, Desk] = {}
+    first: tuple[Directory, TriageProvider] | None = None
     try:
-        yield Client(settings, bus, store, directory, provider, operator, feed)
+        async with contextlib.AsyncExitStack() as resources:
+            for inbox in setup:
+                own = inbox.settings
+                directory = await asyncio.to_thread(Directory.load, own.data_dir)
+                model = provider or build_provider(own, directory)
+                resources.push_async_callback(close_if_closable, model)
+                smtp = build_sender(own, build_token_source(own, inbox.sign_in_dir))
+                resources.push_async_callback(close_if_closable, smtp)
+                webhook = build_webhook(own)
+                resources.push_async_callback(close_if_closable, webhook)
+                drafter = Drafter(
+                    store,
+                    directory,
+                    model,
+                    DraftConfig(
+                        own_addresses(own), own.max_retries, reply_language=own.reply_language
+                    ),
+                    clock,
+                    build_fallback(model, directory),
+                )
+                pager = Escalator(
+                    store,
+                    directory,
+                    smtp,
+                    drafter.parsed,
+                    escalation_config(own, inbox=inbox.name),
+                    clock,
+                    webhook,
+                )
+                desks[inbox.name] = Desk(drafter, own.mail_from, pager.page_now)
+                first = first or (directory, model)
+            assert first is not None
+            operator = Operator(store, desks, name=settings.operator_name, clock=clock)
+            feed = ChangeFeed(store, bus, clock, team=True)
+            yield Client(settings, bus, store, *first, operator, feed, setup)
     finally:
-        await close_if_closable(provider)
-        await close_if_closable(webhook)
-        await close_if_closable(smtp)
         await store.close()
 
 
@@ -119,8 +174,11 @@ def own_addresses(settings: Settings) -> frozenset[str]:
     return frozenset(a.lower() for a in (parseaddr(settings.mail_from)[1], settings.imap_user) if a)
 
 
-def escalation_config(settings: Settings, retry_seconds: float = 5.0) -> EscalationConfig:
+def escalation_config(
+    settings: Settings, retry_seconds: float = 5.0, *, inbox: str = ""
+) -> EscalationConfig:
     return EscalationConfig(
+        inbox=inbox,
         minutes=settings.escalate_minutes,
         max_pages=settings.escalate_max,
         webhook_url=settings.escalation_webhook_url,
@@ -160,11 +218,17 @@ def build_fallback(provider: TriageProvider, directory: Directory) -> TriageProv
     return None if isinstance(provider, OfflineProvider) else OfflineProvider(directory)
 
 
-def build_token_source(settings: Settings) -> TokenSource | None:
-    """With MAIL_AUTH=oauth2, the one source of access tokens for IMAP and SMTP."""
+def build_token_source(settings: Settings, sign_in_dir: Path | None = None) -> TokenSource | None:
+    """With MAIL_AUTH=oauth2, the one source of access tokens for IMAP and SMTP (of
+    the inbox whose sign-in is kept in `sign_in_dir`)."""
     if settings.mail_auth is not MailAuth.OAUTH2:
         return None
-    return TokenSource(oauth_app(settings), token_store(settings.output_dir))
+    return TokenSource(oauth_app(settings), token_store(sign_in_dir or settings.output_dir))
+
+
+def build_webhook(settings: Settings) -> HttpWebhook | None:
+    url = settings.escalation_webhook_url
+    return HttpWebhook(url) if url else None
 
 
 def build_inbox_factory(
@@ -199,6 +263,17 @@ def build_sender(settings: Settings, tokens: TokenSource | None = None) -> SmtpS
     )
 
 
+@dataclass(frozen=True)
+class Timings:
+    """The first pauses of the model's retries, of a page's, of a reply's, and of the
+    model's circuit (tests shorten them)."""
+
+    retry_delay: float = 0.5
+    page_retry_seconds: float = 5.0
+    send_retry_first: float = 2.0
+    model_pause: float = 5.0
+
+
 @asynccontextmanager
 async def open_assistant(
     settings: Settings,
@@ -212,15 +287,63 @@ async def open_assistant(
     send_retry_first: float = 2.0,
     model_pause: float = 5.0,
 ) -> AsyncIterator[Assistant]:
-    """`retry_delay`, `send_retry_first` and `model_pause` are the first pauses of the
-    model's retries, of a reply's retries and of the model's circuit (tests shorten them)."""
-    directory = await asyncio.to_thread(Directory.load, settings.data_dir)
-    provider = provider or build_provider(settings, directory)
-    tokens = build_token_source(settings)
-    smtp = sender or build_sender(settings, tokens)
+    """The service for every inbox the settings describe, on one store. `provider`,
+    `inbox_factory` and `sender` replace what the settings would build (tests);
+    the pauses are `Timings`'."""
+    timings = Timings(retry_delay, page_retry_seconds, send_retry_first, model_pause)
     bus = EventBus()
     store = await open_store(settings.store_location, publish=bus.publish, clock=clock)
-    own = own_addresses(settings)
+    member = Membership(store, clock)
+    feed = ChangeFeed(store, bus, clock)
+    try:
+        await seed_policy(
+            store,
+            AutoSendPolicy.from_settings(settings.auto_send, settings.auto_send_min_confidence),
+        )
+        async with contextlib.AsyncExitStack() as resources:
+            works, desks = [], {}
+            for inbox in inboxes(settings):
+                work, pager = await resources.enter_async_context(
+                    _open_inbox(
+                        inbox,
+                        store,
+                        bus,
+                        member,
+                        clock,
+                        timings,
+                        provider=provider,
+                        inbox_factory=inbox_factory,
+                        sender=sender,
+                    )
+                )
+                work.pipeline.feed = feed
+                works.append(work)
+                desks[inbox.name] = Desk(work.worker.drafter, inbox.settings.mail_from, pager)
+            operator = Operator(store, desks, name=settings.operator_name, clock=clock)
+            yield Assistant(settings, bus, store, works, operator)
+    finally:
+        await store.close()
+
+
+@asynccontextmanager
+async def _open_inbox(
+    inbox: InboxSettings,
+    store: Store,
+    bus: EventBus,
+    member: Membership,
+    clock: Callable[[], datetime],
+    timings: Timings,
+    *,
+    provider: TriageProvider | None,
+    inbox_factory: Callable[[], Inbox] | None,
+    sender: Sender | None,
+) -> AsyncIterator[tuple[InboxWork, Pager]]:
+    """One inbox's mail work: its datastore, model, mail servers, pipeline and pager."""
+    settings = inbox.settings
+    directory = await asyncio.to_thread(Directory.load, settings.data_dir)
+    provider = provider or build_provider(settings, directory)
+    tokens = build_token_source(settings, inbox.sign_in_dir)
+    smtp = sender or build_sender(settings, tokens)
     worker = ItemWorker(
         store,
         directory,
@@ -230,12 +353,13 @@ async def open_assistant(
         WorkerConfig(
             settings.mail_from,
             settings.max_retries,
-            own,
-            retry_delay,
-            send_retry_first=send_retry_first,
+            own_addresses(settings),
+            timings.retry_delay,
+            send_retry_first=timings.send_retry_first,
             send_retry_hours=settings.send_retry_hours,
-            model_pause=model_pause,
+            model_pause=timings.model_pause,
             model_wait_seconds=settings.model_wait_seconds,
+            reply_language=settings.reply_language,
         ),
         policy=lambda: stored_policy(store),
         clock=clock,
@@ -253,16 +377,16 @@ async def open_assistant(
         smtp_saves_sent=settings.smtp_saves_sent,
         clock=clock,
         wait_for_sign_in=tokens.wait_for_change if tokens is not None else None,
+        member=member,
+        inbox=inbox.name,
     )
-    webhook = (
-        HttpWebhook(settings.escalation_webhook_url) if settings.escalation_webhook_url else None
-    )
+    webhook = build_webhook(settings)
     escalator = Escalator(
         store,
         directory,
         smtp,
         worker.parsed,
-        escalation_config(settings, page_retry_seconds),
+        escalation_config(settings, timings.page_retry_seconds, inbox=inbox.name),
         clock,
         webhook,
     )
@@ -274,38 +398,28 @@ async def open_assistant(
         configured=settings.imap_sent_mailbox,
         days_back=settings.unread_days_back,
         clock=clock,
+        inbox=inbox.name,
     )
     watcher.on_retired = worker.answered_elsewhere
     worker.look_before_sending = watcher.answered_elsewhere
     pipeline.sent_watcher = watcher
-    pipeline.feed = ChangeFeed(store, bus, clock)
-    escalator.operator_present = lambda: pipeline.member.someone_at_a_keyboard
-    pipeline.member.board.model_mode = lambda: structured_mode(provider)
-    bus.add_callback(lambda event: _wake_for_emergency(event, escalator))
-    await seed_policy(
-        store, AutoSendPolicy.from_settings(settings.auto_send, settings.auto_send_min_confidence)
-    )
-    operator = Operator(
-        store,
-        worker.drafter,
-        settings.mail_from,
-        name=settings.operator_name,
-        clock=clock,
-        pager=escalator.page_now,
-    )
+    escalator.operator_present = lambda: member.someone_at_a_keyboard
+    member.board.model_mode = lambda: structured_mode(provider)
+    bus.add_callback(lambda event: _wake_for_emergency(event, escalator, inbox.name))
     try:
-        yield Assistant(settings, bus, store, directory, provider, worker, pipeline, operator)
+        yield InboxWork(inbox, directory, provider, worker, pipeline), escalator.page_now
     finally:
         await watcher.close()
         await close_if_closable(provider)
         await close_if_closable(webhook)
         await close_if_closable(smtp)
-        await store.close()
 
 
-def _wake_for_emergency(event: object, escalator: Escalator) -> None:
+def _wake_for_emergency(event: object, escalator: Escalator, inbox: str) -> None:
     """A new emergency waits for a person: page at once, not at the next look."""
     if not isinstance(event, ItemChanged) or event.item.state is not State.AWAITING_REVIEW:
+        return
+    if event.item.key.inbox != inbox:
         return
     if event.item.proposal is not None and event.item.proposal.emergency:
         escalator.wake()

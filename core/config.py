@@ -16,6 +16,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.errors import ConfigError
+from core.language import REPLY_LANGUAGES
 from core.models import Intent
 from core.providers.structured import Structured
 
@@ -126,6 +127,9 @@ class Settings(BaseSettings):
     store_url: SecretStr = SecretStr("")
     """Where the state store is: empty for SQLite under OUTPUT_DIR (the embedded default),
     or a PostgreSQL URL (`postgresql://user:password@host/db`) for a team on one store."""
+    mailboxes: Path | None = None
+    """A JSON file of several inboxes, each with its own settings on top of these
+    (`core/mailboxes.py`); unset: one inbox, these settings."""
 
     auto_send: Annotated[list[Intent], NoDecode] = Field(default_factory=list)
     """Intents whose replies are sent without an operator (comma-separated)."""
@@ -153,6 +157,17 @@ class Settings(BaseSettings):
     """Optional: each page is also POSTed here as JSON (an SMS gateway, a chat, a pager)."""
     emergency_holding_reply: HoldingReply = HoldingReply.AUTO
     """`on`, `off` or `auto`: the tenant's safe first answer while nobody is at the console."""
+    reply_language: str = "en"
+    """The mailbox's language: replies are in it when the tenant's cannot be told, and
+    pages to the on-call people always are."""
+
+    @field_validator("reply_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in REPLY_LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(REPLY_LANGUAGES)}")
+        return value
 
     @field_validator("escalation_webhook_url")
     @classmethod
@@ -161,6 +176,11 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return value
+
+    @field_validator("mailboxes", mode="before")
+    @classmethod
+    def _no_file(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("auto_send", mode="before")
     @classmethod

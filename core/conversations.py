@@ -171,6 +171,7 @@ class Conversations:
         entries = [e for e in entries if e.item_id != item.id]
         status = ticket_status(entries)
         first = earlier[0].proposal if earlier else None
+        spoken = [i.proposal.language for i in earlier if i.proposal and i.proposal.language]
         return Thread(
             conversation_id=conversation_id,
             turns=trimmed(turns),
@@ -179,6 +180,7 @@ class Conversations:
             earlier_replies=tuple(replies),
             how=how,
             subject=earlier[0].subject if earlier else "",
+            language=spoken[-1] if spoken else "",
         )
 
 

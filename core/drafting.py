@@ -17,6 +17,7 @@ from datetime import datetime
 from core.conversations import Conversations
 from core.directory import Directory
 from core.history import Thread
+from core.language import Source
 from core.models import Intent, Item, ParsedEmail, Proposal
 from core.parsing import parse_message
 from core.store import Store
@@ -30,6 +31,7 @@ class DraftConfig:
     own_addresses: frozenset[str]
     max_retries: int
     retry_delay: float = 0.5
+    reply_language: str = "en"  # the mailbox's (REPLY_LANGUAGE)
 
 
 class Drafter:
@@ -78,12 +80,14 @@ class Drafter:
         thread: Thread | None = None,
         not_emergency: bool = False,
         may_wait: bool = False,
+        language: str = "",
     ) -> Proposal:
         """Draft (or re-draft) the proposal for an item; never raises for model failures.
 
         An alarm the operator cleared stays cleared through every redraft. When the
         model keeps failing, the offline draft stands in, unless `may_wait`: then
-        the `TriageError` is raised."""
+        the `TriageError` is raised. A language the operator chose (`language`) is kept
+        through every redraft."""
         if thread is None:
             thread = await self.conversations.thread_for(item, email)
         earlier = await self.store.duplicate_of(item, await self.store.dedup_key(item.id))
@@ -103,4 +107,14 @@ class Drafter:
             not_emergency=not_emergency or bool(item.proposal and item.proposal.alarm_cleared),
             fallback=self.fallback,
             may_wait=may_wait,
+            mailbox_language=self.config.reply_language,
+            chosen_language=language or _chosen_language(item),
         )
+
+
+def _chosen_language(item: Item) -> str:
+    """The language the operator chose for the item's reply, if they did."""
+    proposal = item.proposal
+    if proposal is not None and proposal.language_source == Source.OPERATOR.value:
+        return proposal.language
+    return ""

@@ -16,8 +16,9 @@ Two grades, each with its own consequences:
 Danger the words do not settle is not graded: the item waits for a person,
 nobody is paged and the tenant gets no holding reply.
 
-The numbers come from `emergency_contacts.json` (`Contacts`), per building.
-Pure data and functions.
+The numbers come from `emergency_contacts.json` (`Contacts`), per building; the
+words of the advice from the phrasebook (`core.phrasebook`), in the reply's
+language. Pure data and functions.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from core.models import Grade
+from core.phrasebook import Phrases, phrases_for
 
 # What each grade is called, for the operator, the pages and the tickets.
 GRADE_WORDS = {Grade.LIFE: "danger to life", Grade.PROPERTY: "damage to the building"}
@@ -121,7 +123,6 @@ _OLD_KEYS = {
     "water": "emergency_maintenance",
 }
 CONTACT_KEYS = tuple(f.name for f in fields(Contacts))
-GENERIC_SERVICES = "your local emergency number"
 
 
 @dataclass(frozen=True)
@@ -194,72 +195,58 @@ ADVICE_FOR = {
     "afraid": "person",
     "threat": "person",
 }
-LIFE_ADVICE = {
-    "gas": (
-        "If you smell gas: do not use light switches, flames or electrical appliances; "
-        "leave the building and call {gas} from outside."
-    ),
-    "co": (
-        "If a carbon monoxide alarm sounds or anyone has headaches, dizziness or nausea: "
-        "get everyone into fresh air now, leave the door open behind you and call {services}."
-    ),
-    "fire": (
-        "If there is fire or smoke: leave the building, close the doors behind you "
-        "and call {services}."
-    ),
-    "electrical": (
-        "Keep away from the outlet or wiring; if you can do it safely, switch that circuit off "
-        "at the breaker. If there is smoke or a burning smell, leave and call {services}."
-    ),
-    "structural": "Keep everyone away from the area that may fall, and call {services} "
-    "if anyone is hurt or in its way.",
-    "person": "If someone is hurt, trapped or in danger, call {services} now.",
-}
-PROPERTY_ADVICE = {
-    "water": (
-        "If you can reach it safely, turn off the water at the shut-off valve (under the sink, "
-        "or the main valve where the water comes in). Keep away from sockets, switches and "
-        "lights the water reaches."
-    ),
-    "sewage": (
-        "Please stop using taps, toilets and drains until it has been seen to, and keep "
-        "children and pets away from the water."
-    ),
-    "insecure": "If you feel unsafe, stay with a neighbour or friend until it is secured.",
-    "cold": (
-        "Keep warm in one room with the door closed; never use an oven or a gas or charcoal "
-        "heater to heat the home."
-    ),
-    "no_water": "Please keep taps closed so that nothing overflows when the water returns.",
-}
 
 
-def first_steps(kinds: Iterable[str], grade: Grade, contacts: Contacts) -> list[str]:
-    """The first safe steps and the number to call, in the order a tenant needs them.
+# The advice itself is in the phrasebook (`core.phrasebook`), in every reply language.
+def life_advice(phrases: Phrases) -> dict[str, str]:
+    """The advice for a danger to life, by the keys of `ADVICE_FOR`, in one language."""
+    return {
+        "gas": phrases.life_gas,
+        "co": phrases.life_co,
+        "fire": phrases.life_fire,
+        "electrical": phrases.life_electrical,
+        "structural": phrases.life_structural,
+        "person": phrases.life_person,
+    }
+
+
+def property_advice(phrases: Phrases) -> dict[str, str]:
+    """The advice for damage to the building, by the keys of `ADVICE_FOR`, in one language."""
+    return {
+        "water": phrases.property_water,
+        "sewage": phrases.property_sewage,
+        "insecure": phrases.property_insecure,
+        "cold": phrases.property_cold,
+        "no_water": phrases.property_no_water,
+    }
+
+
+def first_steps(
+    kinds: Iterable[str], grade: Grade, contacts: Contacts, language: str = "en"
+) -> list[str]:
+    """The first safe steps and the number to call, in the order a tenant needs them,
+    in the reply's language (ISO 639-1; English for one the phrasebook lacks).
 
     A danger to life always ends with the emergency services' number; damage to
     the building gives the emergency maintenance line and never sends anyone to
     the emergency services.
     """
-    services = contacts.emergency_services or GENERIC_SERVICES
+    phrases = phrases_for(language)
+    services = contacts.emergency_services or phrases.generic_services
     gas = contacts.gas_utility or services
     advice_kinds = list(dict.fromkeys(ADVICE_FOR.get(k, "person") for k in kinds))
     if grade is Grade.LIFE:
-        lines = [
-            LIFE_ADVICE[k].format(services=services, gas=gas)
-            for k in advice_kinds
-            if k in LIFE_ADVICE
-        ]
+        life = life_advice(phrases)
+        lines = [life[k].format(services=services, gas=gas) for k in advice_kinds if k in life]
         if not any(k == "person" for k in advice_kinds):
-            lines.append(LIFE_ADVICE["person"].format(services=services))
+            lines.append(life["person"].format(services=services))
         return lines
-    lines = [PROPERTY_ADVICE[k] for k in advice_kinds if k in PROPERTY_ADVICE]
+    damage = property_advice(phrases)
+    lines = [damage[k] for k in advice_kinds if k in damage]
     line = contacts.emergency_maintenance
     lines.append(
-        f"Our emergency maintenance line is {line}; call it if things get worse."
-        if line
-        else "If things get worse, reply to this email and say so at the top."
+        phrases.maintenance_line.format(line=line) if line else phrases.no_maintenance_line
     )
     if "insecure" in kinds and contacts.locksmith:
-        lines.append(f"Our locksmith can be reached at {contacts.locksmith}.")
+        lines.append(phrases.locksmith.format(locksmith=contacts.locksmith))
     return lines

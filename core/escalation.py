@@ -41,6 +41,7 @@ from core.models import Channel, Grade, Item, Page, PageState, ParsedEmail, Tena
 from core.operator import is_operator
 from core.outbox import build_reply, new_message_id
 from core.parsing import own_words
+from core.phrasebook import phrases_for
 from core.retry import backoff_delay
 from core.safety_net import screen
 from core.store import Store
@@ -60,6 +61,7 @@ class EscalationConfig:
     holding_reply: str = "auto"  # on | off | auto (on while nobody is at the console)
     mail_from: str = ""
     retry_seconds: float = 5.0  # a failed channel is tried again after 5 s, 10 s, … 2 min
+    inbox: str = ""  # whose emergencies (its name in the mailboxes file)
 
 
 class Mailer(Protocol):
@@ -195,24 +197,34 @@ class PageView:
         return msg
 
 
-def holding_text(context: TenantContext, kinds: list[str], grade: Grade, contacts: Contacts) -> str:
-    """The tenant's first answer when nobody is at the console: vetted, no promises.
+def holding_text(
+    context: TenantContext,
+    kinds: list[str],
+    grade: Grade,
+    contacts: Contacts,
+    language: str = "en",
+) -> str:
+    """The tenant's first answer when nobody is at the console: vetted, no promises,
+    in the phrasebook's words for `language` (ISO 639-1; English for one it lacks).
 
     Damage to the building gets the emergency maintenance line, never the
     emergency services; a danger to life always gets the emergency number.
     """
+    phrases = phrases_for(language)
     name = context.tenant.name.split()[0] if context.tenant else ""
-    team = "on-call team" if grade is Grade.LIFE else "on-call maintenance team"
+    alerted = (
+        phrases.holding_alerted_life if grade is Grade.LIFE else phrases.holding_alerted_property
+    )
     lines = [
-        f"Hello {name}," if name else "Hello,",
+        phrases.holding_greeting.format(first_name=name) if name else phrases.greeting_unknown,
         "",
-        f"We have received your message and alerted our {team}.",
+        alerted,
         "",
-        *first_steps(kinds, grade, contacts),
+        *first_steps(kinds, grade, contacts, language),
         "",
-        "If anything changes, reply to this email.",
+        phrases.holding_if_changes,
         "",
-        "This is an automatic message; a person will answer your email.",
+        phrases.holding_automatic,
     ]
     return "\n".join(lines) + "\n"
 
@@ -299,7 +311,7 @@ class Escalator:
         """Send every page, holding reply and retry that is due; when to look again."""
         async with self._lock:
             by_conversation: dict[int, list[Item]] = {}
-            for item in await self.store.waiting_emergencies():
+            for item in await self.store.waiting_emergencies(self.config.inbox):
                 by_conversation.setdefault(conversation_of(item), []).append(item)
             pages = await self.store.pages(by_conversation)
             await self._retry_failed(pages)

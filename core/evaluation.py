@@ -39,6 +39,7 @@ class Label(BaseModel):
     # For an emergency: danger to life, or damage to the building that cannot wait.
     grade: Literal["life", "property"] | None = None
     lang: str = ""  # ISO 639-1 of the writer's own words, when the set says
+    reply_lang: str = ""  # the language the reply should be in, when the set says
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,9 @@ class Report:
     false_pages_per_100_routine: float | None
     # Per language: messages, emergencies, raised, answered as routine, false alarms.
     by_language: dict[str, dict[str, int]]
+    # Replies written in the language the set expects, of those it says (None: it does not).
+    reply_language_right: int | None
+    reply_language_labelled: int
     mean_confidence_when_right: float
     mean_confidence_when_wrong: float
     calibration_error: float
@@ -96,6 +100,15 @@ class Report:
             )
         return lines
 
+    def _reply_language_lines(self) -> list[str]:
+        if self.reply_language_right is None:
+            return []
+        return [
+            f"reply language right: {self.reply_language_right} of "
+            f"{self.reply_language_labelled} "
+            f"({_ratio(self.reply_language_right, self.reply_language_labelled):.1%})"
+        ]
+
     def to_text(self) -> str:
         lines = [
             f"messages: {self.messages}",
@@ -118,6 +131,7 @@ class Report:
             *self._grade_lines(),
             f"false pages per 100 routine emails: {_num(self.false_pages_per_100_routine)}",
             *self._language_lines(),
+            *self._reply_language_lines(),
             f"mean confidence: {self.mean_confidence_when_right:.2f} when right, "
             f"{self.mean_confidence_when_wrong:.2f} when wrong; "
             f"calibration error (ECE, 10 bins): {self.calibration_error:.3f}",
@@ -219,6 +233,8 @@ def summarise(outcomes: list[Outcome]) -> Report:
         emergencies_by_grade=_by_grade(flagged),
         false_pages_per_100_routine=_false_pages(flagged),
         by_language=_by_language(outcomes),
+        reply_language_right=_reply_language_right(outcomes),
+        reply_language_labelled=sum(1 for o in outcomes if o.label.reply_lang),
         mean_confidence_when_right=_mean([o.proposal.confidence for o in right]),
         mean_confidence_when_wrong=_mean([o.proposal.confidence for o in wrong]),
         calibration_error=calibration_error(
@@ -245,6 +261,14 @@ def _false_pages(flagged: list[Outcome]) -> float | None:
     if not routine:
         return None
     return 100 * sum(1 for o in routine if o.proposal.emergency) / len(routine)
+
+
+def _reply_language_right(outcomes: list[Outcome]) -> int | None:
+    """Replies in the expected language (a draft told none was, before, English)."""
+    labelled = [o for o in outcomes if o.label.reply_lang]
+    if not labelled:
+        return None
+    return sum(1 for o in labelled if (o.proposal.language or "en") == o.label.reply_lang)
 
 
 def _by_language(outcomes: list[Outcome]) -> dict[str, dict[str, int]]:

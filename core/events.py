@@ -40,6 +40,7 @@ class InboxStatusChanged:
     status: str
     since: datetime
     detail: str = ""
+    inbox: str = ""  # its name in the mailboxes file; "" for a setup with one inbox
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ class Thread:
     refused: int | None = None  # pointed into someone else's conversation: kept apart
     related: int | None = None  # possibly the same matter as this conversation
     subject: str = ""  # the subject the conversation started with
+    language: str = ""  # the language the conversation's replies were written in
 
     @property
     def is_followup(self) -> bool:

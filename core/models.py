@@ -158,6 +158,8 @@ class Tenant(BaseModel):
     lease_terms: str | dict[str, Any] = ""
     phone: str | None = None
     alt_emails: list[str] = Field(default_factory=list)
+    # The language the tenant prefers to be written to (ISO 639-1), when known.
+    language: str | None = None
 
     def addresses(self) -> list[str]:
         return [a.lower() for a in (self.email, *self.alt_emails)]
@@ -268,6 +270,11 @@ class Proposal(BaseModel):
     alarm_cleared: bool = False
     # Why the model wrote no draft (its failure, in the server's words), when it did not.
     model_error: str = ""
+    # The language the reply is written in (ISO 639-1; "" before languages were told
+    # apart), why (`core.language.Source`), and the tenant's own when it has no templates.
+    language: str = ""
+    language_source: str = ""
+    written_in: str = ""
 
     @property
     def alarmed(self) -> bool:
@@ -329,6 +336,7 @@ class MessageKey:
     mailbox: str
     uidvalidity: int
     uid: int
+    inbox: str = ""  # the inbox of the mailboxes file; "" for a setup with one inbox
 
 
 @dataclass(frozen=True)

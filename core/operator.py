@@ -11,13 +11,14 @@ outcome from the store's events.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from core.drafting import Drafter
 from core.errors import InvalidTransition, StaleItem
+from core.language import REPLY_LANGUAGES, name_of
 from core.models import (
     Intent,
     Item,
@@ -73,6 +74,16 @@ class ItemDetails:
 REVIEWABLE = frozenset({State.AWAITING_REVIEW, State.FAILED})
 
 
+@dataclass(frozen=True)
+class Desk:
+    """What an operator's commands need of one inbox: its drafter (datastore, model),
+    the address its replies come from, and its pager (None: paging is not set up)."""
+
+    drafter: Drafter
+    mail_from: str
+    pager: Pager | None = None
+
+
 class Operator:
     """One named person's commands. Each is a change in the store; the service (in
     another process, or on another machine) learns of it from the store and acts."""
@@ -80,20 +91,22 @@ class Operator:
     def __init__(
         self,
         store: Store,
-        drafter: Drafter,
-        mail_from: str,
+        desks: Mapping[str, Desk],
         *,
         name: str = "",
         clock: Callable[[], datetime],
-        pager: Pager | None = None,
     ) -> None:
+        """`desks`: each inbox's, by its name in the mailboxes file ("" for the one
+        inbox of a setup without it)."""
         self.store = store
-        self.drafter = drafter
-        self.mail_from = mail_from
+        self.desks = dict(desks)
         self.name = name
         self.actor = operator_actor(name)
         self.clock = clock
-        self.pager = pager  # pages the on-call people now (None: paging is not set up)
+
+    def desk(self, item: Item) -> Desk:
+        """The desk of the item's inbox (the first one for an inbox no longer set up)."""
+        return self.desks.get(item.key.inbox) or next(iter(self.desks.values()))
 
     async def approve(
         self, item_id: int, version: int, body: str | None = None, *, delay: float = 0
@@ -122,7 +135,7 @@ class Operator:
             approved_by=self.actor,
             error="",
             send_after=send_after,
-            reply_message_id=item.reply_message_id or new_message_id(self.mail_from),
+            reply_message_id=item.reply_message_id or new_message_id(self.desk(item).mail_from),
             detail={"delay": delay} if delay > 0 else None,
         )
         return item
@@ -195,11 +208,13 @@ class Operator:
     async def details(self, item_id: int) -> ItemDetails:
         """Everything the detail view shows, read from the store and parsed off the loop."""
         item = await self.store.get(item_id)
-        return ItemDetails(item, await self.drafter.parsed(item), self.context_for(item))
+        email = await self.desk(item).drafter.parsed(item)
+        return ItemDetails(item, email, self.context_for(item))
 
     async def message(self, item_id: int) -> ParsedEmail:
         """The email of an item, parsed off the loop (it never changes once stored)."""
-        return await self.drafter.parsed(await self.store.get(item_id))
+        item = await self.store.get(item_id)
+        return await self.desk(item).drafter.parsed(item)
 
     async def answered_elsewhere(self, item: Item) -> tuple[OutsideReply, ...]:
         """What the manager wrote from another mail client: replies to this message, then
@@ -216,14 +231,14 @@ class Operator:
         items = await self.store.conversation_items(item.conversation_id or item.id) or [item]
         exchanges = []
         for other in items:
-            text = own_words((await self.drafter.parsed(other)).text)
+            text = own_words((await self.desk(other).drafter.parsed(other)).text)
             sent = other.state is State.SENT and other.proposal is not None
             exchanges.append(Exchange(other, text, other.proposal.body if sent else ""))  # type: ignore[union-attr]
         return exchanges
 
     def context_for(self, item: Item) -> TenantContext:
         """The sender's own record, from the datastore held in memory."""
-        return self.drafter.directory.context_for(item.sender_addr)
+        return self.desk(item).drafter.directory.context_for(item.sender_addr)
 
     async def edit(self, item_id: int, version: int, body: str) -> Item:
         item = await self._seen(item_id, version)
@@ -263,7 +278,8 @@ class Operator:
         """
         item = await self._seen(item_id, version)
         before = _proposal(item)
-        proposal = await self.drafter.propose(item, await self.drafter.parsed(item), intent=intent)
+        drafter = self.desk(item).drafter
+        proposal = await drafter.propose(item, await drafter.parsed(item), intent=intent)
         updated = await self.store.update(
             item_id,
             actor=self.actor,
@@ -285,8 +301,9 @@ class Operator:
         before = _proposal(item)
         if not before.alarmed:
             raise InvalidTransition(f"#{item_id} has no alarm to clear")
-        proposal = await self.drafter.propose(
-            item, await self.drafter.parsed(item), intent=before.intent, not_emergency=True
+        drafter = self.desk(item).drafter
+        proposal = await drafter.propose(
+            item, await drafter.parsed(item), intent=before.intent, not_emergency=True
         )
         updated = await self.store.update(
             item_id,
@@ -309,9 +326,10 @@ class Operator:
         item = await self._seen(item_id, version)
         if not _proposal(item).emergency or item.state is not State.AWAITING_REVIEW:
             raise InvalidTransition(f"#{item_id} is not an emergency waiting for a person")
-        if self.pager is None:
+        pager = self.desk(item).pager
+        if pager is None:
             raise InvalidTransition("paging is not set up in this run")
-        page = await self.pager(item, self.actor)
+        page = await pager(item, self.actor)
         if page is None:
             raise InvalidTransition(f"#{item_id} was just paged; try again in a moment")
         return page
@@ -320,9 +338,10 @@ class Operator:
         """Ask the provider for a new reply following the operator's instruction."""
         item = await self._seen(item_id, version)
         before = _proposal(item)
-        proposal = await self.drafter.propose(
+        drafter = self.desk(item).drafter
+        proposal = await drafter.propose(
             item,
-            await self.drafter.parsed(item),
+            await drafter.parsed(item),
             intent=before.intent,
             instruction=instruction,
             previous_reply=before.body,
@@ -336,6 +355,25 @@ class Operator:
             detail={"redraft": instruction},
         )
 
+    async def set_language(self, item_id: int, version: int, language: str) -> Item:
+        """Write the reply in this language: redrafted in it, and kept through redrafts."""
+        if language not in REPLY_LANGUAGES:
+            raise InvalidTransition(f"there are no replies in {name_of(language)}")
+        item = await self._seen(item_id, version)
+        before = _proposal(item)
+        drafter = self.desk(item).drafter
+        proposal = await drafter.propose(
+            item, await drafter.parsed(item), intent=before.intent, language=language
+        )
+        return await self.store.update(
+            item_id,
+            actor=self.actor,
+            expect=REVIEWABLE,
+            expect_version=version,
+            proposal=proposal,
+            detail={"language": language},
+        )
+
     async def link(self, item_id: int, version: int, conversation_id: int | None = None) -> Item:
         """Join the item to a conversation (the suggested one by default) and redraft it
         with that conversation's history; refused when the sender is not part of it."""
@@ -343,8 +381,9 @@ class Operator:
         target = conversation_id or (item.proposal.related if item.proposal else None)
         if target is None:
             raise InvalidTransition(f"#{item_id} has no suggested conversation to join")
-        email = await self.drafter.parsed(item)
-        if not await self.drafter.conversations.may_join(item, email, target):
+        drafter = self.desk(item).drafter
+        email = await drafter.parsed(item)
+        if not await drafter.conversations.may_join(item, email, target):
             raise InvalidTransition(
                 f"#{item_id} cannot join #{target}: the sender is not part of that conversation"
             )
@@ -353,7 +392,7 @@ class Operator:
     async def unlink(self, item_id: int, version: int) -> Item:
         """Keep the item apart: a conversation of its own, no suggestion; redrafted so."""
         item = await self._seen(item_id, version)
-        email = await self.drafter.parsed(item)
+        email = await self.desk(item).drafter.parsed(item)
         before = item.conversation_id
         return await self._rethread(item, email, item.id, {"unlinked": before})
 
@@ -362,8 +401,9 @@ class Operator:
     ) -> Item:
         moved = dataclasses.replace(item, conversation_id=conversation_id)
         apart = conversation_id == item.id
-        thread = await self.drafter.conversations.thread_for(moved, email, apart=apart)
-        proposal = await self.drafter.propose(moved, email, thread=thread)
+        drafter = self.desk(item).drafter
+        thread = await drafter.conversations.thread_for(moved, email, apart=apart)
+        proposal = await drafter.propose(moved, email, thread=thread)
         return await self.store.update(
             item.id,
             actor=self.actor,

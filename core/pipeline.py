@@ -44,7 +44,7 @@ from core.parsing import parse_message
 from core.retry import backoff_delay
 from core.sent_watch import SentWatcher
 from core.service.feed import ChangeFeed
-from core.service.membership import BEAT_SECONDS, CLAIM_SECONDS, Membership
+from core.service.membership import BEAT_SECONDS, CLAIM_SECONDS, STANDBY, Membership
 from core.store import NewMessage, Store
 from core.store.lifecycle import NOT_ANSWERED_YET
 from core.worker import ItemWorker
@@ -53,7 +53,6 @@ log = logging.getLogger(__name__)
 
 ACTIVE_STATES = frozenset({State.NEW, State.TRIAGED, State.APPROVED, State.RETRYING})
 SHUTDOWN_GRACE_SECONDS = 30.0
-STANDBY = "standby"  # the inbox status while another process watches the mailbox
 LEASE_CHECK_SECONDS = 2.0  # how often the mailbox's lease is renewed, or looked at
 # `run_once` waits for replies and drafts due again within this many seconds; later
 # ones stay in the store for the next run.
@@ -76,12 +75,13 @@ class Pipeline:
         clock: Callable[[], datetime],
         wait_for_sign_in: Callable[[], Awaitable[None]] | None = None,
         member: Membership | None = None,
-        name: str = "inbox",
+        inbox: str = "",
     ) -> None:
         """`wait_for_sign_in` returns when the stored sign-in may have changed;
         `smtp_saves_sent`: the SMTP server files its own copies in `sent_mailbox`;
-        `member`: this process in the team on the store; `name`: the mailbox's, in the
-        lease that lets one process at a time watch it."""
+        `member`: this process in the team on the store; `inbox`: the inbox's name in the
+        mailboxes file ("" without one): its items, and the lease that lets one process
+        at a time watch its mailbox."""
         self.store = store
         self.worker = worker
         self.inbox_factory = inbox_factory
@@ -93,7 +93,8 @@ class Pipeline:
         self.smtp_saves_sent = smtp_saves_sent
         self.clock = clock
         self.member = member or Membership(store, clock)
-        self.lease = f"inbox:{name}"
+        self.inbox = inbox
+        self.lease = f"inbox:{inbox or 'inbox'}"
         self._queue: asyncio.Queue[int] = asyncio.Queue()
         self._pending: set[int] = set()  # queued or being worked on
         self._timers: dict[int, asyncio.TimerHandle] = {}  # items due later
@@ -129,24 +130,25 @@ class Pipeline:
     # --- entry points ----------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Serve this inbox alone until `stop` is set (`serve_inboxes` for several)."""
+        await serve_inboxes([self], stop)
+
+    async def serve(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set: discover mail, handle it, keep flags in line.
 
         Any number of processes may serve one store: each works on the items it
-        claims, and the one holding the mailbox's lease watches the mailbox."""
-        await self.member.join()
+        claims, and the one holding the mailbox's lease watches the mailbox. The
+        process's membership runs beside it (`serve_inboxes`)."""
         await self._find_orphans()
         await self._resume_active()
         self._serving = True
         workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
         loops = [
-            asyncio.create_task(self.member.run(stop)),
             asyncio.create_task(self._sweep(stop)),
             asyncio.create_task(self._watch_mailbox(stop)),
         ]
         if self.sent_watcher is not None:
             loops.append(asyncio.create_task(self.sent_watcher.run(stop)))
-        if self.feed is not None:
-            loops.append(asyncio.create_task(self.feed.run(stop)))
         try:
             await stop.wait()
         finally:
@@ -156,7 +158,6 @@ class Pipeline:
             for timer in self._timers.values():
                 timer.cancel()
             self._status("stopped")
-            await self.member.leave()
 
     async def _watch_mailbox(self, stop: asyncio.Event) -> None:
         """Watch the mailbox (and page for emergencies) while this process holds the
@@ -254,7 +255,7 @@ class Pipeline:
         while True:
             await self._queue.join()
             due: list[tuple[datetime, int]] = []
-            for item in await self.store.unclaimed(ACTIVE_STATES):
+            for item in await self.store.unclaimed(ACTIVE_STATES, self.inbox):
                 if item.id not in self._parked:
                     due.append((self.worker.next_step_at(item) or self.clock(), item.id))
             if not due:
@@ -308,16 +309,15 @@ class Pipeline:
     async def _resume_active(self) -> None:
         """Queue whatever nobody holds (a previous run left it half-done, or the process
         that held it stopped); the store says where each stands."""
-        for item in await self.store.unclaimed(ACTIVE_STATES):
+        for item in await self.store.unclaimed(ACTIVE_STATES, self.inbox):
             if item.id not in self._pending:
                 self.enqueue_at(item.id, self.worker.next_step_at(item))
 
     async def _find_orphans(self) -> None:
         """Replies caught in `sending` by a process that stopped (nobody holds them)."""
         known = {item.id for item in self._orphans}
-        self._orphans += [
-            item for item in await self.store.unclaimed([State.SENDING]) if item.id not in known
-        ]
+        sending = await self.store.unclaimed([State.SENDING], self.inbox)
+        self._orphans += [item for item in sending if item.id not in known]
 
     async def _recover_sending(self, inbox: Inbox) -> None:
         """A reply caught mid-send: found in Sent means sent; otherwise a person decides."""
@@ -434,6 +434,8 @@ class Pipeline:
         if not self._serving or not isinstance(event, (ItemAdded, ItemChanged)):
             return
         item = event.item
+        if item.key.inbox != self.inbox:
+            return
         if item.state in FINAL_FLAGS:
             self.wake()
         if item.state not in ACTIVE_STATES or item.id in self._pending:
@@ -524,7 +526,7 @@ class Pipeline:
         waiting = {
             item.key.uid: item
             for item in await self.store.items(NOT_ANSWERED_YET)
-            if item.key.mailbox == inbox.mailbox and item.key.uidvalidity == inbox.uidvalidity
+            if item.key == MessageKey(inbox.mailbox, inbox.uidvalidity, item.key.uid, self.inbox)
         }
         if not waiting:
             return
@@ -537,7 +539,7 @@ class Pipeline:
 
     async def _discover(self, inbox: Inbox) -> None:
         since = (self.clock() - timedelta(days=self.days_back)).date()
-        known = await self.store.known_uids(inbox.mailbox, inbox.uidvalidity)
+        known = await self.store.known_uids(inbox.mailbox, inbox.uidvalidity, self.inbox)
         for uid in await inbox.unseen_since(since):
             if uid in known:
                 continue
@@ -559,7 +561,7 @@ class Pipeline:
         raw = fetched.raw
         email = await asyncio.to_thread(parse_message, raw)
         message = NewMessage(
-            key=MessageKey(inbox.mailbox, inbox.uidvalidity, uid),
+            key=MessageKey(inbox.mailbox, inbox.uidvalidity, uid, self.inbox),
             message_id=email.message_id,
             dedup_key=email.message_id or "sha256:" + hashlib.sha256(raw).hexdigest(),
             raw=raw,
@@ -571,7 +573,7 @@ class Pipeline:
 
     async def _sync_flags(self, inbox: Inbox) -> None:
         """Set IMAP flags (and file Sent copies) for items that came to rest."""
-        for item in await self.store.unsynced_flags(inbox.mailbox, inbox.uidvalidity):
+        for item in await self.store.unsynced_flags(inbox.mailbox, inbox.uidvalidity, self.inbox):
             if item.state is State.SENT and self.sent_mailbox:
                 await self._copy_to_sent(inbox, item)
             if item.state in FINAL_FLAGS:  # an operator may have reopened it since
@@ -595,7 +597,7 @@ class Pipeline:
 
     def _status(self, status: str, detail: str = "") -> None:
         self._inbox_status = status
-        self.bus.publish(InboxStatusChanged(status, self.clock(), detail))
+        self.bus.publish(InboxStatusChanged(status, self.clock(), detail, self.inbox))
 
 
 def in_doubt_reason(message_id: str, searched: str = "") -> str:
@@ -636,6 +638,21 @@ async def _until(stop: asyncio.Event, pause: Awaitable[None]) -> None:
         for wait in waits:
             wait.cancel()
         await asyncio.gather(*waits, return_exceptions=True)
+
+
+async def serve_inboxes(pipelines: list[Pipeline], stop: asyncio.Event) -> None:
+    """One service process: its inboxes' pipelines, with one membership in the team
+    (they share it) and one follower of the store's changes."""
+    member, feed = pipelines[0].member, pipelines[0].feed
+    await member.join()
+    loops = [asyncio.create_task(member.run(stop))]
+    if feed is not None:
+        loops.append(asyncio.create_task(feed.run(stop)))
+    try:
+        await asyncio.gather(*(pipeline.serve(stop) for pipeline in pipelines))
+    finally:
+        await stop_tasks(loops)
+        await member.leave()
 
 
 async def stop_tasks(tasks: list[asyncio.Task[None]]) -> None:

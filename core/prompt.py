@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.history import NO_THREAD, Thread
+from core.language import name_of
 from core.models import Intent, ParsedEmail, TenantContext
 
 MAX_PROMPT_CHARS = 8_000
@@ -80,6 +81,8 @@ class TriageRequest:
     thread: Thread = NO_THREAD
     # The property manager checked: not an emergency (the draft must be routine).
     not_emergency: bool = False
+    # The language the reply must be written in (ISO 639-1: "en", "es", ...).
+    language: str = "en"
 
 
 def build_messages(
@@ -93,6 +96,10 @@ def build_messages(
     parts = [_tenant_block(request.context)]
     if request.thread.turns:
         parts.append(_history_block(request.thread))
+    parts.append(
+        f"Write the reply in {name_of(request.language)}, as a native speaker writes to a "
+        "tenant, in the polite form; keep names, addresses and phone numbers as they are."
+    )
     parts.append(_email_block(request.email))
     if request.intent is not None:
         parts.append(

@@ -71,8 +71,10 @@ class SentWatcher:
         configured: str,
         days_back: int,
         clock: Callable[[], datetime],
+        inbox: str = "",
     ) -> None:
         self.store = store
+        self.inbox = inbox  # its name in the mailboxes file
         self.connect = connect
         self.bus = bus
         self.configured = configured  # IMAP_SENT_MAILBOX, or "" to ask the server
@@ -165,7 +167,8 @@ class SentWatcher:
 
     async def _read_new(self, conn: ImapInbox) -> None:
         """Keep every reply added since the last look; the read position follows them."""
-        key = f"sent:{conn.mailbox}:{conn.uidvalidity}"
+        where = f"{self.inbox}/{conn.mailbox}" if self.inbox else conn.mailbox
+        key = f"sent:{where}:{conn.uidvalidity}"
         last = await self.store.cursor(key)
         if last is None:
             since: date = (self.clock() - timedelta(days=self.days_back)).date()

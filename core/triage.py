@@ -18,6 +18,15 @@ from core.emergency import GRADE_WORDS, grade_of, kinds_named
 from core.errors import ModelUnavailable, TriageError
 from core.history import NO_THREAD, Thread
 from core.judgement import NOTHING, Judgement, ModelAnswer, is_vulnerable, judge, with_model
+from core.language import (
+    DEFAULT_LANGUAGE,
+    ReplyLanguage,
+    choose,
+    detect,
+    name_of,
+    tenant_words,
+    written_in,
+)
 from core.loops import automated_reason
 from core.models import (
     POSSIBLE_DANGER,
@@ -75,6 +84,8 @@ async def triage(
     conversation_id: int | None = None,
     not_emergency: bool = False,
     may_wait: bool = False,
+    mailbox_language: str = DEFAULT_LANGUAGE,
+    chosen_language: str = "",
 ) -> Proposal:
     """The proposal for one email. Never raises for model failures: those go to review.
 
@@ -91,6 +102,10 @@ async def triage(
     caller keeps the email and asks again later. Not when the email speaks of
     danger (a person must see it now, drafted offline if need be). Answers that
     came but cannot be used fall back after the retries, as without `may_wait`.
+
+    The reply is written in the tenant's language (`core.language.choose`), or in
+    `chosen_language`, the operator's choice; a reply the model wrote in another
+    language is an unusable answer.
     """
     context = directory.context_for(email.sender_addr)
     automated = automated_reason(email, own_addresses) or skip_reason
@@ -105,13 +120,20 @@ async def triage(
             automated=automated,
             where=where,
         )
+    language = choose(
+        detect(tenant_words(email.text)),
+        conversation=thread.language,
+        tenant=(context.tenant.language or "") if context.tenant else "",
+        mailbox=mailbox_language,
+        operator=chosen_language,
+    )
     request = TriageRequest(
-        email, context, instruction, intent, previous_reply, thread, not_emergency
+        email, context, instruction, intent, previous_reply, thread, not_emergency, language.code
     )
     checking = _ask_about_danger(provider, email, thread, not_emergency)
     try:
         draft = await with_retries(
-            lambda: provider.draft(request), max_retries, base_delay=retry_delay
+            lambda: _drafted_in(provider, request), max_retries, base_delay=retry_delay
         )
     except TriageError as exc:
         if checking is not None:
@@ -128,15 +150,40 @@ async def triage(
         reason = f"the model failed ({exc}); this draft is from the {fallback.name} provider"
         if proposal.emergency:  # what a person must know first
             reason = f"{proposal.reason}; {reason}"
-        return proposal.model_copy(
+        proposal = proposal.model_copy(
             update={"action": Action.REVIEW, "reason": reason, "model_error": str(exc)}
         )
+        return in_language(proposal, language)
     if intent is not None and draft.intent is not intent:
         draft = draft.model_copy(update={"intent": intent})
     answer = await checking if checking is not None else None
-    return build_proposal(
+    proposal = build_proposal(
         email, context, draft, directory, provider=provider.name, where=where, answer=answer
     )
+    return in_language(proposal, language)
+
+
+async def _drafted_in(provider: TriageProvider, request: TriageRequest) -> Draft:
+    """The provider's draft, provided its reply is in the language asked for."""
+    draft = await provider.draft(request)
+    if draft.reply.strip() and not written_in(draft.reply, request.language):
+        raise TriageError(f"the reply is not in {name_of(request.language)}", retryable=True)
+    return draft
+
+
+def in_language(proposal: Proposal, language: ReplyLanguage) -> Proposal:
+    """The proposal with its language told; a tenant's language without templates
+    sends it to a person, with the question to decide."""
+    update: dict[str, object] = {
+        "language": language.code,
+        "language_source": language.source.value,
+        "written_in": language.unsupported,
+    }
+    if language.unsupported and proposal.action is Action.REPLY:
+        update |= {"action": Action.REVIEW, "reason": language.describe()}
+    elif language.unsupported and proposal.action is Action.REVIEW:
+        update["reason"] = f"{proposal.reason}; {language.describe()}"
+    return proposal.model_copy(update=update)
 
 
 @runtime_checkable

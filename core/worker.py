@@ -70,6 +70,7 @@ class WorkerConfig:
     send_retry_hours: float = 24.0  # then it fails and waits for a person
     model_pause: float = 5.0  # the first time the model's circuit stays open
     model_wait_seconds: float = 300.0  # a draft waits this long for the model at most
+    reply_language: str = "en"  # the mailbox's (REPLY_LANGUAGE)
 
 
 class ItemWorker:
@@ -98,7 +99,12 @@ class ItemWorker:
             store,
             directory,
             GuardedProvider(provider, self.model),
-            DraftConfig(config.own_addresses, config.max_retries, config.retry_delay),
+            DraftConfig(
+                config.own_addresses,
+                config.max_retries,
+                config.retry_delay,
+                reply_language=config.reply_language,
+            ),
             clock,
             fallback,
         )

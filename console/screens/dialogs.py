@@ -1,4 +1,4 @@
-"""Small modal questions: a choice between buttons, an instruction, an intent."""
+"""Small modal questions: a choice between buttons, an instruction, an intent, a language."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from core.language import REPLY_LANGUAGES, name_of
 from core.models import Intent
 
 INTENT_KEYS = {
@@ -74,3 +75,30 @@ class IntentDialog(ModalScreen["Intent | None"]):
 
     def action_choose(self, key: str) -> None:
         self.dismiss(INTENT_KEYS[key])
+
+
+LANGUAGE_KEYS = {str(number): code for number, code in enumerate(REPLY_LANGUAGES, start=1)}
+
+
+class LanguageDialog(ModalScreen["str | None"]):
+    """`w` then 1–7: the language to write the reply in."""
+
+    BINDINGS = [
+        *(Binding(key, f"choose('{key}')", name_of(code)) for key, code in LANGUAGE_KEYS.items()),
+        Binding("escape", "dismiss(None)", "Cancel"),
+    ]
+
+    def __init__(self, current: str) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Write the reply in:", classes="question")
+            for key, code in LANGUAGE_KEYS.items():
+                now = "  (now)" if code == self.current else ""
+                yield Label(f"  {key}  {name_of(code)}{now}")
+            yield Label("  esc  cancel", classes="hint")
+
+    def action_choose(self, key: str) -> None:
+        self.dismiss(LANGUAGE_KEYS[key])

@@ -39,6 +39,7 @@ from textual.widgets import TextArea
 
 from console.rows import STATE_LABELS
 from console.text import clean, literal, unwrap
+from core.language import ReplyLanguage, Source
 from core.models import (
     Action,
     Channel,
@@ -47,6 +48,7 @@ from core.models import (
     Page,
     PageState,
     ParsedEmail,
+    Proposal,
     State,
     TenantContext,
 )
@@ -275,13 +277,15 @@ def _summary(view: DetailView, now: datetime) -> Group:
     proposal = item.proposal
     if proposal is not None:
         alarm = "EMERGENCY · " if proposal.emergency else ""
-        lines.append(
-            Text(
-                f"{alarm}{proposal.intent.value} ({proposal.confidence:.2f}) by "
-                f"{proposal.provider}",
-                style="bold red" if proposal.emergency else "",
-            )
+        judged = Text(
+            f"{alarm}{proposal.intent.value} ({proposal.confidence:.2f}) by {proposal.provider}",
+            style="bold red" if proposal.emergency else "",
         )
+        if proposal.language and proposal.action is not Action.SKIP:
+            judged.append(" · reply in ")
+            told = _reply_language(proposal).describe()
+            judged.append(told, style="bold yellow" if proposal.written_in else "")
+        lines.append(judged)
         why = "Not answered: " if proposal.action is Action.SKIP else "Why: "
         lines.append(Text.assemble(why, literal(proposal.reason, one_line=True)))
         if proposal.alarm_cleared:
@@ -499,3 +503,8 @@ def _draft(view: DetailView) -> Group:
     else:
         title = "Draft (e edits)"
     return Group(Rule(title, style="dim"), literal(proposal.body))
+
+
+def _reply_language(proposal: Proposal) -> ReplyLanguage:
+    source = Source(proposal.language_source or Source.MAILBOX.value)
+    return ReplyLanguage(proposal.language, source, proposal.written_in)

@@ -56,8 +56,11 @@ class QueueFilter:
     state: State | None = None
     intent: Intent | None = None
     search: str = ""
+    inbox: str | None = None  # an inbox of the mailboxes file; None: every inbox
 
     def matches(self, item: Item) -> bool:
+        if self.inbox is not None and item.key.inbox != self.inbox:
+            return False
         if self.state is not None and item.state is not self.state:
             return False
         if self.intent is not None and (
@@ -72,6 +75,8 @@ class QueueFilter:
 
     def describe(self) -> str:
         parts = []
+        if self.inbox is not None:
+            parts.append(f"inbox={self.inbox}")
         if self.state is not None:
             parts.append(f"state={self.state.value}")
         if self.intent is not None:
@@ -115,9 +120,12 @@ class QueueTable(ScrollView, can_focus=True):
     }
     """
 
-    def __init__(self, sla_minutes: tuple[int, int], **kwargs: object) -> None:
+    def __init__(
+        self, sla_minutes: tuple[int, int], home_language: str = "en", **kwargs: object
+    ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.sla_minutes = sla_minutes
+        self.home_language = home_language  # the mailbox's: other languages are marked
         self.filter = QueueFilter()
         self.compact = False
         # False until the operator moves the cursor: until then it follows the top row.
@@ -237,7 +245,9 @@ class QueueTable(ScrollView, can_focus=True):
         cached = self._cache.get(item.id)
         if cached is not None and cached[0] == item.version:
             return cached[1]
-        view = row_view(item, now, self.sla_minutes, compact=self.compact)
+        view = row_view(
+            item, now, self.sla_minutes, compact=self.compact, home_language=self.home_language
+        )
         self._cache[item.id] = (item.version, view)
         return view
 

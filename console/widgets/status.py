@@ -34,6 +34,8 @@ _WHEN_ANY = {
 class StatusModel:
     inbox: str = "starting"
     inbox_since: datetime | None = None
+    # Each inbox of a mailboxes file, by name: its status and since when.
+    inboxes: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     provider: str = ""
     # The model's structured-output mode ("json_schema", …); empty for the offline provider.
     model_mode: str = ""
@@ -54,11 +56,12 @@ class StatusBar(Static):
 
     def render_model(self, model: StatusModel, now: datetime) -> None:
         line = Text()
-        since = ""
-        if model.inbox_since is not None:
-            since = f" {int((now - model.inbox_since).total_seconds() // 60)}m"
-        style = "green" if model.inbox in ("idle", "polling") else "bold yellow"
-        line.append(f" inbox: {model.inbox}{since} ", style=style)
+        if model.inboxes:
+            for name, (status, when) in sorted(model.inboxes.items()):
+                line.append(f" {name}: {status}{_minutes(now, when)} ", style=_inbox_style(status))
+        else:
+            since = _minutes(now, model.inbox_since)
+            line.append(f" inbox: {model.inbox}{since} ", style=_inbox_style(model.inbox))
         for outage in model.outages.values():  # first: the line may be cut on the right
             line.append("│ ")
             line.append(literal(outage.describe(now), "bold red", one_line=True))
@@ -108,3 +111,11 @@ def model_health(model: StatusModel) -> tuple[str, str]:
         return "ok", "green"
     doing = "falling back" if model.falling_back else "failing"
     return f"{doing} ({model.provider_problem})", "red"
+
+
+def _minutes(now: datetime, since: datetime | None) -> str:
+    return f" {int((now - since).total_seconds() // 60)}m" if since is not None else ""
+
+
+def _inbox_style(status: str) -> str:
+    return "green" if status in ("idle", "polling") else "bold yellow"

@@ -4,8 +4,9 @@ No network and no model download: weighted cues (`core.providers.cues`) score
 each intent, the most pressing intent with enough evidence wins
 (locked_out > maintenance > rent > general), and the confidence comes from
 how strong and how clear the evidence is. Text that is not English gets a low
-confidence. Replies are filled from the sender's own record only, and never
-promise what has not happened.
+confidence. Replies are filled from the sender's own record only, written in
+the request's language (`TriageRequest.language`), and never promise what has
+not happened.
 """
 
 from __future__ import annotations
@@ -201,9 +202,9 @@ class OfflineProvider:
         alarm = self._alarm(request, email.subject)
         intent = request.intent or found.intent
         stakeholders = self.directory.stakeholders_for(intent)
-        reply = templates.reply(intent, alarm, context, stakeholders)
+        reply = templates.reply(intent, alarm, context, stakeholders, request.language)
         if request.instruction:
-            reply = templates.with_instruction(reply, request.instruction)
+            reply = templates.with_instruction(reply, request.instruction, request.language)
         return Draft(
             intent=intent,
             confidence=1.0 if request.intent else found.confidence,
@@ -247,12 +248,14 @@ class OfflineProvider:
         intent = request.intent or (found.intent if kind is FollowUp.NEW_REQUEST else topic)
         stakeholders = self.directory.stakeholders_for(intent)
         reopened = kind is FollowUp.UPDATE and thread.ticket_status == "resolved"
-        replies = templates.followup(kind, intent, alarm, context, stakeholders, reopened=reopened)
+        replies = templates.followup(
+            kind, intent, alarm, context, stakeholders, reopened=reopened, language=request.language
+        )
         # Never the same words twice in one conversation: the next phrasing, if any.
         said = {" ".join(r.split()) for r in thread.earlier_replies}
         reply = next((r for r in replies if " ".join(r.split()) not in said), replies[0])
         if request.instruction:
-            reply = templates.with_instruction(reply, request.instruction)
+            reply = templates.with_instruction(reply, request.instruction, request.language)
         confidence = found.confidence if kind is FollowUp.NEW_REQUEST else FOLLOWUP_CONFIDENCE
         if not found.english:
             confidence = min(confidence, 0.5)

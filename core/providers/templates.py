@@ -4,6 +4,10 @@ Rules every template keeps: it uses only the sender's own record; it says what
 has happened (the request is logged, the team is copied and alerted), never
 what has not (no "a locksmith is on the way"); an unknown sender gets no
 account details at all.
+
+The words are the phrasebook's (`core.phrasebook`), in the language the reply
+must be written in (`language`, an ISO 639-1 code; English for one it lacks).
+This module only decides which phrases make up a reply, and in what order.
 """
 
 from __future__ import annotations
@@ -12,15 +16,15 @@ from dataclasses import dataclass
 
 from core.emergency import Contacts, first_steps
 from core.models import FollowUp, Grade, Intent, TenantContext
+from core.phrasebook import Phrases, phrases_for
 
+# What the office calls each intent (ticket titles, summaries): English, not the tenant's.
 INTENT_LABELS = {
     Intent.LOCKED_OUT: "Lockout",
     Intent.MAINTENANCE: "Maintenance request",
     Intent.RENT: "Rent question",
     Intent.GENERAL: "General enquiry",
 }
-
-SIGNATURE = "Best regards,\nProperty Management"
 
 
 @dataclass(frozen=True)
@@ -32,112 +36,156 @@ class Alarm:
     contacts: Contacts
     reason: str = ""  # what was read, for the operator
 
-    def advice(self) -> list[str]:
+    def advice(self, language: str = "en") -> list[str]:
         """The first safe steps and whom to call; never the emergency services for damage."""
-        return first_steps(self.kinds, self.grade, self.contacts)
+        return first_steps(self.kinds, self.grade, self.contacts, language)
 
 
-def reply(intent: Intent, alarm: Alarm | None, context: TenantContext, cc: list[str]) -> str:
+def reply(
+    intent: Intent,
+    alarm: Alarm | None,
+    context: TenantContext,
+    cc: list[str],
+    language: str = "en",
+) -> str:
+    phrases = phrases_for(language)
     if context.tenant is None:
-        return _unknown_sender(alarm)
-    first_name = context.tenant.name.split()[0]
-    unit = context.unit.address if context.unit else f"unit {context.tenant.unit_id}"
-    copied = f" I have copied {_join(cc)} on this email." if cc else ""
+        return _unknown_sender(alarm, phrases)
+    unit = _unit(context, phrases)
+    copied = _copied(cc, phrases)
     paragraphs = {
         Intent.LOCKED_OUT: _lockout,
         Intent.MAINTENANCE: _maintenance,
         Intent.RENT: _rent,
         Intent.GENERAL: _general,
-    }[intent](context, unit, copied, alarm)
-    return "\n\n".join([f"Hi {first_name},", *paragraphs, SIGNATURE])
+    }[intent](context, unit, copied, alarm, phrases)
+    return _letter(_greeting(context, phrases), paragraphs, phrases)
 
 
-def with_instruction(reply_text: str, instruction: str) -> str:
+def with_instruction(reply_text: str, instruction: str, language: str = "en") -> str:
     """Offline drafts cannot be rewritten: the manager's words go in before the signature."""
-    body, _, _ = reply_text.rpartition(SIGNATURE)
-    return f"{body.rstrip()}\n\n{instruction.strip()}\n\n{SIGNATURE}"
+    signature = phrases_for(language).signature
+    body, _, _ = reply_text.rpartition(signature)
+    return f"{body.rstrip()}\n\n{instruction.strip()}\n\n{signature}"
 
 
-def _lockout(context: TenantContext, unit: str, copied: str, alarm: Alarm | None) -> list[str]:
+def _letter(greeting: str, paragraphs: list[str], phrases: Phrases) -> str:
+    return "\n\n".join([greeting, *paragraphs, phrases.signature])
+
+
+def _greeting(context: TenantContext, phrases: Phrases) -> str:
+    assert context.tenant is not None
+    return phrases.greeting.format(first_name=context.tenant.name.split()[0])
+
+
+def _unit(context: TenantContext, phrases: Phrases) -> str:
+    assert context.tenant is not None
+    if context.unit:
+        return context.unit.address
+    return phrases.unit_fallback.format(unit_id=context.tenant.unit_id)
+
+
+def _copied(cc: list[str], phrases: Phrases) -> str:
+    """The sentence naming who is copied, or "" when nobody is."""
+    return phrases.copied.format(people=phrases.join(cc)) if cc else ""
+
+
+def _and_copied(paragraph: str, copied: str) -> str:
+    return f"{paragraph} {copied}" if copied else paragraph
+
+
+def _lockout(
+    context: TenantContext, unit: str, copied: str, alarm: Alarm | None, phrases: Phrases
+) -> list[str]:
     phone = context.tenant.phone if context.tenant else None
-    reach = f" at {phone}" if phone else ""
     paragraphs = [
-        f"We are sorry you cannot get into {unit}. We have alerted our on-call team, who will "
-        f"contact you to arrange access.{copied}",
-        f"Please keep your phone with you so we can reach you{reach}, and reply to this email if "
-        "anything changes.",
+        _and_copied(phrases.lockout_alerted.format(unit=unit), copied),
+        phrases.lockout_keep_phone_at.format(phone=phone) if phone else phrases.lockout_keep_phone,
     ]
     if alarm:
-        paragraphs[1:1] = alarm.advice()
+        paragraphs[1:1] = alarm.advice(phrases.code)
     return paragraphs
 
 
-def _maintenance(context: TenantContext, unit: str, copied: str, alarm: Alarm | None) -> list[str]:
+def _maintenance(
+    context: TenantContext, unit: str, copied: str, alarm: Alarm | None, phrases: Phrases
+) -> list[str]:
     if alarm:
         return [
-            f"Thank you for telling us straight away. We have logged this as an urgent "
-            f"request for {unit} and alerted our on-call team.{copied}",
-            *alarm.advice(),
+            _and_copied(phrases.maintenance_urgent.format(unit=unit), copied),
+            *alarm.advice(phrases.code),
         ]
     return [
-        f"Thank you for reporting this. We have logged a maintenance request for {unit}, and "
-        f"our maintenance team will contact you to arrange a visit.{copied}",
-        "If the problem gets worse in the meantime, please reply to this email.",
+        _and_copied(phrases.maintenance_logged.format(unit=unit), copied),
+        phrases.maintenance_if_worse,
     ]
 
 
-def _rent(context: TenantContext, unit: str, copied: str, alarm: Alarm | None) -> list[str]:
+def _rent(
+    context: TenantContext, unit: str, copied: str, alarm: Alarm | None, phrases: Phrases
+) -> list[str]:
     assert context.tenant is not None
     balance = context.tenant.balance_due
     record = (
-        f"Our records currently show a balance of {balance:,.2f} due for {unit}."
+        phrases.rent_balance.format(amount=phrases.money(balance), unit=unit)
         if balance > 0
-        else f"Our records currently show no balance due for {unit}."
+        else phrases.rent_no_balance.format(unit=unit)
     )
-    return [
-        f"Thank you for your message about your rent. {record}",
-        f"Our accounts team will look into your question and confirm the details.{copied}",
-    ]
+    return [record, _and_copied(phrases.rent_accounts, copied)]
 
 
-def _general(context: TenantContext, unit: str, copied: str, alarm: Alarm | None) -> list[str]:
+def _general(
+    context: TenantContext, unit: str, copied: str, alarm: Alarm | None, phrases: Phrases
+) -> list[str]:
     if alarm:
-        return [
-            f"Thank you for telling us straight away. We have alerted our on-call team.{copied}",
-            *alarm.advice(),
-        ]
-    return [
-        f"Thank you for your message. We have received it and will get back to you shortly."
-        f"{copied}",
-    ]
+        return [_and_copied(phrases.general_urgent, copied), *alarm.advice(phrases.code)]
+    return [_and_copied(phrases.general_received, copied)]
 
 
-def _unknown_sender(alarm: Alarm | None) -> str:
-    paragraphs = [
-        "Hello,",
-        "Thank you for your message. We could not match your email address to our resident "
-        "records, so we cannot discuss any tenancy or account details by email.",
-        "If you are a resident, please write to us from the email address we have on file, "
-        "or reply with your full name and unit so we can verify you.",
-    ]
+def _unknown_sender(alarm: Alarm | None, phrases: Phrases) -> str:
+    paragraphs = [phrases.greeting_unknown, phrases.unknown_not_matched, phrases.unknown_verify]
     if alarm:
-        paragraphs += alarm.advice()
-    return "\n\n".join([*paragraphs, SIGNATURE])
+        paragraphs += alarm.advice(phrases.code)
+    return "\n\n".join([*paragraphs, phrases.signature])
 
 
-def _join(addresses: list[str]) -> str:
-    if len(addresses) <= 1:
-        return "".join(addresses)
-    return ", ".join(addresses[:-1]) + " and " + addresses[-1]
+# --- follow-ups ----------------------------------------------------------------------
 
 
-# Who takes a request forward, and what they arrange, by intent (for follow-ups).
-_TEAMS = {
-    Intent.LOCKED_OUT: ("our on-call team", "access"),
-    Intent.MAINTENANCE: ("our maintenance team", "a visit"),
-    Intent.RENT: ("our accounts team", "an answer"),
-    Intent.GENERAL: ("the office", "an answer"),
-}
+@dataclass(frozen=True)
+class _Request:
+    """The words a follow-up names the request with: what it is, who has it, what they
+    arrange, for which unit, and who is copied."""
+
+    label: str
+    team: str
+    arrange: str
+    unit: str
+    copied: str
+
+    def say(self, phrase: str) -> str:
+        return phrase.format(label=self.label, team=self.team, arrange=self.arrange, unit=self.unit)
+
+    def say_copied(self, phrase: str) -> str:
+        return _and_copied(self.say(phrase), self.copied)
+
+
+def _request(intent: Intent, unit: str, copied: str, phrases: Phrases) -> _Request:
+    label, team, arrange = {
+        Intent.LOCKED_OUT: (
+            phrases.label_locked_out,
+            phrases.team_locked_out,
+            phrases.arrange_locked_out,
+        ),
+        Intent.MAINTENANCE: (
+            phrases.label_maintenance,
+            phrases.team_maintenance,
+            phrases.arrange_maintenance,
+        ),
+        Intent.RENT: (phrases.label_rent, phrases.team_rent, phrases.arrange_rent),
+        Intent.GENERAL: (phrases.label_general, phrases.team_general, phrases.arrange_general),
+    }[intent]
+    return _Request(label, team, arrange, unit, copied)
 
 
 def followup(
@@ -148,6 +196,7 @@ def followup(
     cc: list[str],
     *,
     reopened: bool = False,
+    language: str = "en",
 ) -> list[str]:
     """Replies to an answer in a conversation, in order of preference: never the first
     reply again, and a second phrasing for when the first was already used.
@@ -157,87 +206,45 @@ def followup(
     promised); "fixed" and "thanks" get a short word, for the times a reply
     is wanted at all.
     """
+    phrases = phrases_for(language)
     if context.tenant is None:
-        return [_unknown_sender(alarm)]
+        return [_unknown_sender(alarm, phrases)]
     if kind is FollowUp.FIRST:
-        return [reply(intent, alarm, context, cc)]
-    first_name = context.tenant.name.split()[0]
-    unit = context.unit.address if context.unit else f"unit {context.tenant.unit_id}"
-    copied = f" I have copied {_join(cc)} on this email." if cc else ""
-    team, arrange = _TEAMS[intent]
-    label = INTENT_LABELS[intent].lower()
+        return [reply(intent, alarm, context, cc, language)]
+    request = _request(intent, _unit(context, phrases), _copied(cc, phrases), phrases)
     if kind is FollowUp.UPDATE and reopened:
-        kind_text = [
-            [
-                f"I am sorry to hear the problem is back. I have reopened your {label} for "
-                f"{unit} and asked {team} to contact you to arrange {arrange}.{copied}",
-                "Please reply to this email if anything changes in the meantime.",
-            ]
-        ]
+        versions = [[request.say_copied(phrases.reopened), phrases.reopened_next]]
     else:
-        kind_text = _FOLLOWUP_TEXTS[kind](label, unit, team, arrange, copied)
-    texts = []
-    for paragraphs in kind_text:
-        if alarm:
-            paragraphs = [*paragraphs, *alarm.advice()]
-        texts.append("\n\n".join([f"Hi {first_name},", *paragraphs, SIGNATURE]))
-    return texts
+        versions = _FOLLOWUP_TEXTS[kind](request, phrases)
+    advice = alarm.advice(phrases.code) if alarm else []
+    greeting = _greeting(context, phrases)
+    return [_letter(greeting, [*paragraphs, *advice], phrases) for paragraphs in versions]
 
 
-def _update(label: str, unit: str, team: str, arrange: str, copied: str) -> list[list[str]]:
+def _update(request: _Request, phrases: Phrases) -> list[list[str]]:
     return [
-        [
-            f"Thank you for the update. I have added it to your {label} for {unit}, and "
-            f"{team} has it.{copied}",
-            "We will be in touch about the next step; please reply to this email if anything "
-            "changes in the meantime.",
-        ],
-        [
-            f"Thank you, that is helpful. The new information is now with {team}, on your "
-            f"{label} for {unit}.{copied}",
-            "We will let you know as soon as the next step is arranged.",
-        ],
+        [request.say_copied(phrases.update), phrases.update_next],
+        [request.say_copied(phrases.update_again), phrases.update_again_next],
     ]
 
 
-def _chaser(label: str, unit: str, team: str, arrange: str, copied: str) -> list[list[str]]:
+def _chaser(request: _Request, phrases: Phrases) -> list[list[str]]:
     return [
-        [
-            f"I am sorry that you are still waiting. I have marked your {label} for {unit} as "
-            f"a priority and asked {team} to contact you as soon as possible to arrange "
-            f"{arrange}.{copied}",
-            "We will confirm with you by email once it is arranged.",
-        ],
-        [
-            f"I apologise again for the wait. Your {label} for {unit} is now with the "
-            f"manager as well as {team}, and we are arranging {arrange} as a matter of "
-            f"urgency.{copied}",
-            "You will hear from us by email as soon as it is arranged.",
-        ],
+        [request.say_copied(phrases.chaser), phrases.chaser_next],
+        [request.say_copied(phrases.chaser_again), phrases.chaser_again_next],
     ]
 
 
-def _resolved(label: str, unit: str, team: str, arrange: str, copied: str) -> list[list[str]]:
-    return [
-        [
-            "Thank you for letting us know it has been sorted out. We have closed the request.",
-            "We will reply to your question shortly.",
-        ]
-    ]
+def _resolved(request: _Request, phrases: Phrases) -> list[list[str]]:
+    return [[phrases.resolved, phrases.resolved_next]]
 
 
-def _closing(label: str, unit: str, team: str, arrange: str, copied: str) -> list[list[str]]:
-    return [["Thank you for your message. We will get back to you shortly."]]
+def _closing(request: _Request, phrases: Phrases) -> list[list[str]]:
+    return [[phrases.closing]]
 
 
-def _new_request(label: str, unit: str, team: str, arrange: str, copied: str) -> list[list[str]]:
-    return [
-        [
-            f"Thank you for letting us know about this as well. We have logged it as a separate "
-            f"{label} for {unit}, and {team} will contact you to arrange {arrange}.{copied}",
-            "If anything changes in the meantime, please reply to this email.",
-        ]
-    ]
+def _new_request(request: _Request, phrases: Phrases) -> list[list[str]]:
+    return [[request.say_copied(phrases.new_request), phrases.new_request_next]]
 
 
 _FOLLOWUP_TEXTS = {

@@ -34,7 +34,7 @@ from core.events import (
 )
 from core.models import Item, Page, Presence, ServiceInfo, State
 from core.policy import AutoSendPolicy, stored_policy
-from core.service.membership import CLAIM_SECONDS, status_events
+from core.service.membership import CLAIM_SECONDS, STANDBY, status_events
 from core.store import Store
 
 log = logging.getLogger(__name__)
@@ -148,14 +148,27 @@ class ChangeFeed:
                 self.bus.publish(event)
 
     def _status_of(self, services: tuple[ServiceInfo, ...], now: datetime) -> list[Event]:
-        """The status lines of the service watching the mailbox (or of any live one)."""
+        """Each inbox's status, as the service watching it tells it (or any live one);
+        the outages and the Sent folder's watch, as the first live service tells them."""
         alive = [s for s in services if s.alive(now, CLAIM_SECONDS)]
         if not alive:
             since = max((s.heartbeat_at for s in services), default=now)
             detail = "no service is running on this store: mail is not being read or sent"
             return [InboxStatusChanged(NO_SERVICE, since, detail)]
-        watching = [s for s in alive if (s.status.get("inbox") or {}).get("status") != "standby"]
-        return status_events((watching or alive)[0].status)
+        told = [status_events(s.status) for s in alive]
+        inboxes: dict[str, InboxStatusChanged] = {}
+        for event in (e for events in told for e in events):
+            if isinstance(event, InboxStatusChanged):
+                known = inboxes.get(event.inbox)
+                if known is None or (known.status == STANDBY and event.status != STANDBY):
+                    inboxes[event.inbox] = event
+        watching = [events for events in told if any(_watches(e) for e in events)]
+        rest = [e for e in (watching or told)[0] if not isinstance(e, InboxStatusChanged)]
+        return [*(inboxes[name] for name in sorted(inboxes)), *rest]
+
+
+def _watches(event: Event) -> bool:
+    return isinstance(event, InboxStatusChanged) and event.status != STANDBY
 
 
 def _outages(events: list[Event]) -> set[str]:

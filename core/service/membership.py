@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 CLAIM_SECONDS = 10.0  # a claim or lease not renewed this long is free again
 BEAT_SECONDS = 3.0  # how often a service renews what it holds and says it runs
 STATUS_SECONDS = 0.25  # a change of status reaches the store at most this often
+STANDBY = "standby"  # an inbox's status while another process watches the mailbox
 # An operator who pressed no key for this long is not at the console (emergencies
 # then get the holding reply); a console that stopped saying it is open, even sooner.
 PRESENT_SECONDS = 600.0
@@ -72,7 +73,8 @@ class StatusBoard:
     """What this service tells the team, kept from its own events."""
 
     def __init__(self) -> None:
-        self.inbox: dict[str, Any] = {"status": "connecting", "since": "", "detail": ""}
+        # Each inbox this service serves, by name: its status, since when, and why.
+        self.inboxes: dict[str, dict[str, Any]] = {}
         self.outages: dict[str, dict[str, Any]] = {}
         self.sent_watch: dict[str, str] = {}
         self.changed = asyncio.Event()
@@ -81,7 +83,7 @@ class StatusBoard:
 
     def observe(self, event: Event) -> None:
         if isinstance(event, InboxStatusChanged):
-            self.inbox = {
+            self.inboxes[event.inbox] = {
                 "status": event.status,
                 "since": event.since.isoformat(),
                 "detail": event.detail,
@@ -103,7 +105,7 @@ class StatusBoard:
 
     def snapshot(self) -> dict[str, Any]:
         return {
-            "inbox": self.inbox,
+            "inboxes": self.inboxes,
             "outages": self.outages,
             "sent_watch": self.sent_watch,
             "model_mode": self.model_mode(),
@@ -112,14 +114,13 @@ class StatusBoard:
 
 def status_events(status: dict[str, Any]) -> list[Event]:
     """The events a console would have seen in the service's own process."""
-    events: list[Event] = []
-    inbox = status.get("inbox") or {}
-    if inbox.get("since"):
-        events.append(
-            InboxStatusChanged(
-                inbox["status"], datetime.fromisoformat(inbox["since"]), inbox.get("detail", "")
-            )
+    events: list[Event] = [
+        InboxStatusChanged(
+            inbox["status"], datetime.fromisoformat(inbox["since"]), inbox.get("detail", ""), name
         )
+        for name, inbox in sorted((status.get("inboxes") or {}).items())
+        if inbox.get("since")
+    ]
     for service, outage in (status.get("outages") or {}).items():
         events.append(
             OutageChanged(

@@ -1,6 +1,6 @@
 """The items: one row per message, its lifecycle and its append-only audit.
 
-One row per message, keyed by (mailbox, UIDVALIDITY, UID). Every state change
+One row per message, keyed by (inbox, mailbox, UIDVALIDITY, UID). Every state change
 is checked against the lifecycle (`core.store.lifecycle`) and written in the
 same transaction as its audit row, so after a crash the store says exactly
 what was done. Every change also raises the item's `version`; a caller that
@@ -62,11 +62,12 @@ class Items(StoreBase):
     def _add(self, sql: Sql, m: NewMessage) -> Item | None:
         now = self._clock().isoformat()
         added = sql.row(
-            "INSERT INTO items (mailbox, uidvalidity, uid, message_id, dedup_key, state, "
+            "INSERT INTO items (inbox, mailbox, uidvalidity, uid, message_id, dedup_key, state, "
             "received_at, sender, sender_addr, subject, raw, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (mailbox, uidvalidity, uid) DO NOTHING RETURNING id",
+            "VALUES (?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (inbox, mailbox, uidvalidity, uid) DO NOTHING RETURNING id",
             (
+                m.key.inbox,
                 m.key.mailbox,
                 m.key.uidvalidity,
                 m.key.uid,
@@ -87,11 +88,11 @@ class Items(StoreBase):
         self._audit(sql, item_id, "inbox", None, State.NEW, {"uid": m.key.uid}, now)
         return self._get(sql, item_id)
 
-    async def known_uids(self, mailbox: str, uidvalidity: int) -> set[int]:
+    async def known_uids(self, mailbox: str, uidvalidity: int, inbox: str = "") -> set[int]:
         rows = await self._read(
             lambda sql: sql.rows(
-                "SELECT uid FROM items WHERE mailbox = ? AND uidvalidity = ?",
-                (mailbox, uidvalidity),
+                "SELECT uid FROM items WHERE inbox = ? AND mailbox = ? AND uidvalidity = ?",
+                (inbox, mailbox, uidvalidity),
             )
         )
         return {int(row[0]) for row in rows}
@@ -129,15 +130,15 @@ class Items(StoreBase):
 
         return await self._read(query)
 
-    async def waiting_emergencies(self) -> list[Item]:
-        """Emergencies that wait for a person, oldest first."""
+    async def waiting_emergencies(self, inbox: str = "") -> list[Item]:
+        """An inbox's emergencies that wait for a person, oldest first."""
         return await self._read(
             lambda sql: [
                 row_to_item(r)
                 for r in sql.rows(
-                    f"SELECT {ITEM_COLUMNS} FROM items WHERE state = ? AND "
+                    f"SELECT {ITEM_COLUMNS} FROM items WHERE inbox = ? AND state = ? AND "
                     f"{sql.dialect.json_true('proposal', 'emergency')} ORDER BY id",
-                    (State.AWAITING_REVIEW.value,),
+                    (inbox, State.AWAITING_REVIEW.value),
                 )
             ]
         )
@@ -338,13 +339,13 @@ class Items(StoreBase):
 
     # --- IMAP flags ----------------------------------------------------------------
 
-    async def unsynced_flags(self, mailbox: str, uidvalidity: int) -> list[Item]:
+    async def unsynced_flags(self, mailbox: str, uidvalidity: int, inbox: str = "") -> list[Item]:
         """Items in a final state whose IMAP flags have not been set yet."""
         rows = await self._read(
             lambda sql: sql.rows(
                 f"SELECT {ITEM_COLUMNS} FROM items WHERE flags_synced = 0 "
-                "AND mailbox = ? AND uidvalidity = ?",
-                (mailbox, uidvalidity),
+                "AND inbox = ? AND mailbox = ? AND uidvalidity = ?",
+                (inbox, mailbox, uidvalidity),
             )
         )
         return [row_to_item(r) for r in rows]

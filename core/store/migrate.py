@@ -57,27 +57,42 @@ def migrate_sqlite(db: sqlite3.Connection, clock: Callable[[], datetime]) -> lis
     """Apply every migration not applied yet, each in its own `BEGIN IMMEDIATE`
     transaction with its row in `schema_migrations` (two processes take turns)."""
     db.execute(VERSIONS_TABLE)
-    applied = []
-    for version, name, text in migrations("sqlite"):
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            done = db.execute(
-                "SELECT 1 FROM schema_migrations WHERE version = ?", (version,)
-            ).fetchone()
-            if done is None:
-                for statement in statements(text):
-                    db.execute(statement)
-                db.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    (version, name, clock().isoformat()),
-                )
-                applied.append(version)
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+    applied: list[int] = []
+    # A migration that rebuilds a table drops it while other tables refer to it; SQLite
+    # changes this only outside a transaction.
+    db.execute("PRAGMA foreign_keys=OFF")
+    try:
+        for version, name, text in migrations("sqlite"):
+            _apply_sqlite(db, version, name, text, clock, applied)
+    finally:
+        db.execute("PRAGMA foreign_keys=ON")
     return applied
+
+
+def _apply_sqlite(
+    db: sqlite3.Connection,
+    version: int,
+    name: str,
+    text: str,
+    clock: Callable[[], datetime],
+    applied: list[int],
+) -> None:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        done = db.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (version,))
+        if done.fetchone() is None:
+            for statement in statements(text):
+                db.execute(statement)
+            db.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (version, name, clock().isoformat()),
+            )
+            applied.append(version)
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
 
 
 # Columns the items table gained before versioned migrations: (name, definition).

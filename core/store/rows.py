@@ -26,7 +26,7 @@ from core.models import (
 ITEM_COLUMNS = (
     "id, mailbox, uidvalidity, uid, message_id, state, received_at, sender, subject, proposal, "
     "error, attempts, reply_message_id, ticket_id, approved_by, send_after, flags_synced, "
-    "conversation_id, version, created_at, updated_at, send_attempts, retrying_since"
+    "conversation_id, version, created_at, updated_at, send_attempts, retrying_since, inbox"
 )
 
 
@@ -89,10 +89,11 @@ def row_to_item(row: tuple[Any, ...]) -> Item:
         updated,
         send_attempts,
         retrying_since,
+        inbox,
     ) = row
     return Item(
         id=item_id,
-        key=MessageKey(mailbox, uidvalidity, uid),
+        key=MessageKey(mailbox, uidvalidity, uid, inbox),
         message_id=message_id,
         state=State(state),
         received_at=datetime.fromisoformat(received_at),

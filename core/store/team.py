@@ -65,18 +65,19 @@ class Team(StoreBase):
             )
         )
 
-    async def unclaimed(self, states: Iterable[State]) -> list[Item]:
-        """Items in these states that nobody holds (never claimed, released, or the
-        claim of an owner who stopped renewing it), oldest first."""
+    async def unclaimed(self, states: Iterable[State], inbox: str = "") -> list[Item]:
+        """An inbox's items in these states that nobody holds (never claimed, released,
+        or the claim of an owner who stopped renewing it), oldest first."""
         wanted = [s.value for s in states]
         now = self._clock().isoformat()
         return await self._read(
             lambda sql: [
                 row_to_item(r)
                 for r in sql.rows(
-                    f"SELECT {ITEM_COLUMNS} FROM items WHERE state IN ({_marks(wanted)}) "
+                    f"SELECT {ITEM_COLUMNS} FROM items WHERE inbox = ? AND "
+                    f"state IN ({_marks(wanted)}) "
                     "AND (claimed_by = '' OR claimed_until < ?) ORDER BY id",
-                    (*wanted, now),
+                    (inbox, *wanted, now),
                 )
             ]
         )

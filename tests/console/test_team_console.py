@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from tests.console.test_operator_console import LEAK, SIZE, on_screen, state_of,
 from tests.core.test_resilience import environment
 from tests.support.assistant import make_settings
 from tests.support.dovecot import DovecotServer, ImapAccount
+from tests.support.mail import make_email
 from tests.support.smtp import SmtpServer
 from tests.support.stores import store_location
 
@@ -112,3 +114,52 @@ async def test_two_operators_approving_one_item_send_one_reply_and_the_second_le
         await until(pilot, lambda: state_of(app) is State.SENT, 20)
         await until(pilot, lambda: "Approved by ben" in app.detail.text.plain)
     assert len(smtp_server.messages) == 1
+
+
+@pytest.mark.timeout(120)
+async def test_with_two_inboxes_the_status_line_shows_each_and_b_filters_the_queue_by_inbox(
+    dovecot: DovecotServer, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    accounts = {name: dovecot.add_user() for name in ("maintenance", "office")}
+    for name, account in accounts.items():
+        dovecot.deliver(account, make_email("maria.gonzalez@example.com", f"For {name}"))
+    mailboxes = tmp_path / "mailboxes.json"
+    mailboxes.write_text(
+        json.dumps(
+            {
+                "inboxes": [
+                    {"name": name, "IMAP_USER": a.user, "IMAP_PASSWORD": a.password}
+                    for name, a in accounts.items()
+                ]
+            }
+        )
+    )
+    settings = make_settings(accounts["office"], smtp_server, tmp_path, mailboxes=mailboxes)
+    app = OperatorConsole(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(app.items) == 2, 60)
+        await until(
+            pilot, lambda: inbox_states(app) == {"maintenance": "idle", "office": "idle"}, 30
+        )
+        status = str(app.query_one("#status").render())
+        assert "maintenance: idle" in status and "office: idle" in status
+        assert app.queue.row_count == 2
+        await pilot.press("b")
+        await until(pilot, lambda: app.queue.row_count == 1)
+        assert inbox_shown(app) == "maintenance"
+        await pilot.press("b")
+        await until(pilot, lambda: inbox_shown(app) == "office")
+        assert app.queue.row_count == 1
+        await pilot.press("b")
+        await until(pilot, lambda: app.queue.row_count == 2)
+
+
+def inbox_shown(app: OperatorConsole) -> str | None:
+    """The inbox of the item under the cursor."""
+    selected = app.queue.selected_id
+    return app.items[selected].key.inbox if selected is not None else None
+
+
+def inbox_states(app: OperatorConsole) -> dict[str, str]:
+    """Each inbox's status, as the status line shows it."""
+    return {name: status for name, (status, _) in app.status.inboxes.items()}

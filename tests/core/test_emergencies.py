@@ -52,19 +52,37 @@ async def propose(llm: LlmServer, directory: Directory, raw: bytes):  # type: ig
         await model.aclose()
 
 
+GERMAN_ROUTINE = "Guten Tag Maria, wir vereinbaren in den nächsten Tagen einen Termin mit Ihnen."
+
+
 @pytest.mark.parametrize(
-    ("subject", "body", "danger"),
+    ("subject", "body", "danger", "reply"),
     [
-        ("Kitchen", "I think I can smell something like gas near the stove.", "gas"),
-        ("Lift", "The lift stopped between floors and my neighbour is stuck inside.", "trapped"),
-        ("Ceiling", "Water is pouring through the ceiling onto the fuse box!", "Water is pouring"),
-        ("Heizung", "Die Heizung ist ausgefallen, draußen minus 12 Grad, mein Baby friert.", ""),
+        ("Kitchen", "I think I can smell something like gas near the stove.", "gas", ""),
+        (
+            "Lift",
+            "The lift stopped between floors and my neighbour is stuck inside.",
+            "trapped",
+            "",
+        ),
+        (
+            "Ceiling",
+            "Water is pouring through the ceiling onto the fuse box!",
+            "Water is pouring",
+            "",
+        ),
+        (
+            "Heizung",
+            "Die Heizung ist ausgefallen, draußen minus 12 Grad, mein Baby friert.",
+            "",
+            GERMAN_ROUTINE,
+        ),
     ],
 )
 async def test_danger_a_model_calls_routine_goes_to_a_person_with_on_call_copied(
-    llm_server: LlmServer, directory: Directory, subject: str, body: str, danger: str
+    llm_server: LlmServer, directory: Directory, subject: str, body: str, danger: str, reply: str
 ) -> None:
-    llm_server.script(Reply(routine()))
+    llm_server.script(Reply(routine(**({"reply": reply} if reply else {}))))
     proposal = await propose(
         llm_server, directory, make_email("maria.gonzalez@example.com", subject, body)
     )
