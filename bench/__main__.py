@@ -17,7 +17,11 @@ from pathlib import Path
 from bench.console import measure_console
 from bench.core import measure_parsing, measure_pipeline, measure_store, measure_triage
 from bench.results import Result
-from bench.terminal import measure_headless_backlog, measure_terminal
+from bench.terminal import (
+    measure_headless_backlog,
+    measure_headless_backlog_postgres,
+    measure_terminal,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,6 +41,7 @@ def main() -> int:
         results += asyncio.run(measure_store(work / "store"))
         results += asyncio.run(measure_pipeline(ROOT, work / "pipeline"))
         results += measure_headless_backlog(ROOT, work / "headless", args.backlog)
+        results += measure_headless_backlog_postgres(ROOT, work / "headless-pg", args.backlog)
         results += measure_console(ROOT, work / "console", args.items)
         results += measure_terminal(ROOT, work / "terminal", args.items, args.backlog)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

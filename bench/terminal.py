@@ -391,7 +391,7 @@ def _approved(path: Path) -> list[int]:
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         rows = db.execute(
-            "SELECT item_id FROM audit WHERE actor = 'operator' AND to_state = 'approved' "
+            "SELECT item_id FROM audit WHERE actor LIKE 'operator%' AND to_state = 'approved' "
             "ORDER BY id"
         ).fetchall()
     finally:
@@ -399,18 +399,22 @@ def _approved(path: Path) -> list[int]:
     return [int(row[0]) for row in rows]
 
 
-def measure_headless_backlog(root: Path, work: Path, backlog: int = 1000) -> list[Result]:
+def measure_headless_backlog(
+    root: Path, work: Path, backlog: int = 1000, *, store_url: str = "", engine: str = "SQLite"
+) -> list[Result]:
     """`python -m console --headless --once` through the backlog: the cost of an email.
 
     The CPU time is the assistant process's own (user + system, from `wait4`), so
-    the mail servers' share is left out; every intent is on auto-send, so each
-    email goes the whole way (triage, ticket, reply, pages for emergencies).
+    the mail servers' share (and PostgreSQL's) is left out; every intent is on
+    auto-send, so each email goes the whole way (triage, ticket, reply, pages for
+    emergencies).
     """
     run = Run(root, work)
     mail = work / "headless-mail"
     write_backlog(root / "data" / "demo", mail, backlog)
     with mail_servers(mail, work / "headless-sent") as ports:
         env = run.console_env(ports, work / "headless-output")
+        env["STORE_URL"] = store_url
         env["AUTO_SEND"] = "locked_out,maintenance,rent,general"
         env["SEND_DELAY"] = "0"
         command = [sys.executable, "-m", "console", "--headless", "--once"]
@@ -430,9 +434,32 @@ def measure_headless_backlog(root: Path, work: Path, backlog: int = 1000) -> lis
         return [Result("headless backlog: the run finished", 0, "", 1, True)]
     cpu = usage.ru_utime + usage.ru_stime
     return [
-        Result(f"headless --once, {backlog}-mail backlog", backlog / elapsed, "msg/s", 25, True),
+        Result(
+            f"headless --once, {backlog}-mail backlog, {engine}",
+            backlog / elapsed,
+            "msg/s",
+            25,
+            True,
+        ),
         Result("  CPU per email (the assistant's process)", cpu / backlog * 1000, "ms", 38, False),
     ]
+
+
+def measure_headless_backlog_postgres(root: Path, work: Path, backlog: int) -> list[Result]:
+    """The same backlog with the store on a throwaway PostgreSQL on loopback."""
+    from tests.support.postgres import PostgresServer, postgres_unavailable_reason
+
+    why = postgres_unavailable_reason()
+    if why is not None:
+        print(f"PostgreSQL rows skipped: {why}", file=sys.stderr)
+        return []
+    server = PostgresServer()
+    server.start()
+    try:
+        url = server.new_database()
+        return measure_headless_backlog(root, work, backlog, store_url=url, engine="PostgreSQL")
+    finally:
+        server.stop()
 
 
 def measure_terminal(root: Path, work: Path, items: int, backlog: int = 1000) -> list[Result]:
