@@ -45,7 +45,16 @@ from core.assembly import open_assistant, open_client, structured_mode
 from core.config import Settings
 from core.errors import StoreError
 from core.events import TeamChanged
-from core.models import Intent, Item, OutsideReply, Page, PageState, ParsedEmail, State
+from core.models import (
+    Delivery,
+    Intent,
+    Item,
+    OutsideReply,
+    Page,
+    PageState,
+    ParsedEmail,
+    State,
+)
 from core.policy import stored_policy
 from core.service.feed import NO_SERVICE
 from core.service.launcher import ServiceLink
@@ -131,6 +140,8 @@ class ConsoleBase(App[None]):
         self._bodies: OrderedDict[int, ParsedEmail] = OrderedDict()
         # What the manager wrote from another mail client, read with each body.
         self._elsewhere: dict[int, tuple[OutsideReply, ...]] = {}
+        # Each item's ticket events and what the webhooks answered, read with its body.
+        self._deliveries: dict[int, tuple[Delivery, ...]] = {}
         self.emergencies = EmergencyWatch()
         self._notice_timer: Timer | None = None
         self._notice_until = 0.0  # when the emergency notice on screen goes away
@@ -191,6 +202,7 @@ class ConsoleBase(App[None]):
         self.run_worker(self._start_service(), name="service", exit_on_error=False)
         self.set_interval(self.tick_seconds, self._tick)
         self.set_interval(PRESENCE_SECONDS, self._tell_presence)
+        self.set_interval(PRESENCE_SECONDS, self._follow_deliveries)
         await self._tell_presence()
 
     async def _start_service(self) -> None:
@@ -216,6 +228,8 @@ class ConsoleBase(App[None]):
     async def _tell_presence(self) -> None:
         """Tell the team this console is open, on which item, and whether its operator
         pressed a key since the last time (an emergency waits for a person only then)."""
+        if self._stop.is_set():  # quitting: the store may be closed already
+            return
         shown = self.detail.shown
         active = self._last_key > self._told_key
         self._told_key = self._last_key
@@ -452,6 +466,25 @@ class ConsoleBase(App[None]):
         if shown is not None and counting and shown.send_after:
             self.detail.refresh_countdown(self._view(shown), now)
 
+    def _follow_deliveries(self) -> None:
+        """The shown ticket's webhook events, read again while one of them waits."""
+        shown = self.detail.shown
+        if self._stop.is_set() or shown is None or not shown.ticket_id:
+            return
+        known = self._deliveries.get(shown.id)
+        if known is None or any(d.state == "pending" for d in known):
+            self.load_deliveries(shown.id, shown.ticket_id)
+
+    @work(exclusive=True, group="deliveries", exit_on_error=False)
+    async def load_deliveries(self, item_id: int, ticket_id: str) -> None:
+        found = tuple(await self.client.store.deliveries(ticket_id))
+        if found == self._deliveries.get(item_id):
+            return
+        self._deliveries[item_id] = found
+        shown = self.detail.shown
+        if shown is not None and shown.id == item_id:
+            self.detail.show(self._view(self.items.get(item_id, shown)), self.clock())
+
     # --- the detail view -------------------------------------------------------------------
 
     def _show_selected(self, item_id: int | None) -> None:
@@ -473,7 +506,10 @@ class ConsoleBase(App[None]):
         elsewhere = self._elsewhere.get(item.id, ())
         context = self.operator.context_for(item)
         readers = self._readers(item.id)
-        return DetailView(item, context, email, self._earlier(item), pages, elsewhere, readers)
+        deliveries = self._deliveries.get(item.id, ())
+        return DetailView(
+            item, context, email, self._earlier(item), pages, elsewhere, readers, deliveries
+        )
 
     def _earlier(self, item: Item) -> tuple[Item, ...]:
         """The conversation's messages before this one, as the console holds them."""
@@ -497,10 +533,15 @@ class ConsoleBase(App[None]):
         item = self.items.get(item_id)
         if item is not None:
             self._elsewhere[item_id] = await self.operator.answered_elsewhere(item)
+            if item.ticket_id:
+                self._deliveries[item_id] = tuple(
+                    await self.client.store.deliveries(item.ticket_id)
+                )
         self._bodies[item_id] = email
         while len(self._bodies) > BODY_CACHE:
             dropped, _ = self._bodies.popitem(last=False)
             self._elsewhere.pop(dropped, None)
+            self._deliveries.pop(dropped, None)
         shown = self.detail.shown
         if shown is not None and shown.id == item_id:
             self.detail.show(self._view(self.items.get(item_id, shown)), self.clock())

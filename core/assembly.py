@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from core.escalation import EscalationConfig, Escalator, HttpWebhook
 from core.events import EventBus, ItemChanged
 from core.inbox import ImapInbox, Inbox
 from core.mailboxes import InboxSettings, inboxes
-from core.models import State
+from core.models import Item, Page, State
 from core.oauth import oauth_app
 from core.operator import Desk, Operator, Pager
 from core.outbox import SmtpSender
@@ -35,10 +36,12 @@ from core.providers.openai import OpenAIProvider
 from core.sent_watch import SentWatcher
 from core.service.feed import ChangeFeed
 from core.service.membership import Membership
+from core.signing import secret_key
 from core.store import Store, open_store, utc_now
-from core.tickets import FileTicketSink
+from core.tickets import FileTicketSink, TicketSinks
 from core.tokens import TokenSource, token_store
 from core.triage import TriageProvider
+from core.webhooks import Endpoint, OutboxTicketSink, WebhookSender, endpoints
 from core.worker import ItemWorker, WorkerConfig
 
 
@@ -62,6 +65,7 @@ class Assistant:
     store: Store
     works: list[InboxWork]
     operator: Operator
+    webhooks: WebhookSender | None = None  # delivers the ticket events, when set up
 
     # The first inbox's parts: a setup without a mailboxes file has only that one.
     @property
@@ -87,14 +91,17 @@ class Assistant:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve every inbox until `stop` is set."""
-        await serve_inboxes([work.pipeline for work in self.works], stop)
+        also = [self.webhooks.run] if self.webhooks is not None else []
+        await serve_inboxes([work.pipeline for work in self.works], stop, also)
 
     async def run_once(self) -> dict[State, int]:
         """Take every inbox's matching messages to a resting state, one inbox after
-        the other; the counts of the whole store."""
+        the other, and deliver the ticket events now due; the counts of the store."""
         counts: dict[State, int] = {}
         for work in self.works:
             counts = await work.pipeline.run_once()
+        if self.webhooks is not None:
+            await self.webhooks.deliver_due()
         return counts
 
 
@@ -227,8 +234,13 @@ def build_token_source(settings: Settings, sign_in_dir: Path | None = None) -> T
 
 
 def build_webhook(settings: Settings) -> HttpWebhook | None:
+    """The pages' webhook, signed when it has a secret."""
     url = settings.escalation_webhook_url
-    return HttpWebhook(url) if url else None
+    if not url:
+        return None
+    secret = settings.escalation_webhook_secret.get_secret_value()
+    key = secret_key(secret, "ESCALATION_WEBHOOK_SECRET") if secret else b""
+    return HttpWebhook(url, key=key)
 
 
 def build_inbox_factory(
@@ -295,6 +307,14 @@ async def open_assistant(
     store = await open_store(settings.store_location, publish=bus.publish, clock=clock)
     member = Membership(store, clock)
     feed = ChangeFeed(store, bus, clock)
+    hooks = endpoints(settings)
+    webhooks = (
+        WebhookSender(
+            store, hooks, bus, clock, owner=member.id, retry_hours=settings.webhook_retry_hours
+        )
+        if hooks
+        else None
+    )
     try:
         await seed_policy(
             store,
@@ -314,14 +334,16 @@ async def open_assistant(
                         provider=provider,
                         inbox_factory=inbox_factory,
                         sender=sender,
+                        hooks=hooks,
                     )
                 )
                 work.pipeline.feed = feed
                 works.append(work)
                 desks[inbox.name] = Desk(work.worker.drafter, inbox.settings.mail_from, pager)
             operator = Operator(store, desks, name=settings.operator_name, clock=clock)
-            yield Assistant(settings, bus, store, works, operator)
+            yield Assistant(settings, bus, store, works, operator, webhooks)
     finally:
+        await close_if_closable(webhooks)
         await store.close()
 
 
@@ -337,10 +359,13 @@ async def _open_inbox(
     provider: TriageProvider | None,
     inbox_factory: Callable[[], Inbox] | None,
     sender: Sender | None,
+    hooks: list[Endpoint],
 ) -> AsyncIterator[tuple[InboxWork, Pager]]:
     """One inbox's mail work: its datastore, model, mail servers, pipeline and pager."""
     settings = inbox.settings
     directory = await asyncio.to_thread(Directory.load, settings.data_dir)
+    files = FileTicketSink(settings.output_dir / "tickets")
+    outbox = OutboxTicketSink(store, hooks, directory, clock) if hooks else None
     provider = provider or build_provider(settings, directory)
     tokens = build_token_source(settings, inbox.sign_in_dir)
     smtp = sender or build_sender(settings, tokens)
@@ -349,7 +374,7 @@ async def _open_inbox(
         directory,
         provider,
         smtp,
-        FileTicketSink(settings.output_dir / "tickets"),
+        TicketSinks(files, outbox) if outbox is not None else files,
         WorkerConfig(
             settings.mail_from,
             settings.max_retries,
@@ -406,6 +431,8 @@ async def _open_inbox(
     escalator.operator_present = lambda: member.someone_at_a_keyboard
     member.board.model_mode = lambda: structured_mode(provider)
     bus.add_callback(lambda event: _wake_for_emergency(event, escalator, inbox.name))
+    if outbox is not None:
+        escalator.on_paged = functools.partial(_paged_event, outbox, files)
     try:
         yield InboxWork(inbox, directory, provider, worker, pipeline), escalator.page_now
     finally:
@@ -413,6 +440,15 @@ async def _open_inbox(
         await close_if_closable(provider)
         await close_if_closable(webhook)
         await close_if_closable(smtp)
+
+
+async def _paged_event(
+    outbox: OutboxTicketSink, files: FileTicketSink, page: Page, item: Item
+) -> None:
+    """The on-call people were paged: an `emergency.paged` event, with the ticket."""
+    ticket = await files.read(item.ticket_id) if item.ticket_id else None
+    summary = item.proposal.summary if item.proposal else ""
+    await outbox.paged(page, ticket, summary)
 
 
 def _wake_for_emergency(event: object, escalator: Escalator, inbox: str) -> None:

@@ -154,9 +154,18 @@ class Settings(BaseSettings):
     escalate_max: int = Field(3, ge=0, le=50)
     """Pages per emergency conversation in all, the first included (0: never page)."""
     escalation_webhook_url: str = ""
+    escalation_webhook_secret: SecretStr = SecretStr("")
+    """Optional: a `whsec_` secret that signs each page (Standard Webhooks)."""
     """Optional: each page is also POSTed here as JSON (an SMS gateway, a chat, a pager)."""
     emergency_holding_reply: HoldingReply = HoldingReply.AUTO
     """`on`, `off` or `auto`: the tenant's safe first answer while nobody is at the console."""
+    ticket_webhook_url: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Optional, comma-separated: every ticket event is POSTed to each of these URLs."""
+    ticket_webhook_secret: SecretStr = SecretStr("")
+    """The `whsec_…` secret each ticket webhook is signed with (Standard Webhooks): one
+    for all endpoints, or one per endpoint, comma-separated in the same order."""
+    webhook_retry_hours: float = Field(24.0, gt=0)
+    """Hours an event keeps being retried while its endpoint fails or is unreachable."""
     reply_language: str = "en"
     """The mailbox's language: replies are in it when the tenant's cannot be told, and
     pages to the on-call people always are."""
@@ -175,6 +184,16 @@ class Settings(BaseSettings):
         value = value.strip()
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("ticket_webhook_url", mode="before")
+    @classmethod
+    def _split_urls(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        for url in value:
+            if not str(url).startswith(("http://", "https://")):
+                raise ValueError(f"{url} is not an http:// or https:// URL")
         return value
 
     @field_validator("mailboxes", mode="before")

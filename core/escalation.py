@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -44,6 +45,7 @@ from core.parsing import own_words
 from core.phrasebook import phrases_for
 from core.retry import backoff_delay
 from core.safety_net import screen
+from core.signing import sign
 from core.store import Store
 
 log = logging.getLogger(__name__)
@@ -69,7 +71,7 @@ class Mailer(Protocol):
 
 
 class Webhook(Protocol):
-    async def post(self, payload: dict[str, Any]) -> None: ...
+    async def post(self, payload: dict[str, Any], event_id: str = "") -> None: ...
 
 
 # --- what is sent: pure functions of the item, the email and the datastore ---------------
@@ -292,6 +294,8 @@ class Escalator:
         self.webhook = webhook
         # True while a person is at the console; headless, nobody is.
         self.operator_present: Callable[[], bool] = lambda: False
+        # Told of each page that reached the on-call people (the webhook outbox).
+        self.on_paged: Callable[[Page, Item], Awaitable[None]] | None = None
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
 
@@ -421,6 +425,8 @@ class Escalator:
             await self.store.page_outcome(page.id, why, next_try=retry_at)
             return
         await self.store.page_outcome(page.id)
+        if page.channel is Channel.EMAIL and self.on_paged is not None:
+            await self.on_paged(page, item)
 
     async def _send(self, page: Page, item: Item) -> None:
         email = await self.parsed(item)
@@ -439,7 +445,7 @@ class Escalator:
         )
         if page.channel is Channel.WEBHOOK:
             assert self.webhook is not None
-            await self.webhook.post(view.payload())
+            await self.webhook.post(view.payload(), f"msg_page_{page.id}")
         else:
             await self.mailer.send(view.message(self.config.mail_from, self.clock()))
 
@@ -450,7 +456,8 @@ class Escalator:
         assert proposal is not None
         kinds = danger_kinds(item, email)
         grade = proposal.grade or Grade.LIFE  # stored before grades: the graver one
-        text = holding_text(context, kinds, grade, self.directory.contacts_for(context))
+        contacts = self.directory.contacts_for(context)
+        text = holding_text(context, kinds, grade, contacts, proposal.language or "en")
         holding = proposal.model_copy(update={"body": text, "cc": []})
         return build_reply(
             email,
@@ -469,17 +476,25 @@ class WebhookError(Exception):
 class HttpWebhook:
     """Posts pages as JSON; a non-2xx answer or a timeout is a `WebhookError`."""
 
-    def __init__(self, url: str, timeout: float = 10.0) -> None:
+    def __init__(self, url: str, timeout: float = 10.0, key: bytes = b"") -> None:
+        """`key`: signs each page as the Standard Webhooks specification says."""
         self.url = url
+        self.key = key
         self._client = httpx2.AsyncClient(timeout=timeout)
 
-    async def post(self, payload: dict[str, Any]) -> None:
+    async def post(self, payload: dict[str, Any], event_id: str = "") -> None:
+        """`event_id`: the same on every attempt of one page (receivers drop repeats)."""
+        body = json.dumps(payload, ensure_ascii=False)
+        headers = {"Content-Type": "application/json"}
+        if self.key:
+            timestamp = int(time.time())
+            headers |= {
+                "webhook-id": event_id,
+                "webhook-timestamp": str(timestamp),
+                "webhook-signature": sign(self.key, event_id, timestamp, body),
+            }
         try:
-            response = await self._client.post(
-                self.url,
-                content=json.dumps(payload, ensure_ascii=False).encode(),
-                headers={"Content-Type": "application/json"},
-            )
+            response = await self._client.post(self.url, content=body.encode(), headers=headers)
         except httpx2.HTTPError as exc:
             raise WebhookError(f"webhook unreachable: {type(exc).__name__}: {exc}") from None
         if not 200 <= response.status_code < 300:

@@ -34,7 +34,17 @@ from typing import Any
 from core.config import Settings, load_settings, settings_environment
 from core.errors import ConfigError
 
-TEAM_WIDE = frozenset({"STORE_URL", "OUTPUT_DIR", "OPERATOR", "MAILBOXES"})
+TEAM_WIDE = frozenset(
+    {
+        "STORE_URL",
+        "OUTPUT_DIR",
+        "OPERATOR",
+        "MAILBOXES",
+        "TICKET_WEBHOOK_URL",
+        "TICKET_WEBHOOK_SECRET",
+        "WEBHOOK_RETRY_HOURS",
+    }
+)
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 

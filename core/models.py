@@ -309,6 +309,36 @@ class Ticket(BaseModel):
 
 
 @dataclass(frozen=True)
+class OutboxEvent:
+    """A ticket event to deliver to one webhook endpoint (`core.webhooks`)."""
+
+    endpoint: str
+    event_id: str  # the same on every attempt: a receiver drops repeats by it
+    ticket_id: str
+    type: str  # ticket.created, ticket.updated, ticket.closed, emergency.paged
+    fingerprint: str  # the ticket's content, to tell whether it changed since
+    body: str  # the JSON payload, as signed and sent
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """An event in the webhook outbox, and what became of it."""
+
+    id: int
+    endpoint: str
+    event_id: str
+    ticket_id: str
+    type: str
+    body: str
+    created_at: datetime
+    next_at: datetime
+    attempts: int
+    state: str  # pending, delivered, failed
+    answer: str  # the receiver's last answer ("200", "503 Service Unavailable", ...)
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
 class OutsideReply:
     """A reply the manager sent from another mail client, found in the Sent folder."""
 

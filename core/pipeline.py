@@ -23,8 +23,9 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from core.circuit import Outage
 from core.delivery import PIPELINE
@@ -640,12 +641,18 @@ async def _until(stop: asyncio.Event, pause: Awaitable[None]) -> None:
         await asyncio.gather(*waits, return_exceptions=True)
 
 
-async def serve_inboxes(pipelines: list[Pipeline], stop: asyncio.Event) -> None:
+async def serve_inboxes(
+    pipelines: list[Pipeline],
+    stop: asyncio.Event,
+    also: Sequence[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = (),
+) -> None:
     """One service process: its inboxes' pipelines, with one membership in the team
-    (they share it) and one follower of the store's changes."""
+    (they share it), one follower of the store's changes, and what runs `also`
+    (the webhook sender)."""
     member, feed = pipelines[0].member, pipelines[0].feed
     await member.join()
     loops = [asyncio.create_task(member.run(stop))]
+    loops += [asyncio.create_task(loop(stop)) for loop in also]
     if feed is not None:
         loops.append(asyncio.create_task(feed.run(stop)))
     try:

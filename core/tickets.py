@@ -9,8 +9,9 @@ conversation. The ticket is rebuilt from the conversation's messages in the
 store each time it is filed, so a crash or a retry can never add an update twice.
 
 `FileTicketSink` writes `OUTPUT_DIR/tickets/<id>.json` atomically (temporary
-file, fsync, rename); another sink (a webhook, a ticketing system) is one new
-class with the same `file` method.
+file, fsync, rename); `core.webhooks.OutboxTicketSink` turns each change into a
+webhook event; another sink (a ticketing system) is one new class with the same
+`file` method, composed with `TicketSinks`.
 """
 
 from __future__ import annotations
@@ -40,7 +41,22 @@ _RAISED = {
 
 
 class TicketSink(Protocol):
-    async def file(self, ticket: Ticket) -> None: ...
+    async def file(self, ticket: Ticket) -> Ticket | None:
+        """File the ticket; the ticket as filed (None: as given)."""
+        ...
+
+
+class TicketSinks:
+    """Several sinks, in order: the file first, then (say) the webhook outbox, each
+    given the ticket as the one before filed it."""
+
+    def __init__(self, *sinks: TicketSink) -> None:
+        self.sinks = sinks
+
+    async def file(self, ticket: Ticket) -> Ticket:
+        for sink in self.sinks:
+            ticket = await sink.file(ticket) or ticket
+        return ticket
 
 
 def ticket_id_for(dedup_key: str) -> str:
@@ -184,21 +200,31 @@ class FileTicketSink:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    async def file(self, ticket: Ticket) -> None:
+    async def file(self, ticket: Ticket) -> Ticket:
         try:
-            await asyncio.to_thread(self._write, ticket)
+            return await asyncio.to_thread(self._write, ticket)
         except OSError as exc:
             raise TicketError(
                 f"cannot write ticket {ticket.id}: {exc.strerror}", retryable=True
             ) from None
 
-    def _write(self, ticket: Ticket) -> None:
+    async def read(self, ticket_id: str) -> Ticket | None:
+        """The ticket as filed; None when there is no such file (or it cannot be read)."""
+        path = self.folder / f"{ticket_id}.json"
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+            return Ticket.model_validate_json(data)
+        except (OSError, ValueError):
+            return None
+
+    def _write(self, ticket: Ticket) -> Ticket:
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{ticket.id}.json"
         existing = _read_created_at(path)
         if existing is not None:  # re-filed after a change: keep when it was opened
             ticket = ticket.model_copy(update={"created_at": existing})
         write_atomically(path, ticket.model_dump_json(indent=2).encode("utf-8") + b"\n")
+        return ticket
 
 
 def _read_created_at(path: Path) -> datetime | None:

@@ -22,6 +22,7 @@ import math
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from rich.console import Group, RenderableType
 from rich.rule import Rule
@@ -43,6 +44,7 @@ from core.language import ReplyLanguage, Source
 from core.models import (
     Action,
     Channel,
+    Delivery,
     Item,
     OutsideReply,
     Page,
@@ -67,6 +69,7 @@ class DetailView:
     # What the manager wrote to the sender from another mail client (replies first).
     elsewhere: tuple[OutsideReply, ...] = ()
     readers: tuple[str, ...] = ()  # the other operators who have this item open
+    deliveries: tuple[Delivery, ...] = ()  # the ticket's webhook events, oldest first
 
 
 class DraftSaved(Message):
@@ -291,6 +294,7 @@ def _summary(view: DetailView, now: datetime) -> Group:
         if proposal.alarm_cleared:
             lines.append(Text("Alarm cleared by the operator: not an emergency.", "yellow"))
         lines += _pages(view, now)
+        lines += _deliveries(view)
         for question in proposal.questions:
             lines.append(Text.assemble("Question: ", literal(question, one_line=True)))
     if item.state is State.RETRYING:
@@ -503,6 +507,26 @@ def _draft(view: DetailView) -> Group:
     else:
         title = "Draft (e edits)"
     return Group(Rule(title, style="dim"), literal(proposal.body))
+
+
+def _deliveries(view: DetailView) -> list[Text]:
+    """Each ticket event sent to a webhook: when, and what the receiver answered."""
+    lines = []
+    for delivery in view.deliveries:
+        host = urlsplit(delivery.endpoint).netloc
+        when = (delivery.answered_at or delivery.created_at).astimezone().strftime("%H:%M")
+        if delivery.state == "delivered":
+            what, style = f"delivered {when} ({delivery.answer})", "dim"
+        elif delivery.state == "failed":
+            what, style = f"failed {when}: {delivery.answer}", "bold red"
+        else:
+            tried = (
+                f", {delivery.attempts} tries, last: {delivery.answer}" if delivery.attempts else ""
+            )
+            what, style = f"waiting{tried}", "yellow"
+        line = f"Webhook {host}: {delivery.type} {what}"
+        lines.append(literal(line, style, one_line=True))
+    return lines
 
 
 def _reply_language(proposal: Proposal) -> ReplyLanguage:

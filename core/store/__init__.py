@@ -6,7 +6,7 @@
 
 `Store` is the protocol every caller uses; `SqliteStore` and `PostgresStore`
 are the two engines, built from the same logic (`items`, `records`,
-`elsewhere`) over their own connections (`sqlite`, `postgres`).
+`elsewhere`, `team`, `webhooks`) over their own connections (`sqlite`, `postgres`).
 """
 
 from __future__ import annotations
@@ -24,13 +24,14 @@ from core.store.protocol import Store
 from core.store.records import Records, StoredLabel
 from core.store.sqlite import SqliteEngine
 from core.store.team import Team
+from core.store.webhooks import WebhookOutbox
 
 
-class SqliteStore(Items, Records, Elsewhere, Team, SqliteEngine):
+class SqliteStore(Items, Records, Elsewhere, Team, WebhookOutbox, SqliteEngine):
     """The store on one SQLite file: the embedded default."""
 
 
-class PostgresStore(Items, Records, Elsewhere, Team, PostgresEngine):
+class PostgresStore(Items, Records, Elsewhere, Team, WebhookOutbox, PostgresEngine):
     """The store on a PostgreSQL database: a team's inboxes, operators and workers."""
 
 

@@ -86,6 +86,7 @@ class PostgresEngine(StoreBase):
         self._threads = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="pg")
         self._changed = asyncio.Event()
         self._listener: asyncio.Task[None] | None = None
+        self._closed = False
 
     async def open(self: Opened) -> Opened:
         engine = cast(PostgresEngine, self)
@@ -166,16 +167,19 @@ class PostgresEngine(StoreBase):
                 await asyncio.sleep(delay)
 
     async def close(self) -> None:
+        self._closed = True
         if self._listener is not None:
             self._listener.cancel()
             await asyncio.gather(self._listener, return_exceptions=True)
             self._listener = None
         if self._pool is not None:
             pool, self._pool = self._pool, None
-            await self._in_thread(pool.close)
+            await asyncio.get_running_loop().run_in_executor(self._threads, pool.close)
         self._threads.shutdown(wait=True)
 
     async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._closed:  # a timer still firing as the console quits
+            raise StoreError(f"the state store at {self.url} is closed")
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._threads, fn, *args)
 

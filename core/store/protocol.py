@@ -13,7 +13,17 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
-from core.models import Channel, Item, OutsideReply, Page, Presence, ServiceInfo, State
+from core.models import (
+    Channel,
+    Delivery,
+    Item,
+    OutboxEvent,
+    OutsideReply,
+    Page,
+    Presence,
+    ServiceInfo,
+    State,
+)
 from core.store.items import AuditEntry, NewMessage
 from core.store.records import StoredLabel
 
@@ -130,3 +140,13 @@ class Store(Protocol):
     async def set_presence(self, operator: str, item_id: int | None, *, active: bool) -> None: ...
     async def leave(self, operator: str) -> None: ...
     async def presence(self, since: datetime) -> list[Presence]: ...
+
+    # --- the webhook outbox (core.store.webhooks) --------------------------------------
+    async def queue_events(self, events: Iterable[OutboxEvent]) -> int: ...
+    async def last_fingerprint(self, ticket_id: str) -> str | None: ...
+    async def due_deliveries(self, limit: int = 20) -> list[Delivery]: ...
+    async def next_delivery_at(self) -> datetime | None: ...
+    async def delivery_answered(
+        self, delivery_id: int, state: str, answer: str, next_at: datetime | None = None
+    ) -> None: ...
+    async def deliveries(self, ticket_id: str) -> list[Delivery]: ...

@@ -64,6 +64,7 @@ class SqliteEngine(StoreBase):
         self._reader_dbs: list[sqlite3.Connection] = []
         self._reader_lock = threading.Lock()
         self._watch_db: sqlite3.Connection | None = None  # asks PRAGMA data_version
+        self._closed = False
         self._seen_version = -1
 
     @property
@@ -99,6 +100,7 @@ class SqliteEngine(StoreBase):
             return False
         deadline = loop.time() + timeout
         while True:
+            self._check_open()
             version = await loop.run_in_executor(self._readers, self._data_version)
             if version != self._seen_version:
                 first = self._seen_version < 0
@@ -122,6 +124,7 @@ class SqliteEngine(StoreBase):
             return int(self._watch_db.execute("PRAGMA data_version").fetchone()[0])
 
     async def close(self) -> None:
+        self._closed = True
         self._readers.shutdown(wait=True)
         with self._reader_lock:
             for reader in self._reader_dbs:
@@ -129,11 +132,17 @@ class SqliteEngine(StoreBase):
             self._reader_dbs.clear()
             self._watch_db = None
         if self._db is not None:
-            await self._on_writer(self._db.close)
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._db.close)
             self._db = None
         self._executor.shutdown(wait=True)
 
+    def _check_open(self) -> None:
+        """A question asked after `close` (a timer still firing as the console quits)."""
+        if self._closed:
+            raise StoreError(f"the state store {self._path} is closed")
+
     async def _on_writer(self, fn: Callable[..., T], *args: Any) -> T:
+        self._check_open()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, fn, *args)
 
@@ -157,6 +166,7 @@ class SqliteEngine(StoreBase):
     async def _read(self, fn: Callable[[Sql], T]) -> T:
         if self._path == ":memory:":  # one private database: only the writer has it
             return await self._on_writer(lambda: fn(_Connection(self.db)))
+        self._check_open()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._readers, self._with_reader, fn)
 

@@ -18,7 +18,8 @@ from core.config import load_settings
 from core.errors import ConfigError
 from core.mailboxes import inboxes
 from core.models import State
-from tests.core.test_resilience import DATA_DIR, cli, environment, stored_items
+from tests.core.test_resilience import cli, environment, stored_items
+from tests.support.assistant import DATA_DIR
 from tests.support.dovecot import DovecotServer
 from tests.support.mail import make_email
 from tests.support.smtp import SmtpServer

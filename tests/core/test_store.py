@@ -141,7 +141,7 @@ def as_before_versions(db: sqlite3.Connection) -> None:
         db.execute(f"DROP INDEX {index}")
     for column in ("claimed_by", "claimed_until"):
         db.execute(f"ALTER TABLE items DROP COLUMN {column}")
-    for table in ("leases", "services", "presence", "outside_answers", "outside_replies"):
+    for table in ("leases", "services", "presence", "outside_answers", "outside_replies", "outbox"):
         db.execute(f"DROP TABLE {table}")
     db.execute("DROP TABLE cursors")
     db.execute("DROP TABLE schema_migrations")
