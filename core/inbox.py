@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import re
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -92,6 +92,12 @@ class ImapInbox:
         self.supports_idle = False
         self._client: aioimaplib.IMAP4 | None = None
         self._lost = asyncio.Event()
+        # How many messages the selected mailbox holds, as the server last said (EXISTS),
+        # and as it was when new mail was last searched for. Mail that arrives while
+        # another command runs is announced in that command's answer, and never again
+        # (not when IDLE starts): the next wait must not sleep through it.
+        self._count = 0
+        self._searched = 0
 
     # --- connection ------------------------------------------------------------------
 
@@ -109,6 +115,7 @@ class ImapInbox:
                 ssl_context=context if self.security is Security.SSL else None,
             )
             self._client = client
+            _follow_untagged(client, self._note_count)
             await client.wait_hello_from_server()
             if context is not None and self.security is Security.STARTTLS:
                 await self._starttls(client, context)
@@ -208,7 +215,13 @@ class ImapInbox:
             self.client.uid_search("UNSEEN", "SINCE", imap_date(day), charset=None),
             "UID SEARCH",
         )
+        self._searched = self._count
         return _search_result(response)
+
+    @property
+    def arrived(self) -> bool:
+        """The server announced more mail than there was at the last search for new mail."""
+        return self._count > self._searched
 
     async def fetch(self, uid: int) -> Fetched | None:
         """The whole message, without setting \\Seen; None when it has disappeared."""
@@ -277,12 +290,14 @@ class ImapInbox:
         response = await self._command(
             self.client.uid_search("UID", f"{uid + 1}:*", charset=None), "UID SEARCH UID"
         )
+        self._searched = self._count
         return [found for found in _search_result(response) if found > uid]
 
     async def uids_since(self, day: date) -> list[int]:
         response = await self._command(
             self.client.uid_search("SINCE", imap_date(day), charset=None), "UID SEARCH SINCE"
         )
+        self._searched = self._count
         return _search_result(response)
 
     async def answering(self, message_id: str) -> list[int]:
@@ -322,8 +337,11 @@ class ImapInbox:
     async def wait_for_change(self, timeout: float, wake: asyncio.Event) -> None:
         """Return when the mailbox may have changed, `wake` is set, or `timeout` passed.
 
-        Uses IDLE where the server offers it; otherwise simply waits (polling).
+        Uses IDLE where the server offers it; otherwise simply waits (polling). Mail
+        announced in the answer to an earlier command ends the wait at once.
         """
+        if self.arrived:
+            return
         if not self.supports_idle:
             await _first_of(wake.wait(), self._lost.wait(), timeout=timeout)
             self._raise_if_lost()
@@ -407,6 +425,22 @@ class ImapInbox:
             raise InboxError(f"{what} answered {response.result}: {_text(response)}")
         return response
 
+    def _note_count(self, line: bytes) -> None:
+        """Follow the message count in every untagged line the server sends.
+
+        aioimaplib hands an EXISTS that arrives during a SEARCH, FETCH or STORE to
+        no one (it only keeps those a NOOP is waiting for), and Dovecot does not
+        repeat it when IDLE starts: it is read here, as the line arrives.
+        """
+        found = _COUNT.match(line)
+        if found is None:
+            return
+        if found.group(2).upper() == b"EXISTS":
+            self._count = int(found.group(1))
+        else:  # an expunge: what a new message brings back up must still count as new
+            self._count -= 1
+            self._searched -= 1
+
 
 async def _first_of(*coroutines: Any, watch: Any = None, timeout: float) -> None:
     """Wait until one coroutine (or the `watch` future) finishes; cancel the rest."""
@@ -417,6 +451,21 @@ async def _first_of(*coroutines: Any, watch: Any = None, timeout: float) -> None
     finally:
         for task in tasks:
             task.cancel()
+
+
+_COUNT = re.compile(rb"^\* (\d+) (EXISTS|EXPUNGE)\b", re.IGNORECASE)
+
+
+def _follow_untagged(client: aioimaplib.IMAP4, note: Callable[[bytes], None]) -> None:
+    """Show `note` every untagged line (`* 3 EXISTS`) before aioimaplib routes it."""
+    protocol = client.protocol
+    route = protocol._untagged_response
+
+    def routed(line: bytes) -> Any:
+        note(line)
+        return route(line)
+
+    protocol._untagged_response = routed
 
 
 def _is_keepalive(push: Any) -> bool:

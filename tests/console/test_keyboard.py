@@ -154,6 +154,12 @@ async def test_the_cursor_starts_on_the_most_urgent_and_moves_on_to_the_next_wai
         await until(
             pilot, lambda: sum(i.state is State.AWAITING_REVIEW for i in app.items.values()) == 4
         )
+
+        def most_urgent_selected() -> bool:
+            selected = app.items.get(app.queue.selected_id or 0)
+            return bool(selected and selected.proposal and selected.proposal.emergency)
+
+        await until(pilot, most_urgent_selected)  # the queue re-sorts a moment after a change
         await on_screen(pilot, app)
         first = app.detail.on_screen
         assert first is not None and first.proposal is not None and first.proposal.emergency

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -404,3 +405,29 @@ def test_oauth_secrets_never_reach_logs_store_or_files(
         assert secret not in result.stdout + result.stderr
         assert all(secret.encode() not in blob for blob in written)
     assert client_secret not in token_file.read_text()
+
+
+async def test_mail_arriving_while_another_command_runs_is_not_slept_through(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    """The server announces new mail once, in the answer to whatever command is running
+    (here the flags the assistant files on an answered email); IDLE does not repeat it.
+    The next wait must end at once, not when IDLE is renewed half an hour later."""
+    dovecot.deliver(imap_account, make_email(TENANTS[0], "Heater", "The heater is broken."))
+    settings = make_settings(imap_account, smtp_server, tmp_path)
+    async with assistant(settings) as opened:
+        inbox = opened.pipeline.inbox_factory()
+        await inbox.connect()
+        try:
+            [first] = await inbox.unseen_since(date(2000, 1, 1))
+            dovecot.deliver(imap_account, make_email(TENANTS[1], "Tap", "The tap drips."))
+            await inbox.add_flags([first], ["\\Answered"])  # the announcement comes here
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            await inbox.wait_for_change(20.0, asyncio.Event())
+            waited = loop.time() - started
+            found = await inbox.unseen_since(date(2000, 1, 1))
+        finally:
+            await inbox.close()
+    assert waited < 10.0  # at once: IDLE alone would have waited the whole 20 s
+    assert len(found) == 2
