@@ -8,6 +8,7 @@ case-insensitive. An unknown sender is an ordinary case, not an error.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from core.emergency import ContactBook, Contacts
 from core.errors import ConfigError
+from core.mentions import Mentions
 from core.models import Grade, Intent, Tenant, TenantContext, Unit
 
 _TENANTS = TypeAdapter(list[Tenant])
@@ -82,6 +84,11 @@ class Directory:
                 *self.stakeholders.get("maintenance", []),
             ]
         return list(dict.fromkeys(a.strip() for a in listed))
+
+    @cached_property
+    def mentions(self) -> Mentions:
+        """Every tenant's identifying details, indexed once (see `core.mentions`)."""
+        return Mentions(self.tenants)
 
     def others_than(self, tenant: Tenant | None) -> list[Tenant]:
         return [t for t in self.tenants if tenant is None or t.tenant_id != tenant.tenant_id]

@@ -25,21 +25,9 @@ def safety_flags(
         flags.append("Reply-To differs from From; the reply goes to From only")
     if _AUTH_FAIL.search(email.automation.get("authentication-results", "")):
         flags.append("the sender's domain failed authentication (possible forgery)")
-    leaked = _other_tenants_mentioned(reply, context, directory)
+    leaked = directory.mentions.others_named_in(reply, context.tenant)
     if leaked:
         flags.append(f"the draft mentions another tenant ({', '.join(leaked)})")
     if email.defects:  # a malformed message may have been misread: a person looks first
         flags.append("the message is malformed (" + "; ".join(email.defects[:3]) + ")")
     return flags
-
-
-def _other_tenants_mentioned(reply: str, context: TenantContext, directory: Directory) -> list[str]:
-    text = reply.lower()
-    mentioned = []
-    for other in directory.others_than(context.tenant):
-        needles = [*other.addresses(), *([other.phone] if other.phone else [])]
-        if len(other.name) >= 5:
-            needles.append(other.name.lower())
-        if any(n and n.lower() in text for n in needles):
-            mentioned.append(other.tenant_id)
-    return mentioned

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,50 @@ def test_draft_naming_another_tenant_is_held(directory: Directory) -> None:
     proposal = propose(directory, raw, d)
     assert proposal.action is Action.REVIEW
     assert "another tenant (T-1004)" in proposal.reason
+
+
+@pytest.mark.parametrize(
+    ("reply", "named"),
+    [
+        ("You can reach your neighbour at 555 0102.", "T-1002"),  # +1-555-0102, written apart
+        ("Write to JAMES.OCONNOR@Example.NET about the bike.", "T-1002"),
+        ("Your neighbour,\nzoë   müller, has the key.", "T-1003"),
+        ("Ask Priya Raman and James O'Connor.", "T-1002, T-1004"),
+    ],
+)
+def test_another_tenants_details_in_any_form_hold_the_draft(
+    directory: Directory, reply: str, named: str
+) -> None:
+    raw = make_email("maria.gonzalez@example.com", "Neighbours", "Who can help me?")
+    proposal = propose(directory, raw, draft(intent=Intent.GENERAL, reply=reply))
+    assert proposal.action is Action.REVIEW
+    assert f"another tenant ({named})" in proposal.reason
+
+
+def test_the_senders_own_details_and_words_inside_words_do_not_hold_a_draft(
+    directory: Directory,
+) -> None:
+    raw = make_email("maria.gonzalez@example.com", "My number", "Is my number on file?")
+    reply = (
+        "Dear Maria Gonzalez, we have +1-555-0101 and maria.gonzalez@example.com on file. "
+        "The Priyaraman Hall is closed on 2026-12-01."
+    )
+    proposal = propose(directory, raw, draft(intent=Intent.GENERAL, reply=reply))
+    assert "another tenant" not in proposal.reason
+
+
+def test_a_portfolio_of_twenty_thousand_addresses_still_finds_the_one_named(tmp_path: Path) -> None:
+    tenants = json.loads((DATA / "tenants.json").read_text())
+    for n, tenant in enumerate(tenants):
+        tenant["alt_emails"] = [f"t{n}.{k}@portfolio.example" for k in range(1500)]
+    for name in ("units.json", "stakeholders.json"):
+        (tmp_path / name).write_bytes((DATA / name).read_bytes())
+    (tmp_path / "tenants.json").write_text(json.dumps(tenants))
+    large = Directory.load(tmp_path)
+    raw = make_email("maria.gonzalez@example.com", "Parcel", "Whose parcel is this?")
+    reply = "It belongs to t3.1234@portfolio.example; we will let them know."
+    proposal = propose(large, raw, draft(intent=Intent.GENERAL, reply=reply))
+    assert f"another tenant ({tenants[3]['tenant_id']})" in proposal.reason
 
 
 def test_reply_to_mismatch_is_held(directory: Directory) -> None:
