@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.prefilter import Prefilter
+
 FLAGS = re.IGNORECASE | re.UNICODE  # every pattern: any case, any script
 
 
@@ -18,6 +20,7 @@ class Danger:
     kind: str  # trapped, injured, vulnerable, fire, smoke, gas, co, electrical, …
     reason: str  # what a person must know: "a person may be trapped"
     pattern: re.Pattern[str]
+    quick: Prefilter  # rules the pattern out of most sentences before it runs
 
 
 # People for whom cold, heat, no water or a broken lift is dangerous.
@@ -41,7 +44,8 @@ _GAP = re.compile(r"\.\{0,(\d+)\}")
 
 def _d(kind: str, reason: str, *parts: str) -> Danger:
     pattern = _GAP.sub(lambda m: f"(?:(?!{_DENIAL}).){{0,{m.group(1)}}}", "|".join(parts))
-    return Danger(kind, reason, re.compile(pattern, FLAGS))
+    compiled = re.compile(pattern, FLAGS)
+    return Danger(kind, reason, compiled, Prefilter(compiled))
 
 
 DANGERS = (

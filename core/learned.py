@@ -71,18 +71,24 @@ class DangerModel:
 
     def probabilities(self, subject: str, text: str) -> tuple[float, float]:
         """(emergency, life given an emergency), each between 0 and 1."""
-        features = self._vectorise([_text(subject, text)])
-        return _probability(features, *self._emergency), _probability(features, *self._life)
+        return self.probabilities_of(subject, [text])[0]
 
     def probabilities_of(self, subject: str, texts: list[str]) -> list[tuple[float, float]]:
         """`probabilities` of several texts under one subject, in one pass."""
         if not texts:
             return []
         features = self._vectorise([_text(subject, text) for text in texts])
-        return [
-            (_probability(features[i], *self._emergency), _probability(features[i], *self._life))
-            for i in range(len(texts))
-        ]
+        found = []
+        for i in range(len(texts)):
+            row = slice(features.indptr[i], features.indptr[i + 1])
+            indices, values = features.indices[row], features.data[row]
+            found.append(
+                (
+                    _probability(indices, values, *self._emergency),
+                    _probability(indices, values, *self._life),
+                )
+            )
+        return found
 
     @classmethod
     def train(cls, examples: Iterable[Example]) -> DangerModel:
@@ -136,6 +142,7 @@ class DangerModel:
 
 def _vectoriser() -> Any:
     from scipy.sparse import hstack
+    from sklearn import config_context
     from sklearn.feature_extraction.text import HashingVectorizer
 
     chars = HashingVectorizer(
@@ -148,13 +155,21 @@ def _vectoriser() -> Any:
         alternate_sign=False,
         token_pattern=r"(?u)\b\w[\w']*\b",
     )
-    return lambda texts: hstack([chars.transform(texts), words.transform(texts)]).tocsr()
+
+    def vectorise(texts: list[str]) -> Any:
+        # The inputs are our own strings: sklearn's checks of them cost more than the hashing.
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            return hstack([chars.transform(texts), words.transform(texts)]).tocsr()
+
+    return vectorise
 
 
-def _probability(features: Any, coefficients: Any, bias: float) -> float:
+def _probability(indices: Any, values: Any, coefficients: Any, bias: float) -> float:
+    """The logistic of one text's score: its few non-zero features times their weights
+    (a sparse product with the whole vector of weights would copy it to another type)."""
     import math
 
-    score = float(features.dot(coefficients)[0]) + bias
+    score = float(coefficients[indices].dot(values)) + bias
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
 
 

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, replace
 
 from core.dangers import DANGERS, FLAGS, VULNERABLE
+from core.prefilter import Prefilter
 from core.standing import Standing, goes_on_later, resolved_near, standing_of
 
 # Harmless uses of danger words, taken out before screening.
@@ -258,6 +259,15 @@ def screen(subject: str, text: str) -> Screening:
 REPLY_PREFIX = re.compile(r"\s*(re|aw|sv|vs|fwd?|wg|tr|rv|rif|odp|ynt)\s*(\[\d+\])?\s*:", FLAGS)
 
 
+_QUICK_HARMLESS = Prefilter(HARMLESS)
+
+
+def _harmless_blanked(sentence: str) -> str:
+    if not _QUICK_HARMLESS.might_match(sentence.casefold()):
+        return sentence
+    return HARMLESS.sub(_blank, sentence)
+
+
 def _blank(match: re.Match[str]) -> str:
     """Harmless words become spaces, so positions in the sentence stay the same."""
     return " " * len(match.group(0))
@@ -275,9 +285,15 @@ def _findings(text: str) -> dict[str, Finding]:
     def around(index: int) -> str:
         return " ".join(sentences[max(0, index - 1) : index + 2])
 
-    blanked = [HARMLESS.sub(_blank, sentence) for sentence in sentences]
+    blanked = [_harmless_blanked(sentence) for sentence in sentences]
+    # Only the dangers whose words the text has at all are looked for, sentence by sentence.
+    whole = " ".join(blanked).casefold()
+    present = [danger for danger in DANGERS if danger.quick.might_match(whole)]
     for index, cleaned in enumerate(blanked):
-        for danger in DANGERS:
+        folded = cleaned.casefold()
+        for danger in present:
+            if not danger.quick.might_match(folded):
+                continue
             if danger.kind == "smoke" and TOBACCO.search(cleaned):
                 continue
             mild = (

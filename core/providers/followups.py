@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from core.models import FollowUp
+from core.prefilter import Prefilter
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 
@@ -248,9 +249,12 @@ def _another_thing_broken(text: str, earlier: str) -> bool:
     return False
 
 
+_QUICK_CHASER = Prefilter(CHASER)
+
+
 def is_chaser(subject: str, own_text: str) -> bool:
     """A message (even a first one) saying an earlier request got no answer."""
-    return bool(CHASER.search(f"{_strip_reply_prefix(subject)}\n{own_text}"))
+    return bool(_QUICK_CHASER.search(f"{_strip_reply_prefix(subject)}\n{own_text}"))
 
 
 def is_closing(own_text: str) -> bool:
