@@ -8,27 +8,21 @@ Two logistic regressions over hashed n-grams (characters 2 to 5 within words, so
 text is an emergency at all, the other, for an emergency, how likely a danger
 to life rather than damage to the building.
 
-The n-grams are hashed here, in a few numpy operations per text (`features_of`).
-scikit-learn (and scipy) only train the two regressions: training takes a few
-seconds, and the trained weights are kept in a cache folder
-(`$XDG_CACHE_HOME/tenant-inbox-assistant`, keyed by the corpus, the features and
-the library's version), so later runs load them in milliseconds and never
-import scikit-learn. The corpus is the source of truth: the cache is never
-needed and may be deleted.
+Training takes a second or two; the trained weights are kept in a cache folder
+(`$XDG_CACHE_HOME/tenant-inbox-assistant`, keyed by the corpus and library
+versions) so later runs load them in milliseconds. The corpus is the source of
+truth: the cache is never needed and may be deleted. scikit-learn is imported
+only when a model is built, never by code that does not use it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
-import itertools
 import json
 import logging
 import os
-import re
 import tempfile
 import threading
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +32,6 @@ log = logging.getLogger(__name__)
 
 CORPUS = Path(__file__).with_name("corpus")
 N_FEATURES = 2**18
-FEATURES = "chars 2-5 in words, words 1-2; polynomial and crc32 hashes, v1"
 STRENGTH = 4.0  # the inverse of the regularisation: fits the corpus without learning it by heart
 GRADES = ("life", "property")
 _lock = threading.Lock()
@@ -74,6 +67,7 @@ class DangerModel:
         # (coefficients, intercept) of each logistic regression, as numpy arrays.
         self._emergency = emergency
         self._life = life
+        self._vectorise = _vectoriser()
 
     def probabilities(self, subject: str, text: str) -> tuple[float, float]:
         """(emergency, life given an emergency), each between 0 and 1."""
@@ -83,9 +77,11 @@ class DangerModel:
         """`probabilities` of several texts under one subject, in one pass."""
         if not texts:
             return []
+        features = self._vectorise([_text(subject, text) for text in texts])
         found = []
-        for text in texts:
-            indices, values = features_of(_text(subject, text))
+        for i in range(len(texts)):
+            row = slice(features.indptr[i], features.indptr[i + 1])
+            indices, values = features.indices[row], features.data[row]
             found.append(
                 (
                     _probability(indices, values, *self._emergency),
@@ -100,7 +96,8 @@ class DangerModel:
         from sklearn.linear_model import LogisticRegression
 
         rows = list(examples)
-        features = _feature_matrix([_text(e.subject, e.text) for e in rows])
+        vectorise = _vectoriser()
+        features = vectorise([_text(e.subject, e.text) for e in rows])
         is_emergency = np.array([e.grade is not None for e in rows])
         graded = np.array([e.grade in GRADES for e in rows])
         weights = []
@@ -143,85 +140,28 @@ class DangerModel:
             )
 
 
-_TOKEN = re.compile(r"(?u)\b\w[\w']*\b")
-_BASE = 0x100000001B3  # the multiplier of the rolling hash over code points
+def _vectoriser() -> Any:
+    from scipy.sparse import hstack
+    from sklearn import config_context
+    from sklearn.feature_extraction.text import HashingVectorizer
 
-
-def features_of(text: str) -> tuple[Any, Any]:
-    """The text's features: (indices, values) of its hashed n-grams, each block (the
-    characters 2 to 5 within words, the words 1 and 2) scaled to unit length.
-
-    Plain numpy: the character n-grams of a whole text are hashed in a few array
-    operations, where a vectoriser of scikit-learn builds each one as a string.
-    """
-    import numpy as np
-
-    chars = _hashed_char_grams(text)
-    tokens = _TOKEN.findall(text)
-    grams = tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
-    words = np.array([zlib.crc32(g.encode()) for g in grams], dtype=np.int64) % N_FEATURES
-    indices, values = [], []
-    for block, offset in ((chars, 0), (words, N_FEATURES)):
-        if len(block):
-            found, counts = np.unique(block, return_counts=True)
-            indices.append(found + offset)
-            values.append(counts / np.sqrt(np.dot(counts, counts)))
-    if not indices:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    return np.concatenate(indices), np.concatenate(values)
-
-
-def _hashed_char_grams(text: str) -> Any:
-    """Hashes of the n-grams (n = 2 to 5) of each word padded with a space on each side."""
-    import numpy as np
-
-    padded = " " + "  ".join(text.split()) + " "
-    points = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    # A window that spans two words holds the two spaces between them.
-    doubled = (points[:-1] == 32) & (points[1:] == 32)
-    spans = np.concatenate(([0], np.cumsum(doubled)))
-    hashes = []
-    with np.errstate(over="ignore"):  # the hash wraps around, as it should
-        for n in range(2, 6):
-            count = len(points) - n + 1
-            if count <= 0:
-                break
-            rolled = np.full(count, n, dtype=np.uint64)
-            for k in range(n):
-                rolled = rolled * np.uint64(_BASE) + points[k : k + count]
-            within = spans[n - 1 : n - 1 + count] == spans[:count]
-            hashes.append(_mixed(rolled[within]))
-    if not hashes:
-        return np.zeros(0, dtype=np.int64)
-    return (np.concatenate(hashes) % np.uint64(N_FEATURES)).astype(np.int64)
-
-
-def _mixed(values: Any) -> Any:
-    """Spread the bits of each hash (the finaliser of MurmurHash3)."""
-    import numpy as np
-
-    values = values ^ (values >> np.uint64(33))
-    values = values * np.uint64(0xFF51AFD7ED558CCD)
-    values = values ^ (values >> np.uint64(33))
-    values = values * np.uint64(0xC4CEB9FE1A85EC53)
-    return values ^ (values >> np.uint64(33))
-
-
-def _feature_matrix(texts: list[str]) -> Any:
-    """The features of many texts as one sparse matrix (for training)."""
-    import numpy as np
-    from scipy.sparse import csr_matrix
-
-    rows = [features_of(text) for text in texts]
-    indptr = np.concatenate(([0], np.cumsum([len(i) for i, _ in rows])))
-    return csr_matrix(
-        (
-            np.concatenate([v for _, v in rows]),
-            np.concatenate([i for i, _ in rows]),
-            indptr,
-        ),
-        shape=(len(texts), 2 * N_FEATURES),
+    chars = HashingVectorizer(
+        analyzer="char_wb", ngram_range=(2, 5), n_features=N_FEATURES, alternate_sign=False
     )
+    words = HashingVectorizer(
+        analyzer="word",
+        ngram_range=(1, 2),
+        n_features=N_FEATURES,
+        alternate_sign=False,
+        token_pattern=r"(?u)\b\w[\w']*\b",
+    )
+
+    def vectorise(texts: list[str]) -> Any:
+        # The inputs are our own strings: sklearn's checks of them cost more than the hashing.
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            return hstack([chars.transform(texts), words.transform(texts)]).tocsr()
+
+    return vectorise
 
 
 def _probability(indices: Any, values: Any, coefficients: Any, bias: float) -> float:
@@ -235,8 +175,9 @@ def _probability(indices: Any, values: Any, coefficients: Any, bias: float) -> f
 
 def corpus_key(folder: Path = CORPUS) -> str:
     """Names the corpus and the libraries a model was trained with."""
-    sklearn = importlib.metadata.version("scikit-learn")  # without importing it
-    digest = hashlib.sha256(f"{sklearn} {FEATURES} {N_FEATURES} {STRENGTH} seed 0".encode())
+    import sklearn
+
+    digest = hashlib.sha256(f"{sklearn.__version__} {N_FEATURES} {STRENGTH} seed 0".encode())
     for path in sorted(folder.glob("*.jsonl")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
