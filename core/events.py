@@ -9,6 +9,7 @@ rather than stalling the pipeline.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +18,8 @@ from datetime import datetime
 
 from core.models import Item, Page, Presence, ServiceInfo, State
 from core.policy import AutoSendPolicy
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,12 @@ class EventBus:
         for queue in self._queues:
             queue.put_nowait(event)
         for callback in self._callbacks:
-            callback(event)
+            # An event is published after its change is committed: a listener that
+            # fails must not turn a change that happened into a failure of its maker.
+            try:
+                callback(event)
+            except Exception as exc:
+                log.error("a listener failed on %s: %s", type(event).__name__, exc)
 
     def add_callback(self, callback: Callable[[Event], None]) -> None:
         self._callbacks.append(callback)

@@ -431,3 +431,21 @@ async def test_mail_arriving_while_another_command_runs_is_not_slept_through(
             await inbox.close()
     assert waited < 10.0  # at once: IDLE alone would have waited the whole 20 s
     assert len(found) == 2
+
+
+async def test_a_listener_that_fails_does_not_fail_the_reply(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    """Events are published after their change is committed: a listener's bug (a
+    console, a log line) is said in the log and the reply still goes out once."""
+    dovecot.deliver(imap_account, make_email(TENANTS[0], "Heater", "The heater is broken."))
+    settings = make_settings(imap_account, smtp_server, tmp_path, auto_send="maintenance")
+
+    def broken(event: object) -> None:
+        raise RuntimeError("a listener's bug")
+
+    async with assistant(settings) as opened:
+        opened.bus.add_callback(broken)
+        counts = await opened.run_once()
+    assert counts == {State.SENT: 1}
+    assert len(smtp_server.messages) == 1
