@@ -95,7 +95,9 @@ class ImapInbox:
         # How many messages the selected mailbox holds, as the server last said (EXISTS),
         # and as it was when new mail was last searched for. Mail that arrives while
         # another command runs is announced in that command's answer, and never again
-        # (not when IDLE starts): the next wait must not sleep through it.
+        # (not when IDLE starts): the next wait must not sleep through it. A search
+        # covers what was counted when it was sent: Dovecot announces mail it noticed
+        # during a search at the end of that search's answer, without it in the result.
         self._count = 0
         self._searched = 0
 
@@ -211,11 +213,12 @@ class ImapInbox:
     # --- commands ----------------------------------------------------------------------
 
     async def unseen_since(self, day: date) -> list[int]:
+        counted = self._count
         response = await self._command(
             self.client.uid_search("UNSEEN", "SINCE", imap_date(day), charset=None),
             "UID SEARCH",
         )
-        self._searched = self._count
+        self._searched = counted
         return _search_result(response)
 
     @property
@@ -287,17 +290,19 @@ class ImapInbox:
 
     async def uids_after(self, uid: int) -> list[int]:
         """UIDs above `uid` in the selected mailbox."""
+        counted = self._count
         response = await self._command(
             self.client.uid_search("UID", f"{uid + 1}:*", charset=None), "UID SEARCH UID"
         )
-        self._searched = self._count
+        self._searched = counted
         return [found for found in _search_result(response) if found > uid]
 
     async def uids_since(self, day: date) -> list[int]:
+        counted = self._count
         response = await self._command(
             self.client.uid_search("SINCE", imap_date(day), charset=None), "UID SEARCH SINCE"
         )
-        self._searched = self._count
+        self._searched = counted
         return _search_result(response)
 
     async def answering(self, message_id: str) -> list[int]:

@@ -449,3 +449,30 @@ async def test_a_listener_that_fails_does_not_fail_the_reply(
         counts = await opened.run_once()
     assert counts == {State.SENT: 1}
     assert len(smtp_server.messages) == 1
+
+
+async def test_mail_announced_at_the_end_of_a_search_is_looked_for_again(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    """Dovecot announces mail it noticed during a search at the end of that search's
+    answer, without it in the result. On a server without IDLE (polling), the next
+    wait ends at once and finds it, not a poll interval later."""
+    dovecot.deliver(imap_account, make_email(TENANTS[0], "Heater", "The heater is broken."))
+    settings = make_settings(imap_account, smtp_server, tmp_path)
+    async with assistant(settings) as opened:
+        inbox = opened.pipeline.inbox_factory()
+        await inbox.connect()
+        inbox.supports_idle = False  # as a server without IDLE: polling
+        try:
+            await inbox.unseen_since(date(2000, 1, 1))
+            dovecot.deliver(imap_account, make_email(TENANTS[1], "Tap", "The tap drips."))
+            await inbox.unseen_since(date(2000, 1, 1))  # the announcement comes here
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            await inbox.wait_for_change(20.0, asyncio.Event())
+            waited = loop.time() - started
+            found = await inbox.unseen_since(date(2000, 1, 1))
+        finally:
+            await inbox.close()
+    assert waited < 10.0  # at once: the poll interval here is 20 s
+    assert len(found) == 2
