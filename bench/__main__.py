@@ -14,8 +14,15 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench.backlog import measure_model_backlog, measure_model_backlog_postgres, measure_scaling
 from bench.console import measure_console
-from bench.core import measure_parsing, measure_pipeline, measure_store, measure_triage
+from bench.core import (
+    measure_parsing,
+    measure_pipeline,
+    measure_portfolio,
+    measure_store,
+    measure_triage,
+)
 from bench.results import Result
 from bench.terminal import (
     measure_headless_backlog,
@@ -32,6 +39,9 @@ def main() -> int:
     parser.add_argument(
         "--backlog", type=int, default=1_000, help="mail in the headless and terminal runs"
     )
+    parser.add_argument(
+        "--no-scaling", action="store_true", help="skip the slow-model runs (about 3 minutes)"
+    )
     args = parser.parse_args()
     results: list[Result] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -42,6 +52,11 @@ def main() -> int:
         results += asyncio.run(measure_pipeline(ROOT, work / "pipeline"))
         results += measure_headless_backlog(ROOT, work / "headless", args.backlog)
         results += measure_headless_backlog_postgres(ROOT, work / "headless-pg", args.backlog)
+        results += measure_model_backlog(work / "model", args.backlog)
+        results += measure_model_backlog_postgres(work / "model-pg", args.backlog)
+        if not args.no_scaling:
+            results += measure_scaling(work / "scaling", 1.0, 640, [8, 32, 64])
+        results += measure_portfolio(ROOT, work / "portfolio")
         results += measure_console(ROOT, work / "console", args.items)
         results += measure_terminal(ROOT, work / "terminal", args.items, args.backlog)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

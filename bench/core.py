@@ -73,3 +73,46 @@ async def measure_pipeline(root: Path, output: Path) -> list[Result]:
         Result("pipeline on the demo mailbox (IMAP+SMTP)", handled / elapsed, "msg/s", 10, True),
         Result("  demo messages handled", handled, "msgs", endpoints.messages, True),
     ]
+
+
+def measure_portfolio(root: Path, folder: Path, addresses: int = 20_000) -> list[Result]:
+    """The draft check for other tenants' details and the sender lookup, on the shipped
+    datastore and on one with `addresses` alternate addresses on file: the same cost."""
+    import json
+    import shutil
+
+    from core.safety import safety_flags
+
+    shutil.copytree(root / "data", folder, ignore=shutil.ignore_patterns("demo"))
+    tenants = json.loads((folder / "tenants.json").read_text())
+    each = addresses // len(tenants)
+    for n, tenant in enumerate(tenants):
+        tenant["alt_emails"] = [f"t{n}.{k}@portfolio.example" for k in range(each)]
+    (folder / "tenants.json").write_text(json.dumps(tenants))
+    emails = [parse_message(raw) for raw in _demo_messages(root)]
+    reply = (
+        "Dear tenant, thank you for your message. A technician will call you on "
+        "+1 555 0100 tomorrow between 9 and 11. Best regards, Harbor & Elm"
+    )
+
+    def cost(directory: Directory) -> float:
+        _ = directory.mentions  # built once per datastore, on first use
+        started = time.perf_counter()
+        for _ in range(20):
+            for email in emails:
+                context = directory.context_for(email.sender_addr or "")
+                safety_flags(email, context, reply, directory)
+        return (time.perf_counter() - started) / (20 * len(emails))
+
+    small = cost(Directory.load(root / "data"))
+    large = cost(Directory.load(folder))
+    return [
+        Result(
+            f"draft check + sender lookup, {addresses:,} addresses ÷ {len(tenants)} tenants",
+            large / small,
+            "times",
+            1.2,
+            False,
+        ),
+        Result("  per draft, the large datastore", large * 1000, "ms", 1, False),
+    ]

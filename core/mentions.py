@@ -2,7 +2,7 @@
 
 A draft must never carry another tenant's data. Checking that by looping over
 the portfolio costs a draft as much as the portfolio is large; this index is
-built once when the datastore loads and reads a draft in time that depends on
+built once per datastore (on first use) and reads a draft in time that depends on
 the draft alone: the addresses, phone numbers and runs of words in it are each
 looked up in a table.
 

@@ -155,8 +155,12 @@ def no_scripted_answer(request: JsonObject) -> Answer:
 class LlmServer:
     """A scripted chat-completions server; see the module docstring."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_alive: bool = False, latency: float = 0.0) -> None:
         self.default: Responder = no_scripted_answer
+        # HTTP/1.1 connections kept open between requests, as real servers keep them
+        # (the benchmark); the tests' default closes each, as HTTP/1.0 does.
+        self.keep_alive = keep_alive
+        self.latency = latency  # seconds before each answer, as a model thinks
         # The emergency question is answered apart from the script: "no emergency" unless
         # a test says otherwise; its requests are in `danger_requests`, not `requests`.
         self.danger: Responder = lambda request: NO_DANGER
@@ -167,7 +171,7 @@ class LlmServer:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._ids = itertools.count(1)
-        self._httpd = ThreadingHTTPServer((HOST, 0), partial(_Handler, self))
+        self._httpd = _Server((HOST, 0), partial(_Handler, self))
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
             kwargs={"poll_interval": _POLL_INTERVAL},
@@ -252,11 +256,19 @@ class LlmServer:
         }
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # many clients connecting at once are queued, not refused
+
+
 class _Handler(BaseHTTPRequestHandler):
     """Serves one request of :class:`LlmServer`."""
 
+    disable_nagle_algorithm = True  # TCP_NODELAY: an answer leaves at once
+
     def __init__(self, llm: LlmServer, *args: Any) -> None:
         self._llm = llm
+        if llm.keep_alive:
+            self.protocol_version = "HTTP/1.1"
         super().__init__(*args)
 
     def do_POST(self) -> None:
@@ -265,6 +277,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         length = int(self.headers.get("Content-Length", 0))
         request = json.loads(self.rfile.read(length) or b"{}")
+        if self._llm.latency:
+            self._llm._stopping.wait(self._llm.latency)
         # The client may have given up (e.g. timed out) before the answer.
         with suppress(BrokenPipeError, ConnectionResetError):
             self._play(self._llm._answer_for(request), request)
