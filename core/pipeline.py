@@ -360,12 +360,21 @@ class Pipeline:
     async def _work(self) -> None:
         while not self._closing:
             item_id = await self._queue.get()
+            advanced = False
             try:
                 if await self._claim(item_id):
                     await self._advance(item_id)
+                    advanced = True
             finally:
                 self._pending.discard(item_id)
-                self._queue.task_done()
+                try:
+                    # Out of hand now, so what became due meanwhile (an operator's "send
+                    # now" while the worker held the item) is queued again; before
+                    # `task_done`, so a run that waits for the queue waits for it too.
+                    if advanced and item_id not in self._parked:
+                        await self._requeue_if_active(item_id)
+                finally:
+                    self._queue.task_done()
 
     async def _claim(self, item_id: int) -> bool:
         """Hold the item while working on it; another process may hold it already."""
@@ -392,8 +401,6 @@ class Pipeline:
             self._busy.discard(item_id)
             if not self._busy:
                 self._all_put_down.set()
-            if item_id not in self._parked:
-                await self._requeue_if_active(item_id)
 
     def _park(self, item_id: int, exc: AuthError) -> None:
         """Hold an item whose reply could not sign in until signing in works again."""
@@ -426,6 +433,8 @@ class Pipeline:
                 await self.store.release(item_id, self.member.id)
         except StoreError:
             return
+        if item.state is State.RETRYING and item.send_after is None:
+            self.worker.mail_server.try_now()  # a person asked for it to go now
         if item.state in ACTIVE_STATES:
             self.enqueue_at(item_id, self.worker.next_step_at(item))
 
