@@ -47,7 +47,14 @@ async def test_a_reply_waiting_for_the_mail_server_shows_its_next_try_and_g_send
 
         await asyncio.sleep(1.2)  # the server is back; the next try is a minute away
         await pilot.press("g")
-        await until(pilot, lambda: state_of(app) is State.SENT)
+        try:
+            await until(pilot, lambda: state_of(app) is State.SENT)
+        except AssertionError:
+            said = [n.message for n in app._notifications]
+            raise AssertionError(
+                f"not sent after g: {app.items[1]!r}; the console said {said}; "
+                f"status: {status_line(app)}"
+            ) from None
         await until(pilot, lambda: "unreachable" not in status_line(app))
     assert len(smtp_server.messages) == 1
 
