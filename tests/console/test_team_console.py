@@ -109,8 +109,12 @@ async def test_two_operators_approving_one_item_send_one_reply_and_the_second_le
         await other.operator.approve(shown.id, shown.version)
         worker = app.command(app.operator.approve(shown.id, shown.version), "Reply goes now.")
         await worker.wait()
-        notices = [n.message for n in app._notifications]
-        assert any("changed since you saw it" in n and "(ben: approved)" in n for n in notices)
+
+        def told_who() -> bool:  # a notice is posted to the app, shown a moment later
+            notices = [n.message for n in app._notifications]
+            return any("changed since you saw it" in n and "(ben: approved)" in n for n in notices)
+
+        await until(pilot, told_who, 5)
         await until(pilot, lambda: state_of(app) is State.SENT, 20)
         await until(pilot, lambda: "Approved by ben" in app.detail.text.plain)
     assert len(smtp_server.messages) == 1
