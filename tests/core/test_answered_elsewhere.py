@@ -112,6 +112,7 @@ async def test_a_reply_in_review_answered_from_a_phone_leaves_the_queue(
         )
         phone_id = phone_reply(dovecot, imap_account, original, flag_original=uid)
         await until(lambda: _state_is(opened, 1, State.ANSWERED_ELSEWHERE))
+        await until(lambda: _ticket_notes_it(opened, 1, tmp_path))  # just after it stepped back
         item = await opened.store.get(1)
         [kept] = await opened.store.outside_replies_answering([item.message_id])
         audit = await opened.store.audit(1)
@@ -122,6 +123,16 @@ async def test_a_reply_in_review_answered_from_a_phone_leaves_the_queue(
     assert to_tenant(smtp_server) == []  # no second answer to Maria
     ticket = json.loads((tmp_path / "tickets" / f"{item.ticket_id}.json").read_text())
     assert "answered by the manager from another mail client" in ticket["updates"][-1]["summary"]
+
+
+async def _ticket_notes_it(opened: Assistant, item_id: int, output: Path) -> bool:
+    """The item's ticket says the manager answered from another client."""
+    ticket_id = (await opened.store.get(item_id)).ticket_id
+    path = output / "tickets" / f"{ticket_id}.json"
+    if not ticket_id or not path.exists():
+        return False
+    updates = json.loads(path.read_text()).get("updates") or [{}]
+    return "answered by the manager from another mail client" in updates[-1].get("summary", "")
 
 
 async def _state_is(opened: Assistant, item_id: int, state: State) -> bool:
