@@ -14,7 +14,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.backlog import measure_model_backlog, measure_model_backlog_postgres, measure_scaling
+from bench.backlog import (
+    measure_headless_backlog,
+    measure_model_backlog,
+    measure_scaling,
+    on_postgres,
+)
 from bench.console import measure_console
 from bench.core import (
     measure_parsing,
@@ -24,11 +29,7 @@ from bench.core import (
     measure_triage,
 )
 from bench.results import Result
-from bench.terminal import (
-    measure_headless_backlog,
-    measure_headless_backlog_postgres,
-    measure_terminal,
-)
+from bench.terminal import measure_terminal
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,10 +51,10 @@ def main() -> int:
         results += asyncio.run(measure_triage(ROOT))
         results += asyncio.run(measure_store(work / "store"))
         results += asyncio.run(measure_pipeline(ROOT, work / "pipeline"))
-        results += measure_headless_backlog(ROOT, work / "headless", args.backlog)
-        results += measure_headless_backlog_postgres(ROOT, work / "headless-pg", args.backlog)
+        results += measure_headless_backlog(work / "headless", args.backlog)
+        results += on_postgres(measure_headless_backlog, work / "headless-pg", args.backlog)
         results += measure_model_backlog(work / "model", args.backlog)
-        results += measure_model_backlog_postgres(work / "model-pg", args.backlog)
+        results += on_postgres(measure_model_backlog, work / "model-pg", args.backlog)
         if not args.no_scaling:
             results += measure_scaling(work / "scaling", 1.0, 640, [8, 32, 64])
         results += measure_portfolio(ROOT, work / "portfolio")

@@ -18,6 +18,7 @@ the emergency question, ticket, reply, pages for emergencies.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -26,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parseaddr
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.results import Result
-from bench.terminal import mail_servers, write_backlog
+from bench.terminal import console_env, mail_servers, write_backlog
 
 ROOT = Path(__file__).resolve().parents[1]
 ALTERNATES = 1000  # alternate addresses on file per tenant: a portfolio's worth
@@ -199,35 +200,34 @@ def run_backlog(
     latency: float = 0.0,
     concurrency: int = 2,
     profile: Path | None = None,
+    model: bool = True,
 ) -> Run:
-    """One `--headless --once` through a fresh backlog on fresh servers."""
+    """One `--headless --once` through a fresh backlog on fresh servers: through the
+    model (`model`, on the portfolio datastore), or offline on the shipped datastore
+    and the demo mail as it is (its senders reach the daily cap)."""
     shutil.rmtree(work, ignore_errors=True)
     mail, data = work / "mail", work / "data"
-    write_portfolio(mail, data, backlog)
-    with mail_servers(mail, work / "sent") as ports, model_server(latency) as base_url:
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "IMAP_HOST": "127.0.0.1",
-            "IMAP_PORT": str(ports["imap_port"]),
-            "IMAP_USER": str(ports["user"]),
-            "IMAP_PASSWORD": str(ports["password"]),
-            "IMAP_SECURITY": "none",
-            "SMTP_HOST": "127.0.0.1",
-            "SMTP_PORT": str(ports["smtp_port"]),
-            "SMTP_SECURITY": "none",
-            "MAIL_FROM": "Harbor & Elm <office@example.com>",
-            "DATA_DIR": str(data),
-            "OUTPUT_DIR": str(work / "output"),
+    if model:
+        write_portfolio(mail, data, backlog)
+    else:
+        write_backlog(ROOT / "data" / "demo", mail, backlog)
+        data = ROOT / "data"
+    with contextlib.ExitStack() as servers:
+        ports = servers.enter_context(mail_servers(mail, work / "sent"))
+        env = console_env(ports, data, work / "output")
+        env |= {
             "STORE_URL": store_url,
-            "LLM_PROVIDER": "openai",
-            "OPENAI_BASE_URL": base_url,
-            "OPENAI_MODEL": "bench",
-            "OPENAI_TIMEOUT": str(max(30.0, latency * 4)),
             "CONCURRENCY": str(concurrency),
-            "UNREAD_DAYS_BACK": "30",
             "AUTO_SEND": "locked_out,maintenance,rent,general",
             "SEND_DELAY": "0",
         }
+        if model:
+            env |= {
+                "LLM_PROVIDER": "openai",
+                "OPENAI_BASE_URL": servers.enter_context(model_server(latency)),
+                "OPENAI_MODEL": "bench",
+                "OPENAI_TIMEOUT": str(max(30.0, latency * 4)),
+            }
         command = [sys.executable, "-m", "console", "--headless", "--once"]
         if profile is not None:
             command = ["py-spy", "record", "--subprocesses", "--threads", "-r", "200",
@@ -256,6 +256,22 @@ def _failed(run: Run, what: str) -> list[Result]:
     return [Result(f"{what}: the run finished", 0, "", 1, True)]
 
 
+def measure_headless_backlog(
+    work: Path, backlog: int = 1000, *, store_url: str = "", engine: str = "SQLite"
+) -> list[Result]:
+    """The offline provider through the demo mail: the cost of an email without a model."""
+    run = run_backlog(work, backlog, store_url=store_url, model=False)
+    what = f"headless --once, {backlog}-mail backlog, {engine}"
+    if run.exit_code != 0:
+        return _failed(run, what)
+    return [
+        Result(what, backlog / run.seconds, "msg/s", 25, True),
+        Result(
+            "  CPU per email (the assistant's process)", run.cpu / backlog * 1000, "ms", 38, False
+        ),
+    ]
+
+
 def measure_model_backlog(
     work: Path, backlog: int = 1000, *, store_url: str = "", engine: str = "SQLite"
 ) -> list[Result]:
@@ -280,8 +296,8 @@ def measure_model_backlog(
     ]
 
 
-def measure_model_backlog_postgres(work: Path, backlog: int) -> list[Result]:
-    """The same backlog with the store on a throwaway PostgreSQL on loopback."""
+def on_postgres(measure: Callable[..., list[Result]], work: Path, backlog: int) -> list[Result]:
+    """`measure` with the store on a throwaway PostgreSQL on loopback."""
     from tests.support.postgres import PostgresServer, postgres_unavailable_reason
 
     why = postgres_unavailable_reason()
@@ -291,8 +307,7 @@ def measure_model_backlog_postgres(work: Path, backlog: int) -> list[Result]:
     server = PostgresServer()
     server.start()
     try:
-        url = server.new_database()
-        return measure_model_backlog(work, backlog, store_url=url, engine="PostgreSQL")
+        return measure(work, backlog, store_url=server.new_database(), engine="PostgreSQL")
     finally:
         server.stop()
 
@@ -329,7 +344,7 @@ def main() -> None:
         if args.latency:
             results = measure_scaling(work, args.latency, args.backlog, args.concurrency)
         elif args.postgres:
-            results = measure_model_backlog_postgres(work, args.backlog)
+            results = on_postgres(measure_model_backlog, work, args.backlog)
         else:
             results = measure_model_backlog(work, args.backlog)
     for result in results:

@@ -143,6 +143,28 @@ def mail_servers(folder: Path, sent: Path) -> Iterator[dict[str, int | str]]:
             process.wait()
 
 
+def console_env(ports: dict[str, int | str], data: Path, output: Path) -> dict[str, str]:
+    """The assistant's settings for the loopback servers: offline, two intents auto-sent."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "TERM": "xterm-256color",
+        "IMAP_HOST": "127.0.0.1",
+        "IMAP_PORT": str(ports["imap_port"]),
+        "IMAP_USER": str(ports["user"]),
+        "IMAP_PASSWORD": str(ports["password"]),
+        "IMAP_SECURITY": "none",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(ports["smtp_port"]),
+        "SMTP_SECURITY": "none",
+        "MAIL_FROM": "Harbor & Elm <office@example.com>",
+        "DATA_DIR": str(data),
+        "OUTPUT_DIR": str(output),
+        "LLM_PROVIDER": "offline",
+        "UNREAD_DAYS_BACK": "30",
+        "AUTO_SEND": "maintenance,rent",
+    }
+
+
 # --- the terminal --------------------------------------------------------------------------
 
 
@@ -274,24 +296,7 @@ class Run:
     work: Path
 
     def console_env(self, ports: dict[str, int | str], output: Path) -> dict[str, str]:
-        return {
-            "PATH": os.environ.get("PATH", ""),
-            "TERM": "xterm-256color",
-            "IMAP_HOST": "127.0.0.1",
-            "IMAP_PORT": str(ports["imap_port"]),
-            "IMAP_USER": str(ports["user"]),
-            "IMAP_PASSWORD": str(ports["password"]),
-            "IMAP_SECURITY": "none",
-            "SMTP_HOST": "127.0.0.1",
-            "SMTP_PORT": str(ports["smtp_port"]),
-            "SMTP_SECURITY": "none",
-            "MAIL_FROM": "Harbor & Elm <office@example.com>",
-            "DATA_DIR": str(self.root / "data"),
-            "OUTPUT_DIR": str(output),
-            "LLM_PROVIDER": "offline",
-            "UNREAD_DAYS_BACK": "30",
-            "AUTO_SEND": "maintenance,rent",
-        }
+        return console_env(ports, self.root / "data", output)
 
     @contextmanager
     def console(self, name: str, backlog: int, output: Path) -> Iterator[Tmux]:
@@ -397,69 +402,6 @@ def _approved(path: Path) -> list[int]:
     finally:
         db.close()
     return [int(row[0]) for row in rows]
-
-
-def measure_headless_backlog(
-    root: Path, work: Path, backlog: int = 1000, *, store_url: str = "", engine: str = "SQLite"
-) -> list[Result]:
-    """`python -m console --headless --once` through the backlog: the cost of an email.
-
-    The CPU time is the assistant process's own (user + system, from `wait4`), so
-    the mail servers' share (and PostgreSQL's) is left out; every intent is on
-    auto-send, so each email goes the whole way (triage, ticket, reply, pages for
-    emergencies).
-    """
-    run = Run(root, work)
-    mail = work / "headless-mail"
-    write_backlog(root / "data" / "demo", mail, backlog)
-    with mail_servers(mail, work / "headless-sent") as ports:
-        env = run.console_env(ports, work / "headless-output")
-        env["STORE_URL"] = store_url
-        env["AUTO_SEND"] = "locked_out,maintenance,rent,general"
-        env["SEND_DELAY"] = "0"
-        command = [sys.executable, "-m", "console", "--headless", "--once"]
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            [*command, "--env-file", os.devnull],
-            cwd=root,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        print(f"headless run exited with {process.returncode}", file=sys.stderr)
-        return [Result("headless backlog: the run finished", 0, "", 1, True)]
-    cpu = usage.ru_utime + usage.ru_stime
-    return [
-        Result(
-            f"headless --once, {backlog}-mail backlog, {engine}",
-            backlog / elapsed,
-            "msg/s",
-            25,
-            True,
-        ),
-        Result("  CPU per email (the assistant's process)", cpu / backlog * 1000, "ms", 38, False),
-    ]
-
-
-def measure_headless_backlog_postgres(root: Path, work: Path, backlog: int) -> list[Result]:
-    """The same backlog with the store on a throwaway PostgreSQL on loopback."""
-    from tests.support.postgres import PostgresServer, postgres_unavailable_reason
-
-    why = postgres_unavailable_reason()
-    if why is not None:
-        print(f"PostgreSQL rows skipped: {why}", file=sys.stderr)
-        return []
-    server = PostgresServer()
-    server.start()
-    try:
-        url = server.new_database()
-        return measure_headless_backlog(root, work, backlog, store_url=url, engine="PostgreSQL")
-    finally:
-        server.stop()
 
 
 def measure_terminal(root: Path, work: Path, items: int, backlog: int = 1000) -> list[Result]:
