@@ -14,9 +14,9 @@ import json
 import math
 from pathlib import Path
 
-from core.evaluation import load_labels
+from core.evaluation.labelled import load_labels
+from core.mail.parsing import parse_message
 from core.models import Action
-from core.parsing import parse_message
 from core.providers.offline import classify, raw_confidence
 
 ROOT = Path(__file__).resolve().parents[1]

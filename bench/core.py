@@ -7,15 +7,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench.results import Result, median_ms
-from core.assembly import open_assistant
 from core.config import load_settings
-from core.demo import DemoMailServers, demo_settings
 from core.directory import Directory
+from core.mail.parsing import parse_message
 from core.models import Intent, MessageKey, State
-from core.parsing import parse_message
 from core.providers.offline import OfflineProvider
+from core.service.assembly import open_assistant
+from core.service.demo import DemoMailServers, demo_settings
 from core.store import NewMessage, open_store
-from core.triage import triage
+from core.triage.classify import triage
 
 
 def _demo_messages(root: Path) -> list[bytes]:
@@ -81,7 +81,7 @@ def measure_portfolio(root: Path, folder: Path, addresses: int = 20_000) -> list
     import json
     import shutil
 
-    from core.safety import safety_flags
+    from core.triage.safety import safety_flags
 
     shutil.copytree(root / "data", folder, ignore=shutil.ignore_patterns("demo"))
     tenants = json.loads((folder / "tenants.json").read_text())

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.emergency import grade_of
-from core.loops import automated_reason
-from core.parsing import own_words, parse_message
+from core.mail.loops import automated_reason
+from core.mail.parsing import own_words, parse_message
+from core.triage.emergency import grade_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = [

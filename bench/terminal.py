@@ -64,7 +64,7 @@ def serve(folder: Path, sent: Path) -> None:
     """
     import asyncio
 
-    from core.demo import DemoMailServers
+    from core.service.demo import DemoMailServers
     from tests.support.dovecot import dovecot_unavailable_reason
 
     if dovecot_unavailable_reason() is None:

@@ -31,10 +31,10 @@ from console.screens.policy import PolicyScreen
 from console.screens.thread import ThreadScreen
 from console.widgets.detail import DraftSaved
 from core.errors import AssistantError, StaleItem
-from core.language import name_of
 from core.models import Intent, Item, State
-from core.operator import is_operator, operator_name
 from core.policy import AutoSendPolicy
+from core.service.operator import is_operator, operator_name
+from core.triage.language import name_of
 
 
 class OperatorConsole(ConsoleBase):

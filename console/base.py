@@ -41,7 +41,6 @@ from console.bridge import (
 from console.widgets.detail import DetailPane, DetailView
 from console.widgets.queue import QueueFilter, QueueTable
 from console.widgets.status import StatusBar, StatusModel
-from core.assembly import open_assistant, open_client, structured_mode
 from core.config import Settings
 from core.errors import StoreError
 from core.events import TeamChanged
@@ -56,6 +55,7 @@ from core.models import (
     State,
 )
 from core.policy import stored_policy
+from core.service.assembly import open_assistant, open_client, structured_mode
 from core.service.feed import NO_SERVICE
 from core.service.launcher import ServiceLink
 from core.service.membership import CLAIM_SECONDS

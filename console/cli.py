@@ -29,33 +29,33 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from console.narration import describe
-from core.assembly import (
+from core.config import MailAuth, Provider, Settings, load_settings
+from core.directory import Directory
+from core.errors import AssistantError, ConfigError, SignInRequired, TriageError
+from core.evaluation.labelled import Report, evaluate, export_labels, summarise
+from core.evaluation.replay import ThreadReport, is_conversation_set, replay
+from core.events import Event, InboxStatusChanged
+from core.mail.history import NO_THREAD, thread_from
+from core.mail.oauth import oauth_app
+from core.mail.parsing import parse_message
+from core.mail.signin import sign_in, sign_out
+from core.mail.tokens import token_store
+from core.models import RESTING_STATES, Channel, FollowUp, Intent, Item, Page, PageState, State
+from core.providers.model_check import check_model
+from core.providers.offline import classify
+from core.service.assembly import (
     build_fallback,
     build_model_provider,
     build_provider,
     close_if_closable,
     open_assistant,
 )
-from core.config import MailAuth, Provider, Settings, load_settings
-from core.conversations import counts
-from core.demo import DemoMailServers, demo_settings, fresh_demo_output
-from core.directory import Directory
-from core.errors import AssistantError, ConfigError, SignInRequired, TriageError
-from core.evaluation import Report, evaluate, export_labels, summarise
-from core.events import Event, InboxStatusChanged
-from core.history import NO_THREAD, thread_from
-from core.mailboxes import InboxSettings, inbox_named, require_mail_settings
-from core.model_check import check_model
-from core.models import RESTING_STATES, Channel, FollowUp, Intent, Item, Page, PageState, State
-from core.oauth import oauth_app
-from core.parsing import parse_message
-from core.providers.offline import classify
-from core.replay import ThreadReport, is_conversation_set, replay
-from core.signin import sign_in, sign_out
+from core.service.conversations import counts
+from core.service.demo import DemoMailServers, demo_settings, fresh_demo_output
+from core.service.mailboxes import InboxSettings, inbox_named, require_mail_settings
 from core.store import open_store
 from core.tickets import UPDATES
-from core.tokens import token_store
-from core.triage import triage
+from core.triage.classify import triage
 
 log = logging.getLogger("assistant")
 

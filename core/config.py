@@ -16,9 +16,17 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.errors import ConfigError
-from core.language import REPLY_LANGUAGES
 from core.models import Intent
-from core.providers.structured import Structured
+from core.phrasebook import REPLY_LANGUAGES
+
+
+class Structured(str, Enum):
+    """The `OPENAI_STRUCTURED` setting; every value but `auto` is also a mode."""
+
+    AUTO = "auto"
+    JSON_SCHEMA = "json_schema"
+    JSON_OBJECT = "json_object"
+    PROMPT = "prompt"
 
 
 class Security(str, Enum):
@@ -129,7 +137,7 @@ class Settings(BaseSettings):
     or a PostgreSQL URL (`postgresql://user:password@host/db`) for a team on one store."""
     mailboxes: Path | None = None
     """A JSON file of several inboxes, each with its own settings on top of these
-    (`core/mailboxes.py`); unset: one inbox, these settings."""
+    (`core/service/mailboxes.py`); unset: one inbox, these settings."""
 
     auto_send: Annotated[list[Intent], NoDecode] = Field(default_factory=list)
     """Intents whose replies are sent without an operator (comma-separated)."""

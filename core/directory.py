@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from core.emergency import ContactBook, Contacts
+from core.contacts import ContactBook, Contacts
 from core.errors import ConfigError
 from core.mentions import Mentions
 from core.models import Grade, Intent, Tenant, TenantContext, Unit
@@ -24,7 +24,7 @@ _UNITS = TypeAdapter(list[Unit])
 _STAKEHOLDERS = TypeAdapter(dict[str, list[str]])
 _CONTACTS = TypeAdapter(dict[str, Any])
 DATA_FILES = ("tenants.json", "units.json", "stakeholders.json")
-# Optional: the numbers a tenant should call, per building (see core.emergency).
+# Optional: the numbers a tenant should call, per building (see core.triage.emergency).
 CONTACTS_FILE = "emergency_contacts.json"
 
 

@@ -57,7 +57,7 @@ class SentWatchChanged:
 
 @dataclass(frozen=True)
 class PageChanged:
-    """An emergency page was started, delivered or failed (see `core.escalation`)."""
+    """An emergency page was started, delivered or failed (see `core.service.escalation`)."""
 
     page: Page
 

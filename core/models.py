@@ -43,7 +43,7 @@ class FollowUp(str, Enum):
 
 
 class Grade(str, Enum):
-    """How grave an emergency is (see `core.emergency` for what follows from each)."""
+    """How grave an emergency is (see `core.triage.emergency` for what follows from each)."""
 
     LIFE = "life"  # danger to a person's life or health
     PROPERTY = "property"  # damage to the building that cannot wait
@@ -119,7 +119,7 @@ class Attachment:
 
 @dataclass(frozen=True)
 class ParsedEmail:
-    """What the pipeline needs from one message; built by `core.parsing`."""
+    """What the pipeline needs from one message; built by `core.mail.parsing`."""
 
     message_id: str = ""
     in_reply_to: str = ""
@@ -271,7 +271,7 @@ class Proposal(BaseModel):
     # Why the model wrote no draft (its failure, in the server's words), when it did not.
     model_error: str = ""
     # The language the reply is written in (ISO 639-1; "" before languages were told
-    # apart), why (`core.language.Source`), and the tenant's own when it has no templates.
+    # apart), why (`core.triage.language.Source`), and the tenant's own when it has no templates.
     language: str = ""
     language_source: str = ""
     written_in: str = ""
@@ -310,7 +310,7 @@ class Ticket(BaseModel):
 
 @dataclass(frozen=True)
 class OutboxEvent:
-    """A ticket event to deliver to one webhook endpoint (`core.webhooks`)."""
+    """A ticket event to deliver to one webhook endpoint (`core.service.webhooks`)."""
 
     endpoint: str
     event_id: str  # the same on every attempt: a receiver drops repeats by it

@@ -9,7 +9,7 @@ conversation. The ticket is rebuilt from the conversation's messages in the
 store each time it is filed, so a crash or a retry can never add an update twice.
 
 `FileTicketSink` writes `OUTPUT_DIR/tickets/<id>.json` atomically (temporary
-file, fsync, rename); `core.webhooks.OutboxTicketSink` turns each change into a
+file, fsync, rename); `core.service.webhooks.OutboxTicketSink` turns each change into a
 webhook event; another sink (a ticketing system) is one new class with the same
 `file` method, composed with `TicketSinks`.
 """

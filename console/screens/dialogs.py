@@ -8,8 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from core.language import REPLY_LANGUAGES, name_of
 from core.models import Intent
+from core.triage.language import REPLY_LANGUAGES, name_of
 
 INTENT_KEYS = {
     "1": Intent.LOCKED_OUT,

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from console.text import literal, unwrap
-from core.operator import Exchange
+from core.service.operator import Exchange
 
 
 class ThreadScreen(ModalScreen[None]):

@@ -40,7 +40,6 @@ from textual.widgets import TextArea
 
 from console.rows import STATE_LABELS
 from console.text import clean, literal, unwrap
-from core.language import ReplyLanguage, Source
 from core.models import (
     Action,
     Channel,
@@ -54,7 +53,8 @@ from core.models import (
     State,
     TenantContext,
 )
-from core.operator import operator_name
+from core.service.operator import operator_name
+from core.triage.language import ReplyLanguage, Source
 
 
 @dataclass(frozen=True)
@@ -313,7 +313,7 @@ def _summary(view: DetailView, now: datetime) -> Group:
 
 
 # A page still `sending` this long after it started was cut off by a stop: it counts
-# as gone out (see `core.escalation`), and the operator should know that is a guess.
+# as gone out (see `core.service.escalation`), and the operator should know that is a guess.
 PAGE_INTERRUPTED_SECONDS = 120
 
 

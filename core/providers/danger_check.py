@@ -4,7 +4,7 @@ The drafting call has an `emergency` field among many; a model busy writing a
 reply answers it carelessly. This call asks one thing, with the rubric the
 safety net and the learned model work to: is a danger happening now, in the
 tenant's home or building, and how grave is it. Its answer is combined with
-theirs for recall (`core.triage`); a failure here never holds up a draft.
+theirs for recall (`core.triage.classify`); a failure here never holds up a draft.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from core.prompt import email_block
+from core.triage.prompt import email_block
 
 DANGER_MAX_TOKENS = 200
 

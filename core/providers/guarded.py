@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from core.circuit import Circuit
 from core.errors import ModelUnavailable, TriageError
 from core.models import Draft
-from core.prompt import TriageRequest
 from core.retry import backoff_delay
-from core.triage import TriageProvider
+from core.triage.classify import TriageProvider
+from core.triage.prompt import TriageRequest
 
 
 class GuardedProvider:

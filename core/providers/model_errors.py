@@ -16,8 +16,9 @@ import json
 import openai
 from pydantic import ValidationError
 
+from core.config import Structured
 from core.errors import TriageError
-from core.providers.structured import Structured, is_format_refusal, is_validation_failure
+from core.providers.structured import is_format_refusal, is_validation_failure
 
 MESSAGE_LIMIT = 200
 _TRANSIENT_4XX = frozenset({408, 429})

@@ -16,10 +16,9 @@ import re
 from dataclasses import dataclass, replace
 
 from core.directory import Directory
-from core.judgement import judge
+from core.mail.parsing import own_words
+from core.mail.threads import base_subject
 from core.models import Draft, FollowUp, Intent, ParsedEmail, Priority, TenantContext, TicketDraft
-from core.parsing import own_words
-from core.prompt import TriageRequest
 from core.providers import templates
 from core.providers.cues import (
     EMERGENCY_CUES,
@@ -33,8 +32,9 @@ from core.providers.cues import (
     TEMPERATURE,
     VULNERABLE,
 )
-from core.providers.followups import classify_followup
-from core.threads import base_subject
+from core.triage.followups import classify_followup
+from core.triage.judgement import judge
+from core.triage.prompt import TriageRequest
 
 PRESSING_ORDER = (Intent.LOCKED_OUT, Intent.MAINTENANCE, Intent.RENT, Intent.GENERAL)
 # Evidence an intent needs before it can win on being more pressing than another.
@@ -217,7 +217,7 @@ class OfflineProvider:
         )
 
     def _alarm(self, request: TriageRequest, subject: str) -> templates.Alarm | None:
-        """The emergency the reply speaks to, as judged (`core.judgement`); none once the
+        """The emergency the reply speaks to, as judged (`core.triage.judgement`); none once the
         operator has cleared it."""
         if request.not_emergency:
             return None

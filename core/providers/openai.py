@@ -7,7 +7,7 @@ mode with the schema in the prompt: `core.providers.structured`); the mode
 that worked is kept for the rest of the run and logged once. A pinned mode is
 used as it is. Every answer is validated with the same `Draft` model.
 
-The client's own retries are off: `core.triage` owns the retry policy, and
+The client's own retries are off: `core.triage.classify` owns the retry policy, and
 this module only says which failures a retry can help
 (`core.providers.model_errors`), and which are the server's own failures
 (`unavailable`: the pipeline's circuit breaker counts those). The API key never
@@ -25,9 +25,9 @@ from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
 
+from core.config import Structured
 from core.errors import TriageError
 from core.models import Draft
-from core.prompt import TriageRequest, build_messages
 from core.providers.danger_check import DANGER_MAX_TOKENS, DangerCheck, danger_messages
 from core.providers.model_errors import (
     FormatRefused,
@@ -37,7 +37,6 @@ from core.providers.model_errors import (
     status_error,
 )
 from core.providers.structured import (
-    Structured,
     danger_schema,
     draft_schema,
     json_text,
@@ -45,6 +44,7 @@ from core.providers.structured import (
     response_format,
     schema_in_prompt,
 )
+from core.triage.prompt import TriageRequest, build_messages
 
 log = logging.getLogger(__name__)
 

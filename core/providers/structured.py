@@ -19,25 +19,16 @@ Pure functions only.
 from __future__ import annotations
 
 import re
-from enum import Enum
 from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
 
+from core.config import Structured
 from core.models import Draft
 from core.providers.danger_check import DangerCheck
 
 JsonObject = dict[str, Any]
-
-
-class Structured(str, Enum):
-    """The `OPENAI_STRUCTURED` setting; every value but `auto` is also a mode."""
-
-    AUTO = "auto"
-    JSON_SCHEMA = "json_schema"
-    JSON_OBJECT = "json_object"
-    PROMPT = "prompt"
 
 
 FALLBACK_ORDER = (Structured.JSON_SCHEMA, Structured.JSON_OBJECT, Structured.PROMPT)

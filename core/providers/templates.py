@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.emergency import Contacts, first_steps
+from core.contacts import Contacts
 from core.models import FollowUp, Grade, Intent, TenantContext
 from core.phrasebook import Phrases, phrases_for
+from core.triage.emergency import first_steps
 
 # What the office calls each intent (ticket titles, summaries): English, not the tenant's.
 INTENT_LABELS = {

@@ -9,11 +9,11 @@ from typing import Any
 
 from core.config import Settings, load_settings
 from core.directory import Directory
+from core.mail.parsing import parse_message
 from core.models import MessageKey, State
-from core.parsing import parse_message
 from core.providers.offline import OfflineProvider
 from core.store import NewMessage, Store, open_store
-from core.triage import triage
+from core.triage.classify import triage
 from tests.support.assistant import DATA_DIR
 from tests.support.mail import make_email
 

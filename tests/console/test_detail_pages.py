@@ -10,11 +10,11 @@ from rich.console import Console
 
 from console.widgets.detail import DetailView, render_detail
 from core.directory import Directory
+from core.mail.parsing import parse_message
 from core.models import Channel, MessageKey, State
-from core.parsing import parse_message
 from core.providers.offline import OfflineProvider
 from core.store import NewMessage, open_store
-from core.triage import triage
+from core.triage.classify import triage
 from tests.support.assistant import DATA_DIR
 from tests.support.mail import make_email
 

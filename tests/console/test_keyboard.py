@@ -15,7 +15,7 @@ from typing import Any
 from textual import events
 
 from core.models import State
-from core.operator import is_operator
+from core.service.operator import is_operator
 from tests.console.test_operator_console import console, on_screen, until
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.mail import make_email

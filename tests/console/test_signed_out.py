@@ -11,10 +11,10 @@ from textual.widgets import Static
 
 from console.app import OperatorConsole
 from console.base import Service
+from core.mail.oauth import oauth_app
+from core.mail.signin import sign_in
+from core.mail.tokens import token_store
 from core.models import State
-from core.oauth import oauth_app
-from core.signin import sign_in
-from core.tokens import token_store
 from tests.console.test_operator_console import LEAK, SIZE, as_text, until
 from tests.support.assistant import oauth_settings
 from tests.support.dovecot import DovecotServer, ImapAccount

@@ -13,8 +13,8 @@ import pytest
 
 from console.app import OperatorConsole
 from console.base import Service
-from core.assembly import open_client
 from core.models import State
+from core.service.assembly import open_client
 from core.service.membership import pid_alive
 from core.store import open_store
 from tests.console.test_operator_console import LEAK, SIZE, on_screen, state_of, until

@@ -22,9 +22,9 @@ from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
-from core.assembly import Assistant
 from core.events import SentWatchChanged
 from core.models import State
+from core.service.assembly import Assistant
 from tests.core.test_resilience import cli, environment
 from tests.support.assistant import assistant, make_settings
 from tests.support.dovecot import COMMAND_LOG, DovecotServer, ImapAccount

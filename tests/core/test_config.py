@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from core.config import Provider, Security, Settings, load_settings
+from core.config import Provider, Security, Settings, Structured, load_settings
 from core.errors import ConfigError
+from core.mail.oauth import oauth_app
 from core.models import Intent
-from core.oauth import oauth_app
-from core.providers.structured import Structured
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from core.directory import Directory
+from core.mail.parsing import parse_message
 from core.models import RESTING_STATES, Action
-from core.parsing import parse_message
 from core.providers.offline import OfflineProvider
-from core.triage import triage
+from core.triage.classify import triage
 from tests.support.assistant import DATA_DIR, assistant, make_settings
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.smtp import SmtpServer

@@ -13,7 +13,7 @@ from email import policy
 from pathlib import Path
 
 from core.config import MailAuth, load_settings
-from core.demo import DemoEndpoints, demo_settings, redate
+from core.service.demo import DemoEndpoints, demo_settings, redate
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"

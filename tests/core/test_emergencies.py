@@ -10,11 +10,11 @@ import pytest
 
 from core.directory import Directory
 from core.errors import InvalidTransition
-from core.evaluation import export_labels
+from core.evaluation.labelled import export_labels
+from core.mail.parsing import parse_message
 from core.models import POSSIBLE_DANGER, Action, Grade, State
-from core.parsing import parse_message
 from core.providers.openai import OpenAIProvider
-from core.triage import triage
+from core.triage.classify import triage
 from tests.support.assistant import DATA_DIR, assistant, make_settings
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.llm import LlmServer, Reply, Status

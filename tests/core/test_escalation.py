@@ -16,9 +16,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from core.assembly import Assistant
 from core.errors import StoreError
 from core.models import Channel, Page, PageState, State
+from core.service.assembly import Assistant
 from core.store import open_store
 from tests.core.test_resilience import cli, environment, stored_items
 from tests.support.assistant import assistant, make_settings

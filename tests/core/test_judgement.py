@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from core.contacts import ContactBook, Contacts
 from core.directory import Directory
-from core.emergency import ContactBook, Contacts, first_steps
 from core.errors import ConfigError
-from core.judgement import judge
-from core.learned import DangerModel, read_corpus
 from core.models import Grade
+from core.triage.emergency import first_steps
+from core.triage.judgement import judge
+from core.triage.learned import DangerModel, read_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 

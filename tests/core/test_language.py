@@ -10,12 +10,19 @@ from typing import Any
 import pytest
 
 from core.directory import Directory
-from core.language import Detection, Source, choose, detect, tenant_words, written_in
+from core.mail.parsing import parse_message
 from core.models import Action, Proposal
-from core.parsing import parse_message
 from core.providers.offline import OfflineProvider
 from core.providers.openai import OpenAIProvider
-from core.triage import triage
+from core.triage.classify import triage
+from core.triage.language import (
+    Detection,
+    Source,
+    choose,
+    detect,
+    tenant_words,
+    written_in,
+)
 from tests.support.assistant import DATA_DIR
 from tests.support.llm import LlmServer, Reply
 from tests.support.mail import make_email

@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pytest
 
+from core.config import Structured
 from core.errors import TriageError
-from core.model_check import SAMPLE_EMAIL, SAMPLE_SENDER
 from core.models import Draft, TenantContext
-from core.prompt import TriageRequest
+from core.providers.model_check import SAMPLE_EMAIL, SAMPLE_SENDER
 from core.providers.model_errors import short
 from core.providers.openai import OpenAIProvider
-from core.providers.structured import Structured
 from core.retry import with_retries
+from core.triage.prompt import TriageRequest
 from tests.support.llm import LLAMA_CPP_PYTHON_REFUSAL
 from tests.support.local_model import MODEL, LocalModelServer
 

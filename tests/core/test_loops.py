@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.loops import automated_reason
-from core.parsing import parse_message
+from core.mail.loops import automated_reason
+from core.mail.parsing import parse_message
 from tests.support.mail import make_email
 
 

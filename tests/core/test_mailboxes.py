@@ -16,8 +16,8 @@ import pytest
 
 from core.config import load_settings
 from core.errors import ConfigError
-from core.mailboxes import inboxes
 from core.models import State
+from core.service.mailboxes import inboxes
 from tests.core.test_resilience import cli, environment, stored_items
 from tests.support.assistant import DATA_DIR
 from tests.support.dovecot import DovecotServer

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from core.directory import Directory
+from core.mail.parsing import parse_message
 from core.models import Action, Intent, State
-from core.parsing import parse_message
 from core.providers.offline import OfflineProvider
 from core.providers.openai import OpenAIProvider
-from core.triage import triage
+from core.triage.classify import triage
 from tests.support.assistant import DATA_DIR, assistant, make_settings, run_once
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.llm import Hang, LlmServer, RawContent, Reply, Status, Truncated

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from core.assembly import build_inbox_factory, build_sender, build_token_source
 from core.config import Settings
 from core.errors import AuthError, SignInRequired
-from core.oauth import oauth_app
-from core.tokens import TokenSource, token_store
+from core.mail.oauth import oauth_app
+from core.mail.tokens import TokenSource, token_store
+from core.service.assembly import build_inbox_factory, build_sender, build_token_source
 from tests.support.assistant import oauth_settings, store_sign_in
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.mail import make_email

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from core.config import Settings
 from core.events import Event, InboxStatusChanged
+from core.mail.oauth import oauth_app
+from core.mail.signin import sign_in
+from core.mail.tokens import token_store
 from core.models import State
-from core.oauth import oauth_app
-from core.signin import sign_in
-from core.tokens import token_store
 from tests.support.assistant import DATA_DIR, OFFICE, assistant, oauth_settings, run_once
 from tests.support.assistant import store_sign_in as remember
 from tests.support.dovecot import DovecotServer, ImapAccount

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from core.directory import Directory
+from core.mail.parsing import parse_message
 from core.models import Intent
-from core.parsing import parse_message
-from core.prompt import TriageRequest
 from core.providers.offline import OfflineProvider, classify
+from core.triage.prompt import TriageRequest
 from tests.support.mail import make_email
 
 DATA = Path(__file__).resolve().parents[2] / "data"

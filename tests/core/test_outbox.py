@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 from email import policy
 from email.policy import SMTP
 
+from core.mail.outbox import build_reply
+from core.mail.parsing import parse_message
 from core.models import Action, Intent, Proposal
-from core.outbox import build_reply
-from core.parsing import parse_message
 from tests.support.mail import make_email
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.parsing import parse_message
+from core.mail.parsing import parse_message
 from tests.support.mail import make_email
 
 CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "mime"

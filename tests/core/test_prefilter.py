@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from core.dangers import DANGERS
-from core.prefilter import Prefilter, required_words
-from core.providers import followups
-from core.safety_net import screen
+from core.triage import followups
+from core.triage.dangers import DANGERS
+from core.triage.prefilter import Prefilter, required_words
+from core.triage.safety_net import screen
 
 ROOT = Path(__file__).resolve().parents[2]
 

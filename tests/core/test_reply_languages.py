@@ -10,16 +10,16 @@ from string import Formatter
 
 import pytest
 
+from core.contacts import Contacts
 from core.directory import Directory
-from core.emergency import Contacts
-from core.escalation import holding_text
+from core.mail.parsing import parse_message
 from core.models import FollowUp, Grade, Intent, Tenant, TenantContext, Unit
-from core.parsing import parse_message
 from core.phrasebook import ENGLISH, OPTIONAL_PLACEHOLDERS, REPLY_LANGUAGES, phrases_for
 from core.phrasebook.phrases import Phrases
-from core.prompt import TriageRequest
 from core.providers import templates
 from core.providers.offline import OfflineProvider
+from core.service.escalation import holding_text
+from core.triage.prompt import TriageRequest
 from tests.support.mail import make_email
 
 DATA = Path(__file__).resolve().parents[2] / "data"

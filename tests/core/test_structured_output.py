@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
+from core.config import Structured
 from core.directory import Directory
+from core.mail.parsing import parse_message
 from core.models import Action, Proposal
-from core.parsing import parse_message
 from core.providers.offline import OfflineProvider
 from core.providers.openai import OpenAIProvider
-from core.providers.structured import Structured
-from core.triage import triage
+from core.triage.classify import triage
 from tests.support.assistant import DATA_DIR
 from tests.support.llm import (
     LlmServer,

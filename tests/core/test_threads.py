@@ -6,11 +6,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from core.mail.parsing import own_words, parse_message
+from core.mail.threads import Conversation, base_subject, choose_thread, reply_subject
 from core.models import Action, FollowUp, Intent, Priority, Proposal, TicketDraft
-from core.parsing import own_words, parse_message
-from core.providers.followups import classify_followup
-from core.threads import Conversation, base_subject, choose_thread, reply_subject
 from core.tickets import TicketEntry, build_conversation_ticket, ticket_effect, ticket_status
+from core.triage.followups import classify_followup
 from tests.support.mail import make_email
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)

@@ -23,14 +23,14 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from core.assembly import Assistant, open_assistant
 from core.config import load_settings
 from core.errors import ConfigError
 from core.events import EventBus, OutageChanged
 from core.models import OutboxEvent, Ticket
+from core.service.assembly import Assistant, open_assistant
+from core.service.webhooks import WebhookSender, endpoints
 from core.store import open_store, utc_now
 from core.store.webhooks import DELIVERED, FAILED, PENDING
-from core.webhooks import WebhookSender, endpoints
 from tests.core.test_escalation import GAS
 from tests.core.test_resilience import environment
 from tests.core.test_team import start_service

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from core.directory import Directory
+from core.mail.parsing import parse_message
 from core.models import Action, Draft, Intent, Priority, TicketDraft
-from core.parsing import parse_message
-from core.prompt import TriageRequest, build_messages
-from core.triage import build_proposal, reply_subject
+from core.triage.classify import build_proposal, reply_subject
+from core.triage.prompt import TriageRequest, build_messages
 from tests.support.mail import make_email
 
 DATA = Path(__file__).resolve().parents[2] / "data"

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from core.directory import Directory
-from core.evaluation import Report, evaluate, summarise
+from core.evaluation.labelled import Report, evaluate, summarise
+from core.evaluation.replay import replay
 from core.providers.offline import OfflineProvider
-from core.replay import replay
 
 ROOT = Path(__file__).resolve().parents[2]
 BLIND = ROOT / "tests" / "eval" / "blind"

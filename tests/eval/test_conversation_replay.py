@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from core.directory import Directory
+from core.evaluation.replay import replay
 from core.providers.offline import OfflineProvider
-from core.replay import replay
 from tests.support.mail import make_email
 
 DATA = Path(__file__).resolve().parents[2] / "data"

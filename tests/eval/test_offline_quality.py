@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from core.directory import Directory
-from core.evaluation import Report, evaluate, summarise
-from core.providers.followups import classify_followup
+from core.evaluation.labelled import Report, evaluate, summarise
+from core.evaluation.replay import is_conversation_set, replay
 from core.providers.offline import OfflineProvider, classify
-from core.replay import is_conversation_set, replay
+from core.triage.followups import classify_followup
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"

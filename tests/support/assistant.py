@@ -7,11 +7,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from core.assembly import Assistant, open_assistant
 from core.config import Settings, load_settings
+from core.mail.oauth import oauth_app
+from core.mail.tokens import sign_in_record, token_store
 from core.models import State
-from core.oauth import oauth_app
-from core.tokens import sign_in_record, token_store
+from core.service.assembly import Assistant, open_assistant
 from tests.support import stores
 from tests.support.dovecot import ImapAccount
 from tests.support.llm import LlmServer

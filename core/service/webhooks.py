@@ -41,7 +41,7 @@ from core.directory import Directory
 from core.errors import ConfigError, StoreError
 from core.events import EventBus, OutageChanged
 from core.models import Delivery, OutboxEvent, Page, Ticket
-from core.signing import MAKE_A_SECRET, secret_key, sign
+from core.service.signing import MAKE_A_SECRET, secret_key, sign
 from core.store import Store
 from core.store.webhooks import DELIVERED, FAILED, PENDING
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from core.models import FollowUp
-from core.prefilter import Prefilter
+from core.triage.prefilter import Prefilter
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 

@@ -14,14 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.conversations import Conversations
 from core.directory import Directory
-from core.history import Thread
-from core.language import Source
+from core.mail.history import Thread
+from core.mail.parsing import parse_message
 from core.models import Intent, Item, ParsedEmail, Proposal
-from core.parsing import parse_message
+from core.service.conversations import Conversations
 from core.store import Store
-from core.triage import TriageProvider, triage
+from core.triage.classify import TriageProvider, triage
+from core.triage.language import Source
 
 PARSED_CACHE = 256  # parsed emails kept: a message is read for triage, history and reply
 

@@ -33,15 +33,15 @@ from pydantic import BaseModel, ValidationError
 
 from core.directory import Directory
 from core.errors import ConfigError
+from core.mail.outbox import new_message_id
+from core.mail.parsing import parse_message
+from core.mail.threads import subject_reference
 from core.models import Action, Intent, Item, MessageKey, State
-from core.outbox import new_message_id
-from core.parsing import parse_message
 from core.policy import AutoSendPolicy
+from core.service.worker import ItemWorker, WorkerConfig
 from core.store import NewMessage, Store, open_store, utc_now
-from core.threads import subject_reference
 from core.tickets import FileTicketSink
-from core.triage import TriageProvider
-from core.worker import ItemWorker, WorkerConfig
+from core.triage.classify import TriageProvider
 
 OFFICE = "Harbor & Elm Property Management <office@example.com>"
 _PLACEHOLDER = re.compile(r"\{\{(reply|quote):(\d+)\}\}|\{\{ref\}\}")

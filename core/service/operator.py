@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from core.drafting import Drafter
 from core.errors import InvalidTransition, StaleItem
-from core.language import REPLY_LANGUAGES, name_of
+from core.mail.outbox import new_message_id
+from core.mail.parsing import own_words
 from core.models import (
     Intent,
     Item,
@@ -30,10 +30,10 @@ from core.models import (
     TenantContext,
     address_of,
 )
-from core.outbox import new_message_id
-from core.parsing import own_words
 from core.policy import AutoSendPolicy, store_policy
+from core.service.drafting import Drafter
 from core.store import Store
+from core.triage.language import REPLY_LANGUAGES, name_of
 
 OPERATOR = "operator"
 

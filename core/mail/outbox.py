@@ -21,8 +21,8 @@ import aiosmtplib
 
 from core.config import Security
 from core.errors import AuthError, SendError
+from core.mail.sasl import BearerTokens
 from core.models import ParsedEmail, Proposal
-from core.sasl import BearerTokens
 
 MAX_QUOTED_LINES = 60
 SERVICE_NOT_AVAILABLE = 421  # the server is closing the session: it, not the message, failed

@@ -1,6 +1,6 @@
 """Conversations from the store: where a message belongs, what was said, its tickets.
 
-The I/O around the pure rules of `core.threads` and `core.tickets`: gathers the
+The I/O around the pure rules of `core.mail.threads` and `core.tickets`: gathers the
 conversations a message's headers, subject reference and sender point to,
 builds the history a draft is written with, and the entries a conversation's
 ticket is rebuilt from.
@@ -12,17 +12,17 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from core.directory import Directory
-from core.history import Thread, Turn, trimmed
-from core.models import Item, ParsedEmail, State
-from core.parsing import own_words
-from core.store import Store
-from core.threads import (
+from core.mail.history import Thread, Turn, trimmed
+from core.mail.parsing import own_words
+from core.mail.threads import (
     Conversation,
     choose_thread,
     forwarded_senders,
     header_references,
     referenced_conversation,
 )
+from core.models import Item, ParsedEmail, State
+from core.store import Store
 from core.tickets import TicketEntry, ticket_status
 
 # A message's effect on its ticket counts once this is decided: approved, or

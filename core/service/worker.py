@@ -28,10 +28,7 @@ from email.policy import SMTP
 from typing import Any
 
 from core.circuit import Circuit
-from core.conversations import AT_ONCE, conversation_of
-from core.delivery import PIPELINE, Delivery, Sender
 from core.directory import Directory
-from core.drafting import DraftConfig, Drafter
 from core.errors import (
     AssistantError,
     AuthError,
@@ -39,10 +36,13 @@ from core.errors import (
     ModelUnavailable,
     TriageError,
 )
+from core.mail.delivery import PIPELINE, Delivery, Sender
+from core.mail.outbox import build_reply, new_message_id
 from core.models import Action, Item, ParsedEmail, Proposal, State
-from core.outbox import build_reply, new_message_id
 from core.policy import AUTO_REPLIES_PER_SENDER_PER_DAY, AutoSendPolicy
 from core.providers.guarded import GuardedProvider, WaitingForModel
+from core.service.conversations import AT_ONCE, conversation_of
+from core.service.drafting import DraftConfig, Drafter
 from core.store import Store
 from core.tickets import (
     UPDATES,
@@ -51,7 +51,7 @@ from core.tickets import (
     ticket_id_for,
     ticket_opener,
 )
-from core.triage import TriageProvider, speaks_of_danger
+from core.triage.classify import TriageProvider, speaks_of_danger
 
 log = logging.getLogger(__name__)
 

@@ -21,10 +21,10 @@ from pydantic import BaseModel, ValidationError
 
 from core.directory import Directory
 from core.errors import ConfigError
+from core.mail.parsing import parse_message
 from core.models import Action, Intent, Proposal
-from core.parsing import parse_message
 from core.store import Store
-from core.triage import TriageProvider, triage
+from core.triage.classify import TriageProvider, triage
 
 INTENTS = [i.value for i in Intent]
 AUTO_SEND_AT = 0.5  # the most permissive auto-send an operator could set, for the worst case

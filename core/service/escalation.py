@@ -34,19 +34,20 @@ from typing import Any, Protocol
 
 import httpx2
 
-from core.conversations import conversation_of
+from core.contacts import Contacts
 from core.directory import Directory
-from core.emergency import GRADE_WORDS, Contacts, first_steps, kinds_named
 from core.errors import AuthError, SendError
+from core.mail.outbox import build_reply, new_message_id
+from core.mail.parsing import own_words
 from core.models import Channel, Grade, Item, Page, PageState, ParsedEmail, TenantContext
-from core.operator import is_operator
-from core.outbox import build_reply, new_message_id
-from core.parsing import own_words
 from core.phrasebook import phrases_for
 from core.retry import backoff_delay
-from core.safety_net import screen
-from core.signing import sign
+from core.service.conversations import conversation_of
+from core.service.operator import is_operator
+from core.service.signing import sign
 from core.store import Store
+from core.triage.emergency import GRADE_WORDS, first_steps, kinds_named
+from core.triage.safety_net import screen
 
 log = logging.getLogger(__name__)
 

@@ -27,9 +27,9 @@ from datetime import date, datetime, timedelta
 
 from core.errors import AuthError, InboxError
 from core.events import EventBus, SentWatchChanged
-from core.inbox import IDLE_REFRESH_SECONDS, ImapInbox
+from core.mail.inbox import IDLE_REFRESH_SECONDS, ImapInbox
+from core.mail.parsing import own_words, parse_message
 from core.models import Item, OutsideReply, ParsedEmail
-from core.parsing import own_words, parse_message
 from core.retry import backoff_delay
 from core.store import Store
 

@@ -23,7 +23,7 @@ import aioimaplib
 
 from core.config import Security
 from core.errors import AuthError, InboxError
-from core.sasl import (
+from core.mail.sasl import (
     XOAUTH2,
     BearerTokens,
     choose_mechanism,
@@ -267,7 +267,7 @@ class ImapInbox:
             await self._command(client.select(_quote(self.mailbox)), f"SELECT {self.mailbox}")
         return bool(_search_result(response))
 
-    # --- another mailbox, and what other clients did (see `core.sent_watch`) -----------
+    # --- another mailbox, and what other clients did (see `core.mail.sent_watch`) -----------
 
     async def special_use(self, use: str = "\\Sent") -> str | None:
         """The mailbox the server marks with this special use (RFC 6154), if any."""

@@ -14,20 +14,12 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from core.directory import Directory
-from core.emergency import GRADE_WORDS, grade_of, kinds_named
 from core.errors import ModelUnavailable, TriageError
-from core.history import NO_THREAD, Thread
-from core.judgement import NOTHING, Judgement, ModelAnswer, is_vulnerable, judge, with_model
-from core.language import (
-    DEFAULT_LANGUAGE,
-    ReplyLanguage,
-    choose,
-    detect,
-    name_of,
-    tenant_words,
-    written_in,
-)
-from core.loops import automated_reason
+from core.mail.history import NO_THREAD, Thread
+from core.mail.loops import automated_reason
+from core.mail.parsing import own_words
+from core.mail.threads import base_subject
+from core.mail.threads import reply_subject as threaded_subject
 from core.models import (
     POSSIBLE_DANGER,
     Action,
@@ -41,14 +33,29 @@ from core.models import (
     TenantContext,
     TicketDraft,
 )
-from core.parsing import own_words
-from core.prompt import TriageRequest
-from core.providers.followups import asks_something, is_chaser
 from core.retry import with_retries
-from core.safety import safety_flags
-from core.threads import base_subject
-from core.threads import reply_subject as threaded_subject
 from core.tickets import ticket_effect
+from core.triage.emergency import GRADE_WORDS, grade_of, kinds_named
+from core.triage.followups import asks_something, is_chaser
+from core.triage.judgement import (
+    NOTHING,
+    Judgement,
+    ModelAnswer,
+    is_vulnerable,
+    judge,
+    with_model,
+)
+from core.triage.language import (
+    DEFAULT_LANGUAGE,
+    ReplyLanguage,
+    choose,
+    detect,
+    name_of,
+    tenant_words,
+    written_in,
+)
+from core.triage.prompt import TriageRequest
+from core.triage.safety import safety_flags
 
 TICKET_INTENTS = frozenset({Intent.LOCKED_OUT, Intent.MAINTENANCE, Intent.RENT})
 _DEFAULT_PRIORITY = {
@@ -103,7 +110,7 @@ async def triage(
     danger (a person must see it now, drafted offline if need be). Answers that
     came but cannot be used fall back after the retries, as without `may_wait`.
 
-    The reply is written in the tenant's language (`core.language.choose`), or in
+    The reply is written in the tenant's language (`core.triage.language.choose`), or in
     `chosen_language`, the operator's choice; a reply the model wrote in another
     language is an unusable answer.
     """

@@ -21,7 +21,7 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
-from core.parsing import own_words
+from core.mail.parsing import own_words
 from core.phrasebook import REPLY_LANGUAGES as REPLY_LANGUAGES
 
 MIN_SCORE = 0.75

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.models import Address, Draft, ParsedEmail, TenantContext
-from core.prompt import TriageRequest
 from core.providers.openai import OpenAIProvider
+from core.triage.prompt import TriageRequest
 
 SAMPLE_SENDER = "sam.tenant@example.org"
 SAMPLE_EMAIL = ParsedEmail(

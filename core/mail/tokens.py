@@ -33,7 +33,7 @@ from authlib.integrations.base_client import OAuthError
 from authlib.oauth2.rfc6749 import OAuth2Token
 
 from core.errors import AuthError, SignInRequired
-from core.oauth import OAuthApp, token_client
+from core.mail.oauth import OAuthApp, token_client
 
 TOKEN_FILE = "oauth-token.json"
 LOGIN_HINT = "run python -m console login"

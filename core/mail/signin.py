@@ -1,6 +1,6 @@
 """`python -m console login`: a person at a terminal signs in; the result is stored.
 
-Two flows, both driven by authlib's client (`core.oauth.token_client`):
+Two flows, both driven by authlib's client (`core.mail.oauth.token_client`):
 
 - device code (RFC 8628; Microsoft): the terminal shows a short code and an
   address; the person enters the code there, on any device, while this end
@@ -9,7 +9,7 @@ Two flows, both driven by authlib's client (`core.oauth.token_client`):
   shows the address to open; the provider sends the browser back to a
   one-shot listener on 127.0.0.1, and the code is exchanged with PKCE.
 
-Only the refresh and access tokens are stored (`core.tokens`); nothing of the
+Only the refresh and access tokens are stored (`core.mail.tokens`); nothing of the
 exchange is printed except the address and the code the person needs.
 """
 
@@ -27,8 +27,8 @@ from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 from core.errors import AuthError
-from core.oauth import OAuthApp, token_client
-from core.tokens import TokenStore, describe_oauth_error, endpoint, sign_in_record
+from core.mail.oauth import OAuthApp, token_client
+from core.mail.tokens import TokenStore, describe_oauth_error, endpoint, sign_in_record
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 SIGN_IN_SECONDS = 900.0  # how long a person has to finish signing in

@@ -13,7 +13,7 @@ the other languages tenants write in. It errs toward "a person looks":
   item goes to review with the reason, but is not paged as an emergency.
 
 Each finding carries the words it matched, so the operator sees why.
-Pure functions; the danger patterns are data, in `core.dangers`.
+Pure functions; the danger patterns are data, in `core.triage.dangers`.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from core.dangers import DANGERS, FLAGS, VULNERABLE
-from core.prefilter import Prefilter
-from core.standing import Standing, goes_on_later, resolved_near, standing_of
+from core.triage.dangers import DANGERS, FLAGS, VULNERABLE
+from core.triage.prefilter import Prefilter
+from core.triage.standing import Standing, goes_on_later, resolved_near, standing_of
 
 # Harmless uses of danger words, taken out before screening.
 HARMLESS = re.compile(
@@ -140,7 +140,7 @@ NO_DANGER = Screening()
 
 
 def _standing(sentences: list[str], index: int, start: int) -> Standing:
-    """How the danger at `start` of sentence `index` stands (see `core.standing`)."""
+    """How the danger at `start` of sentence `index` stands (see `core.triage.standing`)."""
     found = standing_of(sentences[index], start)
     if found is Standing.PRESENT and resolved_near(sentences, index):
         return Standing.OVER

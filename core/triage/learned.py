@@ -30,7 +30,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-CORPUS = Path(__file__).with_name("corpus")
+CORPUS = Path(__file__).parents[1] / "corpus"
 N_FEATURES = 2**18
 STRENGTH = 4.0  # the inverse of the regularisation: fits the corpus without learning it by heart
 GRADES = ("life", "property")

@@ -1,6 +1,6 @@
 """The conversation a message is triaged in: what was said before, and where its ticket stands.
 
-Built by `core.conversations` from the store; read by the prompt, the offline
+Built by `core.service.conversations` from the store; read by the prompt, the offline
 provider and the code that decides the action. Only the conversation's own
 messages are ever in it: threading never crosses tenants, so no draft sees
 another tenant's history. Pure data and a pure trimming function.
@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from core.mail.parsing import own_words
 from core.models import Intent, ParsedEmail
-from core.parsing import own_words
 
 TURN_CHARS = 700  # each earlier message, trimmed to this
 HISTORY_CHARS = 3_500  # all of them together; the newest are kept

@@ -1,6 +1,6 @@
 """The safety net's danger words: what each danger looks like, in the tenants' languages.
 
-Data for `core.safety_net`, which decides what a match means (denied, past,
+Data for `core.triage.safety_net`, which decides what a match means (denied, past,
 asked about). Each `Danger` is one kind, its reason in the operator's words,
 and one pattern made of alternatives.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.prefilter import Prefilter
+from core.triage.prefilter import Prefilter
 
 FLAGS = re.IGNORECASE | re.UNICODE  # every pattern: any case, any script
 

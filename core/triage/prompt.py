@@ -11,9 +11,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from core.history import NO_THREAD, Thread
-from core.language import name_of
+from core.mail.history import NO_THREAD, Thread
 from core.models import Intent, ParsedEmail, TenantContext
+from core.triage.language import name_of
 
 MAX_PROMPT_CHARS = 8_000
 

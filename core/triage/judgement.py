@@ -2,9 +2,9 @@
 
 Two readers look at the writer's own words:
 
-- the safety net (`core.safety_net`): danger patterns in eight languages, each
+- the safety net (`core.triage.safety_net`): danger patterns in eight languages, each
   judged for how it stands (now, or over, denied, asked about, elsewhere);
-- the learned model (`core.learned`): how likely labelled tenant mail with
+- the learned model (`core.triage.learned`): how likely labelled tenant mail with
   words like these was an emergency.
 
 They are combined for recall first, then for an alarm that means something:
@@ -19,7 +19,7 @@ They are combined for recall first, then for an alarm that means something:
   (`POSSIBLE`);
 - nothing otherwise.
 
-The grade comes from the kinds of danger the net found (`core.emergency`), and
+The grade comes from the kinds of danger the net found (`core.triage.emergency`), and
 from the model's second score when the net found none. Pure, and cached per
 text: triage and the offline drafts ask about the same email.
 """
@@ -31,12 +31,12 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Protocol
 
-from core.dangers import FLAGS, VULNERABLE
-from core.emergency import grade_of
-from core.learned import danger_model
 from core.models import Grade
-from core.safety_net import Screening, screen
-from core.standing import Standing
+from core.triage.dangers import FLAGS, VULNERABLE
+from core.triage.emergency import grade_of
+from core.triage.learned import danger_model
+from core.triage.safety_net import Screening, screen
+from core.triage.standing import Standing
 
 SURE = 0.7  # the model alone makes an emergency from here
 # Below these (read around a finding), the net's finding is possible danger only; a

@@ -18,31 +18,31 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from core.config import MailAuth, Provider, Settings
-from core.delivery import Sender
 from core.directory import Directory
-from core.drafting import DraftConfig, Drafter
-from core.escalation import EscalationConfig, Escalator, HttpWebhook
 from core.events import EventBus, ItemChanged
-from core.inbox import ImapInbox, Inbox
-from core.mailboxes import InboxSettings, inboxes
+from core.mail.delivery import Sender
+from core.mail.inbox import ImapInbox, Inbox
+from core.mail.oauth import oauth_app
+from core.mail.outbox import SmtpSender
+from core.mail.sent_watch import SentWatcher
+from core.mail.tokens import TokenSource, token_store
 from core.models import Item, Page, State
-from core.oauth import oauth_app
-from core.operator import Desk, Operator, Pager
-from core.outbox import SmtpSender
-from core.pipeline import Pipeline, serve_inboxes
 from core.policy import AutoSendPolicy, seed_policy, stored_policy
 from core.providers.offline import OfflineProvider
 from core.providers.openai import OpenAIProvider
-from core.sent_watch import SentWatcher
+from core.service.drafting import DraftConfig, Drafter
+from core.service.escalation import EscalationConfig, Escalator, HttpWebhook
 from core.service.feed import ChangeFeed
+from core.service.mailboxes import InboxSettings, inboxes
 from core.service.membership import Membership
-from core.signing import secret_key
+from core.service.operator import Desk, Operator, Pager
+from core.service.pipeline import Pipeline, serve_inboxes
+from core.service.signing import secret_key
+from core.service.webhooks import Endpoint, OutboxTicketSink, WebhookSender, endpoints
+from core.service.worker import ItemWorker, WorkerConfig
 from core.store import Store, open_store, utc_now
 from core.tickets import FileTicketSink, TicketSinks
-from core.tokens import TokenSource, token_store
-from core.triage import TriageProvider
-from core.webhooks import Endpoint, OutboxTicketSink, WebhookSender, endpoints
-from core.worker import ItemWorker, WorkerConfig
+from core.triage.classify import TriageProvider
 
 
 @dataclass

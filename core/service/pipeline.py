@@ -28,9 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from core.circuit import Outage
-from core.delivery import PIPELINE
 from core.errors import AuthError, InboxError, SignInRequired, StoreError
-from core.escalation import Escalator
 from core.events import (
     Event,
     EventBus,
@@ -39,16 +37,18 @@ from core.events import (
     ItemChanged,
     OutageChanged,
 )
-from core.inbox import IDLE_REFRESH_SECONDS, Fetched, Inbox
+from core.mail.delivery import PIPELINE
+from core.mail.inbox import IDLE_REFRESH_SECONDS, Fetched, Inbox
+from core.mail.parsing import parse_message
+from core.mail.sent_watch import SentWatcher
 from core.models import FINAL_FLAGS, Item, MessageKey, ParsedEmail, State
-from core.parsing import parse_message
 from core.retry import backoff_delay
-from core.sent_watch import SentWatcher
+from core.service.escalation import Escalator
 from core.service.feed import ChangeFeed
 from core.service.membership import BEAT_SECONDS, CLAIM_SECONDS, STANDBY, Membership
+from core.service.worker import ItemWorker
 from core.store import NewMessage, Store
 from core.store.lifecycle import NOT_ANSWERED_YET
-from core.worker import ItemWorker
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ _ABORT = {XOAUTH2: b"", OAUTHBEARER: base64.b64encode(b"\x01")}
 
 
 class BearerTokens(Protocol):
-    """Where a connection gets its access token (`core.tokens.TokenSource`)."""
+    """Where a connection gets its access token (`core.mail.tokens.TokenSource`)."""
 
     async def access_token(self) -> str: ...
     async def renew(self, refused: str) -> str: ...

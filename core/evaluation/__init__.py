@@ -1,0 +1,1 @@
+"""Measuring triage on labelled mail, and replaying labelled conversations."""

@@ -1,0 +1,1 @@
+"""Mail servers and mail: IMAP, SMTP, OAuth sign-in, parsing, threads, and telling robots apart."""
