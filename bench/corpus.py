@@ -3,8 +3,9 @@
 The labelled development sets (`tests/eval/holdout*`, `tests/eval/emergencies`,
 the demo mailbox) become `core/corpus/development.jsonl`: each message's subject,
 the writer's own words (quotes and signatures removed, as triage reads them) and
-its grade. Automated mail is left out. Run it after a development set changes;
-the sets under `tests/eval/blind/` are never written here: they measure.
+its grade. Automated mail is left out. Run it after a development set changes.
+A blind set (`tests/eval/blind/`) is written here only once a round of work has
+opened it; until then it measures the model on a writer it has not seen.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ SETS = [
     *(
         ROOT / "tests" / "eval" / name
         for name in ("holdout", "holdout2", "holdout3", "emergencies")
+    ),
+    # Blind sets once a round of work has opened them: development mail from then on.
+    *(
+        ROOT / "tests" / "eval" / "blind" / name
+        for name in ("terse", "negatives", "understated", "rambling", "clients", "languages")
     ),
 ]
 OUT = ROOT / "core" / "corpus" / "development.jsonl"

@@ -229,7 +229,42 @@ def _text_of(part: Message, defects: list[str]) -> str:
     if not isinstance(payload, bytes):
         payload = str(part.get_payload()).encode("utf-8", "replace")
     charset = _safe(part.get_content_charset, None)
-    return _decode(payload, charset, defects)
+    text = _decode(payload, charset, defects)
+    if str(_safe(lambda: part.get_param("format"), "") or "").lower() == "flowed":
+        delsp = str(_safe(lambda: part.get_param("delsp"), "") or "").lower() == "yes"
+        return unflowed(text, delsp=delsp)
+    return text
+
+
+def unflowed(text: str, *, delsp: bool = False) -> str:
+    """Plain text sent as `format=flowed` (RFC 3676), its soft line breaks joined.
+
+    A line that ends in a space continues on the next line of the same quote
+    depth; the signature line "-- " does not. Quoted lines keep their ">" marks,
+    so quoted history is still told from the writer's own words.
+    """
+    lines: list[str] = []
+    open_line, open_depth = "", -1
+    for raw in text.replace("\r\n", "\n").split("\n"):
+        content = raw.lstrip(">")
+        depth = len(raw) - len(content)
+        content = content[1:] if content.startswith(" ") else content  # space-stuffed
+        if open_depth >= 0 and depth != open_depth:
+            lines.append(_quoted(open_line, open_depth))
+            open_line, open_depth = "", -1
+        if content.endswith(" ") and content != "-- ":
+            open_line += content[:-1] if delsp else content
+            open_depth = depth
+            continue
+        lines.append(_quoted(open_line + content, depth))
+        open_line, open_depth = "", -1
+    if open_depth >= 0:
+        lines.append(_quoted(open_line, open_depth))
+    return "\n".join(lines)
+
+
+def _quoted(line: str, depth: int) -> str:
+    return f"{'>' * depth} {line}" if depth else line
 
 
 def _decode(payload: bytes, charset: str | None, defects: list[str] | None = None) -> str:

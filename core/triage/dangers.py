@@ -26,7 +26,9 @@ class Danger:
 # People for whom cold, heat, no water or a broken lift is dangerous.
 VULNERABLE = (
     r"(baby|babies|newborn|infant|toddler|elderly|frail|pregnant|dementia|alzheimer|wheelchair|"
-    r"dialysis|oxygen|heart (condition|patient|problem)|surgery|disabled|medication|medicine|"
+    r"dialysis|oxygen|heart (condition|patient|problem|trouble|disease|pills|failure)|surgery|"
+    r"disabled|medication|medicine|(pills|tablets|medicine) for (my|his|her) heart|bad heart|"
+    r"pacemaker|copd|emphysema|chemo\w*|asthma\w*|"
     r"\b[6-9]\d[- ]?(years?|yrs?|yo)\b|\([6-9]\d\)|\b[6-9]\d (anni|años|ans|jahre|anos|lat|tuổi)"
     r"|bebé|bebê|bébé|anzian|ancian|idos[oa]|âgée?|älter|starsz|người già|niemowl|neonat|"
     r"medicin|medicamento|médicament|medikament|lekarstw|thuốc)"
@@ -175,7 +177,8 @@ DANGERS = (
         r"\b(smell(s|ing)? of (burning|smoke)|burning smell|smells? (like )?burn(ing|t))\b",
         r"\bsmell\w* (like |of )?(\w+ ){0,2}(scorch\w*|burnt|singed|melting|hot plastic|"
         r"electrical)|\b(wall|floor|ceiling|switch|socket|outlet|plug|cable|wire|flue|panel)\b.{0,50}"
-        r"\b(too hot to (touch|keep|hold)|hot to the touch|paint\b.{0,20}\bbubbl\w*)",
+        r"\b(too hot to (touch|keep|hold)|hot to the touch|(hot|warm)\b.{0,30}\bpaint\b.{0,20}"
+        r"\bbubbl\w*)",
         r"\b(humo|olor a quemado)\b|\b(fumée|odeur de brûlé)\b|\b(rauch|verbrannt riecht|"
         r"brandgeruch)\b|\b(fumaça|fumo|cheiro de queimado)\b|\b(fumo|odore di bruciato)\b",
         r"\b(dym|swąd|zapach spalenizny)\b|\b(khói|mùi khét)\b",
@@ -198,6 +201,9 @@ DANGERS = (
         r"\b(cheir\w*) (forte )?a gás|\b(puzza|odore|sento) (forte )?(di )?gas|\bczuć\w* gaz|"
         r"\bmùi (khí )?ga",
         r"\b(mùi gas|mùi ga|rò rỉ (khí )?ga)\b",
+        # Rotten eggs: how gas smells to people who do not name it.
+        r"\b(huevos? podridos?|œufs? pourris?|oeufs? pourris?|faule[nm]? eier[n]?|ovos? podres?|"
+        r"uova marce|uovo marcio|zgniłych jaj\w*|zgniłe jaja|trứng thối|trứng ung)\b",
     ),
     _d(
         "co",
@@ -283,6 +289,16 @@ DANGERS = (
         r"\bacqua\b.{0,30}\b(dappertutto|per terra|entra|esce|scende|sul pavimento|sotto la porta)",
         r"\bwod[ay]\b.{0,30}\b(leje|cieknie|tryska|wszędzie|na podłodze|wlewa|pod drzwi)",
         r"\bnước\b.{0,30}\b(chảy|tràn|phun|ngập|khắp|vào nhà|dưới cửa)",
+        # Dripping or running from the ceiling, or down a wall, said without "water".
+        r"\b(tropft|läuft|rinnt|kommt)( es| wasser)? (aus|von|durch) der decke|\b(läuft|rinnt)\b"
+        r".{0,40}\bdie wand (runter|herunter|hinunter)|\b(gotea|chorrea|cae) (agua )?(del|por el) "
+        r"techo|\b(ça )?(coule|goutte|dégouline) (du|par le) plafond|\b(gocciola|cola|scende) "
+        r"(acqua )?(dal|dal soffitto|giù dal) soffitto|\b(pinga|escorre|cai) (água )?(do|pelo) "
+        r"teto|\b(kapie|cieknie|leci) (woda )?(z|po) sufi(tu|cie)|\b(dột|nhỏ giọt|rỉ) (từ )?trần",
+        r"\baus der decke (tropft|läuft|rinnt|kommt)|\bdel techo (gotea|chorrea|cae)|\bdu plafond "
+        r"(coule|goutte|dégouline|tombe)|\bdal soffitto (gocciola|cola|scende|cade)|\bdo teto "
+        r"(pinga|escorre|cai)|\bz sufitu (kap|ciek|lec|leje|spływ)\w*|\btừ trần (nhà )?(nhỏ giọt|"
+        r"chảy|rỉ)",
     ),
     _d(
         "insecure",
@@ -308,8 +324,8 @@ DANGERS = (
         r"\b(haustür|wohnungstür|eingangstür|tür)\b.{0,40}\b(schließt nicht|lässt sich nicht "
         r"(mehr )?(ab)?schließen|geht nicht (mehr )?zu|steht offen)",
         r"\bporta\b.{0,30}\bnão (fecha|tranca)|\bporta\b.{0,30}\bnon si (chiude|blocca)",
-        r"\bdrzwi\b.{0,30}\bnie (da się )?(zamyk|zamkn)\w*|\bcửa( chính| ra vào)?\b.{0,20}\bkhông "
-        r"khóa được",
+        r"\bdrzwi\b.{0,30}\bnie (da się )?(zamyk|zamkn)\w*|\bcửa( chính| ra vào)?\b.{0,80}\bkhông "
+        r"(khóa|đóng) được|\b(chìa|khóa|ổ khóa)\b.{0,30}\bquay (vòng|tròn)",
     ),
     _d(
         "sewage",
@@ -437,5 +453,83 @@ DANGERS = (
         r"\b(minacc\w*|coltello|pistola|armi|arma|aggredi\w*|picchia\w*|violenza)\b",
         r"\b(grozi|nóż|broń|napad|bije|przemoc)\w*\b",
         r"\b(đe dọa|dao|súng|tấn công|đánh|bạo lực)\b",
+    ),
+    # Chinese and Arabic (standard and spoken forms): the commonest ways each danger is
+    # told. Chinese is written without spaces, so its words have no boundaries to match.
+    _d(
+        "fire",
+        "there may be a fire",
+        r"着火|起火|失火|火灾|烧起来|火苗|冒火|\b(حريق|حريقة|ولعت|اشتعل\w*|عم تحترق|نار)\b",
+    ),
+    _d("smoke", "there may be smoke", r"冒烟|浓烟|烟雾|有烟|全是烟|烧焦味|糊味|\b(دخان|دخنة)\b"),
+    _d(
+        "gas",
+        "there may be a gas leak",
+        r"(煤气|燃气|天然气)(味|泄漏|漏了)|漏气|闻到.{0,4}(煤气|燃气|天然气)|"
+        r"\b(ريحة|رائحة|ريحه|تسرب|تسريب) (ال)?غاز\b",
+    ),
+    _d(
+        "co", "a carbon-monoxide alarm may be going off", r"一氧化碳|煤气中毒|\bأول أكسيد الكربون\b"
+    ),
+    _d(
+        "flooding",
+        "water may be flooding in",
+        r"漏水|渗水|淹水|进水|积水|水管(爆|裂|破)|爆管|(天花板|屋顶|墙).{0,6}(漏|滴|流)水|"
+        r"水.{0,6}(从|往).{0,6}(天花板|屋顶|墙|外)|"
+        r"\b(ال)?(مي|ماء|مياه|موية)\b.{0,30}\b(نازل\w*|تنزل|ينزل|عم تنزل|يتسرب|تتسرب|يتدفق|"
+        r"طايف\w*|طافت|بتنقط|عم تنقط)|\b(تسرب|تسريب|فيضان|طوفان|غرق\w*)\b",
+    ),
+    _d(
+        "trapped",
+        "a person may be trapped",
+        r"困在|被困|出不来|卡在电梯|关在(里面|电梯)|\b(عالق|عالقة|عالقين|محبوس\w*|علقت|علقان\w*)\b",
+    ),
+    _d(
+        "injured",
+        "someone may be hurt or unwell",
+        r"摔倒|摔伤|受伤|昏倒|晕倒|流血|救护车|喘不过气|"
+        r"\b((وقع|وقعت) (على الأرض|عالأرض|عن الدرج|عالدرج)|انجرح\w*|مجروح\w*|نزيف|إسعاف|"
+        r"اسعاف|فقد الوعي|أغمي|مغمى)\b",
+    ),
+    _d(
+        "electrical",
+        "there may be sparks, burning or live wiring",
+        r"火花|短路|插座.{0,4}(烧|冒烟|发烫|发热)|触电|漏电|"
+        r"\b(شرارة|شرار|ماس كهربائي|ماس كهربا|صعقة|كهربا مكشوفة)\b",
+    ),
+    _d(
+        "insecure",
+        "the home or the building cannot be secured",
+        r"(门|锁).{0,6}(锁不上|关不上|关不了|锁不了|坏了)|"
+        r"\b(الباب|القفل|الغال)\b.{0,30}\b(ما بيسكر|ما عم يتسكر|ما بينقفل|لا يقفل|مكسور|"
+        r"ما بيتسكر)",
+    ),
+    _d(
+        "sewage",
+        "sewage may be backing up",
+        r"污水|下水道.{0,4}(返|冒|溢|堵)|粪水|\b(مجاري|المجاري|صرف صحي|الصرف الصحي)\b",
+    ),
+    _d(
+        "no_heat",
+        "no heat or no water in dangerous weather",
+        r"(没有|没)暖气|暖气.{0,4}(坏|不热|停|不工作)|"
+        r"\b(ما في تدفئة|مافي تدفئة|التدفئة (معطلة|مقطوعة|خربانة|واقفة)|الشوفاج (معطل|خربان))\b",
+    ),
+    _d(
+        "structural",
+        "something may be falling down",
+        r"(天花板|屋顶|墙|阳台).{0,4}(塌|掉下|裂开|倒)|倒塌|"
+        r"\b(السقف|الحيط|البلكون)\b.{0,20}\b(وقع|انهار|عم يوقع|متشقق|عم يتشقق)|\bانهيار\b",
+    ),
+    _d(
+        "break_in",
+        "there may have been a break-in",
+        r"(有人|小偷).{0,6}(闯入|撬|进了|进来)|入室盗窃|被撬|"
+        r"\b(حرامي|حرامية|سرقة|كسروا الباب|اقتحم\w*|اقتحام)\b",
+    ),
+    _d(
+        "violence",
+        "someone may be threatened or hurt by another person",
+        r"威胁|打人|拿刀|家暴|\b(تهديد|هددني|هددنا|سكين|عم يضرب|عنف)\b",
     ),
 )

@@ -34,7 +34,7 @@ from typing import Protocol
 from core.models import Grade
 from core.triage.dangers import FLAGS, VULNERABLE
 from core.triage.emergency import grade_of
-from core.triage.learned import danger_model
+from core.triage.learned import DangerModel, danger_model
 from core.triage.safety_net import Screening, screen
 from core.triage.standing import Standing
 
@@ -52,6 +52,12 @@ QUIET = 0.1
 # Fewer words than this tell the model too little to decide anything alone.
 ENOUGH_WORDS = 8
 _WORD = re.compile(r"[^\W\d_]+")
+_PLACED = frozenset(
+    {Standing.DENIED, Standing.OVER, Standing.ASKED, Standing.PLANNED, Standing.CONDITIONAL}
+)
+# Letters of the scripts the model has learned from (Latin, with Vietnamese's marks); in
+# mostly other scripts (Chinese, Arabic…) its scores mean nothing and the net decides alone.
+_LEARNED_SCRIPT = re.compile(r"[a-zA-Z\u00c0-\u024f\u1e00-\u1eff]")
 _VULNERABLE = re.compile(VULNERABLE, FLAGS)
 
 
@@ -82,31 +88,60 @@ def judge(subject: str, text: str) -> Judgement:
     """The judgement on a subject and the writer's own words (quotes already removed)."""
     model = danger_model()
     probability, life = model.probabilities(subject, text)
-    if probability < QUIET:  # far from any danger: the patterns, the costly part, can rest
+    learned = _in_learned_script(f"{subject} {text}")
+    if probability < QUIET and learned:  # far from any danger: the patterns can rest
         return Judgement(None, False, (), "", probability, Screening())
     screening = screen(subject, text)
     found = tuple(dict.fromkeys(f.kind for f in screening.findings))
     # The net's findings the model does not dismiss, read where they were found.
     certain = [f for f in screening.findings if f.certain]
-    around = model.probabilities_of(subject, [f.context or text for f in certain])
-    upheld = [f for f, (p, _) in zip(certain, around, strict=True) if p >= VETO[grade_of([f.kind])]]
+    # The model reads a finding's sentences; two facts found apart (no heat, and the
+    # cold) are not in those sentences together, and in a script it has not learned
+    # its score means nothing: there the net's finding stands.
+    read = [i for i, f in enumerate(certain) if learned and not f.corroborated]
+    around = model.probabilities_of(subject, [certain[i].context or text for i in read])
+    vetoed = {
+        i for i, (p, _) in zip(read, around, strict=True) if p < VETO[grade_of([certain[i].kind])]
+    }
+    upheld = [f for i, f in enumerate(certain) if i not in vetoed]
     if upheld:
         kinds = tuple(dict.fromkeys(f.kind for f in upheld))
         grade = grade_of(kinds, vulnerable=is_vulnerable(text))
         reason = "; ".join(f"{f.reason}: '{f.words}'" for f in upheld[:2])
         return Judgement(grade, False, kinds, reason, probability, screening)
-    denied = any(f.standing is Standing.DENIED for f in screening.findings)
-    if len(_WORD.findall(text)) < ENOUGH_WORDS:
+    if len(_WORD.findall(text)) < ENOUGH_WORDS or not learned:
         probability = min(probability, POSSIBLE - 0.01)
-    if probability >= SURE and not denied:
+    if probability >= SURE and not _explained_away(model, subject, text, screening):
         grade = Grade.LIFE if life >= 0.5 else Grade.PROPERTY
         reason = f"reads like an emergency ({probability:.0%} by the learned model)"
+        if grade is Grade.PROPERTY and screening.declined:  # the writer can judge that
+            return Judgement(None, True, found, reason, probability, screening)
         return Judgement(grade, False, found, reason, probability, screening)
     unsettled = certain or (screening.findings and probability >= DOUBT)
     if unsettled or probability >= POSSIBLE:
         reason = screening.reason() or f"may describe danger ({probability:.0%} by the model)"
         return Judgement(None, True, found, reason, probability, screening)
     return Judgement(None, False, (), "", probability, screening)
+
+
+def _in_learned_script(text: str) -> bool:
+    letters = _WORD.findall(text)
+    total = sum(len(w) for w in letters)
+    return total == 0 or len(_LEARNED_SCRIPT.findall(text)) * 2 >= total
+
+
+def _explained_away(model: DangerModel, subject: str, text: str, screening: Screening) -> bool:
+    """The net found danger words and placed them (denied, over, asked about, planned,
+    hypothetical), and without those sentences the text no longer reads like an emergency:
+    the model's score came from the words the net has already read. "Elsewhere" and a
+    nuisance are the net's weaker readings, and do not take the model's word away."""
+    placed = [f.sentence for f in screening.findings if f.standing in _PLACED and f.sentence]
+    if not placed:
+        return False
+    rest = text
+    for sentence in placed:
+        rest = rest.replace(sentence, " ")
+    return len(_WORD.findall(rest)) < ENOUGH_WORDS or model.probabilities(subject, rest)[0] < SURE
 
 
 def with_model(judgement: Judgement, answer: ModelAnswer | None) -> Judgement:

@@ -29,6 +29,7 @@ from core.triage.standing import Standing, goes_on_later, resolved_near, standin
 HARMLESS = re.compile(
     r"\b(fire (drill|alarm test|extinguisher|safety|door|exit|place|pit|works?)|"
     r"fireplace|wood ?stove|chimney|fireworks|turkey fryer|barbecue|bbq|fire[- ]safe\w*|"
+    r"\w+-burning|"
     r"sprinklers?|fire alarm(?!s? (is |are |keeps |has been |just )?(going off|went off|"
     r"ringing|sounding|blaring|won't stop))|simulacro|exercice (d'évacuation|incendie)|"
     r"(brand|feuer)schutzübung|simulação|esercitazione|ćwiczeni\w*|diễn tập|"
@@ -63,8 +64,9 @@ HARMLESS = re.compile(
     r"(work|life|things|the week|my week|business|sales|the market|my inbox|my phone)( has been|"
     r" is| was| has been)? on fire|"
     r"(fault|warning|status|indicator|led|pilot|power|green|red|yellow) (light|lamp)|"
-    r"(détecteur|detector|detectores) de (fumée|humo|fumo)|rauchmelder|rilevatore di fumo|"
-    r"czujnik dymu|máy báo khói|chuông báo cháy|báo cháy|phòng cháy|chữa cháy|pccc|"
+    r"(détecteur|detector|detectores|alarma|alarme|sensor) de (fumée|humo|fumo|fumaça)|"
+    r"rauchmelder|(rilevatore|allarme|sensore) (di |del )?fumo|czujnik dymu|"
+    r"(máy|chuông|thiết bị) báo (khói|cháy)|báo cháy|phòng cháy|chữa cháy|pccc|"
     r"(bird|birds|pigeon|squirrel|mouse|mice|bat|cat|clothes|laundry|washing|drawer|"
     r"zip(per)?|car|ball|toy|frisbee)s? (is |are |was |got )?(stuck|trapped))\b",
     FLAGS,
@@ -77,6 +79,12 @@ TOBACCO = re.compile(
     r"\b(cigarettes?|cigars?|vap(e|es|ing)|weed|smoker|smokes|second-?hand smoke|smoking (on|in|"
     r"outside|near|at)|tabac|zigarett|cigarro|sigaret|papieros|thuốc lá|grill\w*|barbecue|bbq|"
     r"incense|wood ?(smoke|burning|stove)|fireplace|chimney|bonfire|cooking|"
+    r"burn(t|ed) (the |my |some )?(toast|food|dinner|pan|pancakes|rice|popcorn|bacon)|"
+    r"cocinando|cocinar|tostadas?|se me quemó (la|el) (comida|cena|sartén)|cuisson|"
+    r"crêpes?|brûlé (mes|mon|ma|le|la|les) \w+|kochen|gekocht|angebrannt|toast|cozinhando|"
+    r"cozinhar|torradas?|queimei (a|o) (comida|jantar)|cucinando|cucinare|pane tostato|"
+    r"bruciato (la|il) \w+|gotując|gotowa(ł|łam|łem|nie)|przypali\w+|tosty?|nấu ăn|"
+    r"nướng bánh|"
     r"fumo di sigaretta|humo de (cigarr\w*|tabaco)|fumée de (cigarette|tabac)|zigarettenrauch|"
     r"fumo de cigarro|dym papierosowy|raucht|rauchen|raucher\w*|fuma|fumar|fume|fumer|fumare|"
     r"pali (papierosy|na)|hút thuốc|vàng mã|nhang|đốt hương|(people|residents|neighbou?rs?|"
@@ -111,11 +119,17 @@ class Finding:
     certain: bool  # False: only denied, hypothetical, asked about, over or elsewhere
     standing: Standing = Standing.PRESENT
     context: str = ""  # the sentence it was found in, with its neighbours
+    sentence: str = ""  # the sentence it was found in
+    # Two facts found apart about the place or the people (no heat, and the cold; a child,
+    # and a door shut on them): no one sentence shows the danger whole.
+    corroborated: bool = False
+    explained: bool = False  # a harmless cause is named: tobacco, a detector's battery
 
 
 @dataclass(frozen=True)
 class Screening:
     findings: tuple[Finding, ...] = ()
+    declined: bool = False  # the writer says it is not urgent
 
     @property
     def fires(self) -> bool:
@@ -139,9 +153,13 @@ class Screening:
 NO_DANGER = Screening()
 
 
-def _standing(sentences: list[str], index: int, start: int) -> Standing:
+# Failures that last until they are mended: when they began is not when they ended.
+LASTING = frozenset({"no_heat", "no_water", "insecure"})
+
+
+def _standing(sentences: list[str], index: int, start: int, kind: str) -> Standing:
     """How the danger at `start` of sentence `index` stands (see `core.triage.standing`)."""
-    found = standing_of(sentences[index], start)
+    found = standing_of(sentences[index], start, lasting=kind in LASTING)
     if found is Standing.PRESENT and resolved_near(sentences, index):
         return Standing.OVER
     if found is Standing.OVER and goes_on_later(sentences, index):
@@ -202,6 +220,19 @@ CO_WORDS = re.compile(
     r"going off|keeps (beeping|going)|(loud )?beeps)",
     FLAGS,
 )
+CRACK = re.compile(
+    r"\b(cracks?|cracked|fissures?|grietas?|fissure|risse?|rachaduras?|crepe?|crepa|"
+    r"pęknięci\w*|rysy|vết nứt)\b",
+    FLAGS,
+)
+# Said apart from the crack: it grows, or the building shows it ("past the pencil marks").
+GROWING = re.compile(
+    r"\b(wider|longer|bigger|grow(s|ing|n)|widen\w*|spread(s|ing)|past (the|both|my|our) "
+    r"(\w+ )?marks?|plaster dust|crumbl\w*|más (grande|ancha|larga)|plus (grande|large|longue)|"
+    r"größer|breiter|länger|maior|mais (larga|comprida)|più (grande|larga|lunga)|większ\w*|"
+    r"szersz\w*|dłuższ\w*|to hơn|rộng hơn|dài hơn)\b",
+    FLAGS,
+)
 CONDITIONS = (
     (
         "vulnerable",
@@ -224,7 +255,13 @@ CONDITIONS = (
         re.compile(f"{_HOT}|{VULNERABLE}|since yesterday|\\d+ days|24 ?h", FLAGS),
     ),
     ("co", "a carbon-monoxide alarm with symptoms", CO_WORDS, re.compile(_SYMPTOMS, FLAGS)),
+    ("structural", "a crack that is growing", CRACK, GROWING),
 )
+
+
+# The second facts that are circumstances (the weather, who is there), not a second
+# description of the danger: a symptom list in a leaflet corroborates nothing.
+CIRCUMSTANCES = frozenset({"vulnerable", "no_heat", "no_water"})
 
 
 def _conditions(sentences: list[str], cleaned: list[str], text: str) -> list[Finding]:
@@ -234,10 +271,21 @@ def _conditions(sentences: list[str], cleaned: list[str], text: str) -> list[Fin
             match = first.search(sentence)
             if match and second.search(text):
                 words = " ".join(match.group(0).split())[:60]
-                standing = _standing(sentences, index, match.start())
+                standing = _standing(sentences, index, match.start(), kind)
                 context = " ".join(sentences[max(0, index - 1) : index + 2])
                 certain = standing is Standing.PRESENT
-                found.append(Finding(kind, reason, words, certain, standing, context))
+                found.append(
+                    Finding(
+                        kind,
+                        reason,
+                        words,
+                        certain,
+                        standing,
+                        context,
+                        sentences[index],
+                        corroborated=kind in CIRCUMSTANCES,
+                    )
+                )
                 break
     return found
 
@@ -247,13 +295,15 @@ def screen(subject: str, text: str) -> Screening:
 
     The body tells how a danger stands; a subject counts only for dangers the
     body does not mention at all, and the subject of a reply or a forward ("Re:
-    gas smell") is someone's earlier words: a person looks, nobody is paged.
+    gas smell") is someone's earlier words: a person looks, nobody is paged. A
+    subject's finding is read in the light of the whole body, not of the subject alone.
     """
     findings = _findings(text)
     inherited = bool(REPLY_PREFIX.match(subject))
-    for kind, finding in _findings(subject).items():
+    for kind, finding in _findings(subject, cues=text).items():
+        finding = replace(finding, context="", sentence="")
         findings.setdefault(kind, replace(finding, certain=False) if inherited else finding)
-    return Screening(tuple(findings.values()))
+    return Screening(tuple(findings.values()), bool(NOT_AN_EMERGENCY.search(text)))
 
 
 REPLY_PREFIX = re.compile(r"\s*(re|aw|sv|vs|fwd?|wg|tr|rv|rif|odp|ynt)\s*(\[\d+\])?\s*:", FLAGS)
@@ -273,12 +323,37 @@ def _blank(match: re.Match[str]) -> str:
     return " " * len(match.group(0))
 
 
-def _findings(text: str) -> dict[str, Finding]:
+# Vietnamese puts a tone mark on either vowel of "oa", "oe", "uy" at a word's end ("khoá",
+# "khóa"); the patterns are written in one style, so the other is brought to it.
+_OLD_STYLE = re.compile(r"([oOuU])([áàảãạéèẻẽẹýỳỷỹỵ])(?!\w)")
+_MARKED = dict(zip("áàảãạéèẻẽẹýỳỷỹỵ", "aaaaaeeeeeyyyyy", strict=True))
+_MOVED = {"o": "óòỏõọóòỏõọ", "u": "úùủũụúùủũụ"}
+
+
+def _one_style(text: str) -> str:
+    """ "khoá" as "khóa": the same length, so positions in the text stay the same."""
+    if not _OLD_STYLE.search(text):
+        return text
+
+    def moved(match: re.Match[str]) -> str:
+        first, marked = match.group(1), match.group(2)
+        mark = "áàảãạéèẻẽẹýỳỷỹỵ".index(marked) % 5
+        vowel = _MOVED[first.lower()][mark]
+        return (vowel.upper() if first.isupper() else vowel) + _MARKED[marked]
+
+    return _OLD_STYLE.sub(moved, text)
+
+
+def _findings(text: str, cues: str = "") -> dict[str, Finding]:
+    """The findings in `text`, judged with the harmless causes named in it or in `cues`
+    (the body, for a subject's findings)."""
+    text = _one_style(text)
+    told = f"{text}\n{cues}"
     # Smoke from someone smoking, a barbecue or incense is a nuisance, not a fire; a
     # detector that chirps for its battery is not an alarm (unless someone feels ill).
-    tobacco = bool(TOBACCO.search(text))
-    declined = bool(NOT_AN_EMERGENCY.search(text))
-    indicator = bool(BATTERY.search(text)) and not re.search(_SYMPTOMS, text, FLAGS)
+    tobacco = bool(TOBACCO.search(told))
+    declined = bool(NOT_AN_EMERGENCY.search(told))
+    indicator = bool(BATTERY.search(told)) and not re.search(_SYMPTOMS, told, FLAGS)
     findings: dict[str, Finding] = {}
     sentences = _SENTENCE.findall(text)
 
@@ -302,13 +377,20 @@ def _findings(text: str) -> dict[str, Finding]:
                 or (declined and danger.kind in WRITER_CAN_JUDGE)
             )
             for match in danger.pattern.finditer(cleaned):
-                standing = _standing(sentences, index, match.start())
+                standing = _standing(sentences, index, match.start(), danger.kind)
                 certain = not mild and standing is Standing.PRESENT
                 known = findings.get(danger.kind)
                 if known is None or (certain and not known.certain):
                     words = " ".join(match.group(0).split())[:60]
                     findings[danger.kind] = Finding(
-                        danger.kind, danger.reason, words, certain, standing, around(index)
+                        danger.kind,
+                        danger.reason,
+                        words,
+                        certain,
+                        standing,
+                        around(index),
+                        sentences[index],
+                        explained=mild,
                     )
     for finding in _conditions(sentences, blanked, text):
         if declined and finding.kind in WRITER_CAN_JUDGE:

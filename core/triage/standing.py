@@ -30,8 +30,13 @@ class Standing(str, Enum):
     ELSEWHERE = "elsewhere"
 
 
+# A word's edge: not inside another word, except in Chinese, written without spaces.
+_EDGE_BEFORE = r"(?<![^\W\u3400-\u9fff])"
+_EDGE_AFTER = r"(?![^\W\u3400-\u9fff])"
+
+
 def _words(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)(" + "|".join(alternatives) + r")(?!\w)", _FLAGS)
+    return re.compile(_EDGE_BEFORE + "(" + "|".join(alternatives) + ")" + _EDGE_AFTER, _FLAGS)
 
 
 # Words that deny what follows within a few words: "no smell of gas", "didn't see any smoke".
@@ -44,9 +49,15 @@ NEGATORS = (
     r"não|sem|nenhuma?|"
     r"non|senza|nessun[oa]?|mai|personne|nadie|niemand|ninguém|nessuno|nikt|không ai|"
     r"bez|żadn\w*|nic|"
-    r"không|chẳng|chưa"
+    r"không|chẳng|chưa|"
+    r"مش|ليس|لا يوجد|ما في|مافي|ما عم|ما كان|لم|بدون"
 )
-_NEGATED = re.compile(r"(?<!\w)(" + NEGATORS + r")(?!\w)(\W+[\w'’-]+){0,3}\W*$", _FLAGS)
+_NEGATED = re.compile(
+    r"(?<!\w)(" + NEGATORS + r")(?!\w)(\W+[\w'’-]+){0,3}\W*$"
+    # Chinese: a negation a few characters before ("没有着火": no fire).
+    r"|(没有|没|未|无|并没有|不是)[^，。！？,.!?\s]{0,4}$",
+    _FLAGS,
+)
 # Doubt is not denial: "not sure if it's gas" still reports a smell.
 _DOUBT = _words(
     r"not (sure|certain|100 ?%)|no idea|(don'?t|do not|didn'?t) know|no sé|pas sûre?|"
@@ -66,17 +77,19 @@ _CONDITIONAL = _words(
     r"llega|huele)|en caso de|por si|si jamais|si un jour|s'il|si (il|ça|on|le|la|un|une)|"
     r"au cas où|en cas d[e']|wenn|falls|im (falle?|notfall)|für den fall|caso (haja|aconteça)|"
     r"em caso de|se (houver|acontecer|tiver|for|der|um dia)|nel caso|in caso di|se (c'è|ci "
-    r"fosse|dovesse|succede|mai)|jeśli|jeżeli|gdyby|w razie|na wypadek|nếu|trong trường hợp|lỡ"
+    r"fosse|dovesse|succede|mai)|jeśli|jeżeli|gdyby|w razie|na wypadek|nếu|trong trường hợp|lỡ|"
+    r"如果|万一|要是|假如|إذا|اذا|لو|في حال"
 )
 
 # A question that reports nothing happening: asked about, not reported.
-_QUESTION_END = re.compile(r"[?？]\s*$")
+_QUESTION_END = re.compile(r"[?？؟]\s*$")
 _REPORTING = _words(
     r"now|right now|currently|at the moment|just now|tonight|this (morning|evening|minute)|"
     r"(is|are) (coming|pouring|leaking|dripping|spreading|getting|going off|beeping|sounding)|"
     r"keeps|won'?t stop|still|again|(i|we) (can )?(smell|see|hear)|smells?|there'?s|there is|"
     r"ahora|todavía|sigue|huele|maintenant|encore|ça sent|jetzt|gerade|immer noch|riecht|"
-    r"agora|ainda|cheira|adesso|ancora|puzza|teraz|nadal|czuć|bây giờ|vẫn|đang|có mùi"
+    r"agora|ainda|cheira|adesso|ancora|puzza|teraz|nadal|czuć|bây giờ|vẫn|đang|có mùi|"
+    r"现在|还在|正在|一直|هلق|هلأ|الآن|لسا|لسه|عم"
 )
 
 # A topic of paperwork or policy: insurance, a claim, a bill, a letter about it.
@@ -118,7 +131,8 @@ _RESOLVED = _words(
     r"was out|got (her|him|them|us|me) out|since then|ever since|"
     r"(has|have|had) been (fine|ok|okay|dry|normal|good|quiet|working|perfect)|"
     r"(had|got) (it|them) (stopped|fixed|sorted|under control|out)|"
-    r"(is|'s|are|'re) (home|back home|fine|ok|okay|well|better|safe)( now| again)?|"
+    r"(is|'s|are|'re) (home|back home|fine|ok|okay|well|better|safe|secure|secured)( now| again|"
+    r" for now)?|"
     r"doing (well|fine|better)|(it'?s|it is|was|is) (cool|fine|normal) (again|now)?|"
     r"(and )?nothing (since|happened|more|else)|no sign of|(haven'?t|have not) seen (it|"
     r"anything|any) (again|since)|long since|the year before|before my time|previous tenant|"
@@ -132,7 +146,8 @@ _RESOLVED = _words(
     r"já (passou|está (bem|resolvid\w*|consertad\w*))|foi (consertad|resolvid)\w*|"
     r"(è|è stato|è stata) (riparat|sistemat|risolt)\w*|tutto (bene|a posto)|"
     r"(został|zostało|została) (naprawion|usunięt)\w*|wszystko (w porządku|ok)|"
-    r"đã (sửa|hết|ổn|khỏe)|mọi người đều (ổn|khỏe)"
+    r"đã (sửa|hết|ổn|khỏe)|mọi người đều (ổn|khỏe)|"
+    r"修好了|已经好了|没事了|解决了|已经停了|تصلح\w*|انحلت|كل شي تمام|ما صار شي"
 )
 _PAST = _words(
     r"yesterday|last (night|week|weekend|month|year|time|winter|spring|summer|fall|autumn|"
@@ -144,10 +159,12 @@ _PAST = _words(
     r"hier|la semaine dernière|le mois dernier|l'an dernier|il y a \d+ (jours|semaines|mois)|"
     r"gestern|letzte woche|letzten (monat|winter)|letztes jahr|vor \d+ (tagen|wochen|monaten)|"
     r"ontem|(na )?semana passada|(no )?mês passado|há \d+ (dias|semanas|meses)|"
-    r"ieri|la settimana scorsa|il mese scorso|\d+ (giorni|settimane|mesi) fa|"
+    r"ieri|la settimana scorsa|il mese scorso|l'anno scorso|\d+ (giorni|settimane|mesi) fa|"
+    r"l'année (dernière|passée)|l'an passé|(o |no )?ano passado|"
     r"wczoraj|w zeszłym (tygodniu|miesiącu|roku)|\d+ (dni|tygodni|miesięcy) temu|"
     r"there (was|were|had been)|hôm qua|tối qua|đêm qua|tuần trước|tháng trước|năm ngoái|"
-    r"\d+ (ngày|tuần|tháng) trước|"
+    r"\d+ (ngày|tuần|tháng) trước|昨天|前天|上周|上个月|去年|مبارح|امبارح|أمس|"
+    r"الأسبوع الماضي|الشهر الماضي|السنة الماضية|"
     r"(en|de|im|vom|von|em|de|a|w|we|trong) (enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
     r"septiembre|octubre|noviembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|"
     r"octobre|novembre|januar|februar|märz|april|juni|juli|august|oktober|janeiro|fevereiro|"
@@ -158,13 +175,28 @@ _PAST = _words(
 _NOW = _words(
     r"now|right now|currently|at the moment|still|again|keeps|tonight|as we speak|"
     r"this (minute|second)|just (started|now)|started again|is back|came back|since|"
+    # Minutes or hours ago: it has only just begun.
+    r"(\d+|a few|few|ten|fifteen|twenty|thirty|forty|five|an?|half an?|couple of) (minutes?|"
+    r"mins?|hours?|hrs?) ago|hace (unos |unas )?(\d+|pocos|pocas|media) (minutos|horas?)|"
+    r"il y a (\d+|quelques|une demi-) ?(minutes?|heures?)|vor (\d+|ein paar|einer|einer halben) "
+    r"(minuten|stunden?)|há (\d+|uns|umas|meia) (minutos|horas?)|(\d+|pochi|mezz'ora|un'ora) "
+    r"(minuti |ore )?fa|(\d+|kilka) (minut|godzin\w*) temu|(\d+|vài) (phút|tiếng) trước|"
     r"(haven'?t|hasn'?t|has not|have not|still not|not yet) (come back|returned|been fixed|"
     r"come on|stopped)|seit|desde|depuis|od (wczoraj|rana|wieczora)|từ (hôm qua|sáng|tối)|"
     r"da (ieri|stamattina|stasera)|jest teraz|ist jetzt|est maintenant|"
     r"(is|are) (coming|pouring|leaking|dripping|spreading|getting worse)|"
     r"ahora|todavía|sigue|otra vez|de nuevo|maintenant|encore|toujours|en ce moment|"
     r"jetzt|immer noch|wieder|gerade|agora|ainda|de novo|outra vez|adesso|ora|ancora|"
-    r"di nuovo|teraz|nadal|wciąż|znowu|ciągle|bây giờ|vẫn|lại|đang"
+    r"di nuovo|teraz|nadal|wciąż|znowu|ciągle|bây giờ|vẫn|lại|đang|"
+    r"现在|还在|正在|一直|仍然|هلق|هلأ|الآن|لسا|لسه|عم"
+)
+
+# A failure that began this recently may well go on (see `standing_of`'s `lasting`).
+_RECENT = _words(
+    r"yesterday( (morning|afternoon|evening))?|last night|overnight|"
+    r"ayer( por la (mañana|tarde|noche))?|anoche|hier( soir| matin)?|cette nuit|gestern( abend|"
+    r" morgen)?|heute nacht|ontem( à noite)?|esta noite|ieri( sera| mattina)?|stanotte|"
+    r"wczoraj( wieczorem)?|w nocy|hôm qua|tối qua|đêm qua|昨天|昨晚|مبارح|امبارح|أمس"
 )
 
 # A story told in the past tense (English; the other languages mark it with a time).
@@ -239,12 +271,16 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
-def standing_of(sentence: str, start: int) -> Standing:
+def standing_of(sentence: str, start: int, *, lasting: bool = False) -> Standing:
     """How the danger matched at `start` in `sentence` stands.
 
     The order matters: a denial or a condition in the danger's own clause
     decides first; then a plan, a question that reports nothing, the danger
     being over (unless the sentence says it goes on), and someone else's place.
+    A `lasting` danger is a failure that goes on until it is mended (no heat, no
+    water, a door that will not lock): when it began ("the heat went off last
+    night") is not its end; only words that say it was mended, or a time long past
+    ("last month"), are.
     """
     before = sentence[:start]
     clause = _CLAUSE_BREAK.split(before)[-1] if before else ""
@@ -257,25 +293,35 @@ def standing_of(sentence: str, start: int) -> Standing:
         return Standing.CONDITIONAL
     if _CONDITIONAL.search(_DOUBT.sub(" ", before)):
         return Standing.CONDITIONAL
-    if _PLANNED.search(sentence):
+    if _affirmed(_PLANNED, sentence):
         return Standing.PLANNED
     if _QUESTION_END.search(sentence) and not _REPORTING.search(sentence):
         return Standing.ASKED
     if (_PAPERWORK.search(sentence) or _REMINDER.search(sentence)) and not _STILL.search(sentence):
         return Standing.ASKED
     goes_on = _NOW.search(_RESOLVED.sub(" ", sentence))
-    if not goes_on and (_RESOLVED.search(sentence) or _PAST.search(sentence)):
+    past = _PAST.search(_RECENT.sub(" ", sentence) if lasting else sentence)
+    if not goes_on and (_RESOLVED.search(sentence) or past):
         return Standing.OVER
     if _ELSEWHERE.search(sentence):
         return Standing.ELSEWHERE
     return Standing.PRESENT
 
 
+def _affirmed(pattern: re.Pattern[str], sentence: str) -> bool:
+    """A marker the sentence says, not one it denies ("I didn't see any notice")."""
+    for match in pattern.finditer(sentence):
+        clause = _CLAUSE_BREAK.split(sentence[: match.start()])[-1]
+        if not _NEGATED.search(_DOUBT.sub(" ", clause)):
+            return True
+    return False
+
+
 def resolved_near(sentences: list[str], index: int) -> bool:
     """A sentence next to it says it is over ("it has completely stopped", "the lift seems
     fine now"), a past tense tells it, and no sentence around says it goes on."""
     near = [*sentences[max(0, index - 2) : index], *sentences[index + 1 : index + 3]]
-    if any(_STILL.search(s) for s in [sentences[index], *near]):
+    if any(_STILL.search(s) for s in [sentences[index], *near]) or _NOW.search(sentences[index]):
         return False
     later = sentences[index + 1 : index + 3]
     if any(_RESOLVED.search(s) for s in later) and not any(_NOW.search(s) for s in later):

@@ -39,6 +39,16 @@ DANGER_TO_LIFE = [
     ("Gaz", "Ça sent très fort le gaz dans l'escalier, j'ai mal à la tête."),
     ("Balkon", "Ich stecke auf dem Balkon fest, die Tür ist hinter mir zu, es sind -8 Grad."),
     ("Baby", "Our heating is completely out and the baby is freezing, it's -10 outside."),
+    # Written in scripts the learned model has never read: the patterns decide alone.
+    ("着火了", "楼后面的垃圾房着火了！一楼走廊全是烟，我们已经打了911。"),
+    ("غاز", "في ريحة غاز قوية بالمطبخ من ساعة، فتحت الشبابيك."),
+    # A failure that began last night goes on for a man whose heart cannot take the cold.
+    (
+        "late fee",
+        "I am writing about the late fee. I also want to tell you that the heat went off in "
+        "my apartment last night. The radiators are cold as stone. I take pills for my heart "
+        "and the doctor has told me I must not get chilled.",
+    ),
 ]
 DAMAGE_TO_THE_BUILDING = [
     ("wall", "Water is running down the kitchen wall in streams and spreading across the floor."),
@@ -49,6 +59,26 @@ DAMAGE_TO_THE_BUILDING = [
     ),
     ("Wasser", "Bei mir läuft Wasser aus der Decke im Bad, es hört nicht auf."),
     ("agua", "Se rompió un tubo en el pasillo y está entrando agua por debajo de mi puerta."),
+    # A lock that spins near midnight, with the tone mark where older Vietnamese puts it.
+    (
+        "khoá cửa",
+        "Khoá cửa chính bị hư, vặn chìa nó cứ quay vòng vòng mà không khoá được. Gần 12h đêm.",
+    ),
+    # The notice she did not see does not make the outage a planned one.
+    (
+        "no water",
+        "there is no water at all coming out of any of the taps and the toilet won't fill, "
+        "I didn't see any notice about a shut off in the lobby",
+    ),
+    # "No sparks" denies sparks, not the water coming out of the light.
+    (
+        "water hall",
+        "Water on the floor under the light in the hall, it's coming out of the light fitting "
+        "itself, a drop a second and getting faster. I switched that circuit off at the box so "
+        "it's dark out there but no sparks or anything. Something is leaking from upstairs, "
+        "nobody answers up there.",
+    ),
+    ("水", "客厅暖气片下面的管子一直在漏水，地毯都湿透了，水还在往外流。"),
 ]
 NOT_NOW = [
     ("Stove", "The burner keeps clicking. There is NO smell of gas at all, I checked."),
@@ -68,6 +98,20 @@ NOT_NOW = [
     ("smoke", "My neighbour smokes on his balcony and the smoke comes into my bedroom."),
     ("question", "Who do I call at night if there is ever a gas leak?"),
     ("Simulacro", "Vi el aviso del simulacro de incendio del jueves. ¿Tengo que bajar?"),
+    ("toast", "xin lỗi, sáng nay chuông báo khói kêu là do tôi nướng bánh mì bị khét thôi."),
+    ("没事", "没有着火，只是烤面包糊了，烟已经散了。"),
+    (
+        "crêpes",
+        "Hier soir l'alarme s'est déclenchée parce que j'ai brûlé mes crêpes, beaucoup "
+        "de fumée dans la cuisine mais pas de feu. Tout va bien.",
+    ),
+    # Mended long ago, and thanked for: a frail mother is no emergency today.
+    (
+        "thanks",
+        "Thank you very much for coming so fast last month when the heater was broken. My "
+        "mother is much better now. Could someone look at the kitchen drawer?",
+    ),
+    ("leaflet", "Every home with a fuel-burning appliance should have a working CO alarm."),
 ]
 
 
@@ -87,6 +131,16 @@ def test_damage_that_cannot_wait_pages_maintenance(subject: str, text: str) -> N
 def test_danger_that_is_not_happening_now_pages_nobody(subject: str, text: str) -> None:
     judged = judge(subject, text)
     assert judged.grade is None, judged
+
+
+def test_a_crack_that_grows_is_held_for_a_person_even_told_apart() -> None:
+    judged = judge(
+        "a few things",
+        "After the big snow there was a thin crack in the bedroom ceiling. This morning we "
+        "made pencil marks at each end. It is now well past both marks and wider, and there "
+        "is white plaster dust on the bed.",
+    )
+    assert judged.emergency or judged.possible, judged
 
 
 def test_a_reply_subject_alone_never_pages() -> None:

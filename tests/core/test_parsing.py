@@ -106,3 +106,31 @@ def test_raw_utf8_in_headers_is_read_as_utf8_and_can_be_stored() -> None:
     assert email.sender is not None and email.sender.name == "Zoë Müller"
     assert email.subject == "Heizung kaputt – bitte"
     str(email.sender).encode("utf-8")  # no lone surrogates: the store can keep it
+
+
+def test_flowed_text_is_read_as_the_writer_wrote_it() -> None:
+    """format=flowed (RFC 3676): a line ending in a space goes on; quotes keep their marks."""
+    raw = (
+        b"From: Ana <ana@example.org>\r\n"
+        b"To: office@example.com\r\n"
+        b"Subject: Catching up\r\n"
+        b"Message-ID: <flowed@example.org>\r\n"
+        b"MIME-Version: 1.0\r\n"
+        b'Content-Type: text/plain; charset="utf-8"; format=flowed\r\n'
+        b"\r\n"
+        b"When I came up the stairs this evening, the hallway smelled strongly of \r\n"
+        b"gas.\r\n"
+        b"\r\n"
+        b"-- \r\n"
+        b"Ana\r\n"
+        b"> On Monday you wrote: the boiler is \r\n"
+        b"> fixed.\r\n"
+    )
+    lines = parse_message(raw).text.split("\n")
+    assert lines == [
+        "When I came up the stairs this evening, the hallway smelled strongly of gas.",
+        "",
+        "--",
+        "Ana",
+        "> On Monday you wrote: the boiler is fixed.",
+    ]

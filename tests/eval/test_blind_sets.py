@@ -1,9 +1,11 @@
 """Emergencies on mail written apart from the code: the floors we promise on unseen writers.
 
 The sets under `tests/eval/blind/` were written and labelled by writers who
-never saw the code (see its README). `sealed` is measured once, at the end of a
-round of work, not here. The floors sit a little under what the offline
-provider measures today, so a change that loses an emergency fails.
+never saw the code (see its README). Once a round of work has read a set's
+mistakes it is development mail (the first six are also in the learned model's
+corpus); `sealed` is measured once, at the end of a round, not here. The floors
+sit a little under what the offline provider measures today, so a change that
+loses an emergency fails.
 """
 
 from __future__ import annotations
@@ -19,7 +21,17 @@ from core.providers.offline import OfflineProvider
 
 ROOT = Path(__file__).resolve().parents[2]
 BLIND = ROOT / "tests" / "eval" / "blind"
-SETS = ["terse", "negatives", "understated", "rambling", "clients", "languages"]
+SETS = [
+    "terse",
+    "negatives",
+    "understated",
+    "rambling",
+    "clients",
+    "languages",
+    "phone",
+    "longhand",
+    "january",
+]
 # Emergencies raised of those labelled, and the share of alarms that are real.
 FLOORS = {
     "terse": (0.95, 0.95),
@@ -28,6 +40,9 @@ FLOORS = {
     "rambling": (0.8, 0.65),
     "clients": (0.9, 0.9),
     "languages": (0.9, 0.88),
+    "phone": (0.95, 0.88),
+    "longhand": (0.9, 0.85),
+    "january": (0.9, 0.78),
 }
 
 
