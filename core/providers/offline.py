@@ -41,6 +41,12 @@ PRESSING_ORDER = (Intent.LOCKED_OUT, Intent.MAINTENANCE, Intent.RENT, Intent.GEN
 PRESENT = {Intent.LOCKED_OUT: 4.0, Intent.MAINTENANCE: 4.5, Intent.RENT: 5.0, Intent.GENERAL: 2.0}
 SUBJECT_WEIGHT = 1.5
 EMERGENCY_WEIGHT = 3.0
+# Dangers in the fabric of the building, which a repair answers (not a person's safety
+# alone: a threat, an intruder or someone shut out keep their own intent).
+BUILDING_DANGERS = frozenset(
+    {"flooding", "sewage", "no_heat", "no_water", "structural", "electrical", "gas", "co",
+     "fire", "smoke", "insecure"}
+)
 ASIDE = 0.7  # below this share of the strongest score, a topic is an aside
 # Hazards the writer can judge ("not an emergency"); gas, fire and sparks never.
 WRITER_CAN_DECLINE = frozenset({"flooding", "no heat in freezing weather"})
@@ -79,6 +85,11 @@ def classify(subject: str, body: str) -> Classification:
         kind = ""
     if kind:  # danger is strong evidence for the intent it belongs to
         scores[Intent.LOCKED_OUT if "locked" in kind else Intent.MAINTENANCE] += EMERGENCY_WEIGHT
+    elif not declined and BUILDING_DANGERS.intersection(judge(subject, text).kinds):
+        # Danger in the building, found by the safety net in mail about something else
+        # (a rent letter that mentions sewage in the basement): a repair comes first.
+        kind = next(k for k in judge(subject, text).kinds if k in BUILDING_DANGERS)
+        scores[Intent.MAINTENANCE] += EMERGENCY_WEIGHT
     intent = _choose(scores, kind)
     vulnerable = VULNERABLE.search(f"{subject}\n{text}")
     if not kind and not declined and intent is Intent.LOCKED_OUT and vulnerable:

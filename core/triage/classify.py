@@ -292,7 +292,10 @@ def decide_action(
     if draft.emergency:
         graveness = GRADE_WORDS[grade or Grade.LIFE]
         return Action.REVIEW, f"emergency ({graveness}): {danger or 'a person must act now'}"
-    if judgement.possible:
+    # A chaser is held for a person with its own reason; the learned model's doubt alone
+    # (no danger words found) about a problem already on file does not replace it.
+    doubt_only = not judgement.screening.findings and followup is FollowUp.CHASER
+    if judgement.possible and not doubt_only:
         return Action.REVIEW, f"{POSSIBLE_DANGER}: {judgement.reason}"
     if not context.known:
         return Action.REVIEW, "unknown sender"
