@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from console.base import ConsoleBase
+from console.palette import palette
 from console.rows import NEEDS_PERSON, STATE_LABELS
 from console.screens.dialogs import ChoiceDialog, InstructionDialog, IntentDialog, LanguageDialog
 from console.screens.help import HelpScreen
@@ -399,53 +400,16 @@ class OperatorConsole(ConsoleBase):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            "Approve", "Send the selected reply and file its ticket", self.action_approve
-        )
-        yield SystemCommand("Edit draft", "Edit the selected draft in place", self.action_edit)
-        yield SystemCommand(
-            "Dismiss", "Close the selected message without a reply", self.action_dismiss_item
-        )
-        yield SystemCommand(
-            "Redraft", "Ask for a new draft with an instruction", self.action_redraft
-        )
-        for intent in Intent:
-            yield SystemCommand(
-                f"Reclassify as {intent.value}",
-                "Recompute intent, ticket, Cc and draft",
-                lambda intent=intent: self._reclassify_selected(intent),
-            )
-        yield SystemCommand(
-            "Undo send", "Take back a reply counting down or waiting to retry", self.action_undo
-        )
-        yield SystemCommand(
-            "Send now", "A waiting reply goes now; one in doubt is sent again", self.action_send_now
-        )
-        yield SystemCommand(
-            "Mark sent",
-            "A reply in doubt did go out: record it, send nothing",
-            self.action_mark_sent,
-        )
-        yield SystemCommand(
-            "Reopen",
-            "Bring back a skipped or dismissed message, or one answered elsewhere",
-            self.action_reopen,
-        )
-        yield SystemCommand(
-            "Auto-send policy", "Choose the intents sent without review", self.action_policy
-        )
-        yield SystemCommand(
-            "Stop auto-send", "Kill switch: every intent to draft-only", self.action_kill_switch
-        )
-        yield SystemCommand("Search", "Search sender and subject", self.action_search)
-        yield SystemCommand("Filter by state", "Cycle the state filter", self.action_cycle_state)
-        yield SystemCommand("Filter by intent", "Cycle the intent filter", self.action_cycle_intent)
-        if len(self.client.inboxes) > 1:
-            yield SystemCommand(
-                "Filter by inbox", "Cycle the inbox filter", self.action_cycle_inbox
-            )
-        yield SystemCommand("Clear filters", "Show all mail", self.action_clear_filters)
-        yield SystemCommand("Help", "Every key the console answers to", self.action_help)
+        for entry in palette(inboxes=len(self.client.inboxes)):
+            if entry.intent is not None:
+                intent = entry.intent
+                yield SystemCommand(
+                    entry.title, entry.help, lambda intent=intent: self._reclassify_selected(intent)
+                )
+            else:
+                yield SystemCommand(
+                    entry.title, entry.help, getattr(self, f"action_{entry.action}")
+                )
 
     def _reclassify_selected(self, intent: Intent) -> None:
         item = self._acting_on()

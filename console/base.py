@@ -11,10 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable
 from contextlib import AsyncExitStack
-from dataclasses import replace
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -38,6 +37,7 @@ from console.bridge import (
     TeamUpdated,
     pump_events,
 )
+from console.reading import Reading
 from console.widgets.detail import DetailPane, DetailView
 from console.widgets.queue import QueueFilter, QueueTable
 from console.widgets.status import StatusBar, StatusModel
@@ -45,13 +45,8 @@ from core.config import Settings
 from core.errors import StoreError
 from core.events import TeamChanged
 from core.models import (
-    Delivery,
-    Intent,
     Item,
-    OutsideReply,
-    Page,
     PageState,
-    ParsedEmail,
     State,
 )
 from core.policy import stored_policy
@@ -61,19 +56,6 @@ from core.service.launcher import ServiceLink
 from core.service.membership import CLAIM_SECONDS
 from core.store import utc_now
 
-STATE_FILTERS: list[State | None] = [
-    None,
-    State.AWAITING_REVIEW,
-    State.FAILED,
-    State.APPROVED,
-    State.RETRYING,
-    State.IN_DOUBT,
-    State.SENT,
-    State.SKIPPED,
-    State.DISMISSED,
-]
-INTENT_FILTERS: list[Intent | None] = [None, *Intent]
-BODY_CACHE = 500  # parsed emails kept for the detail view
 EMERGENCY_NOTICE_SECONDS = 5.0  # the banner stays; the notice only catches the eye
 BURST_SECONDS = 0.5  # new emergencies this close together make one notice
 # An item key pressed sooner than this after the item appeared was meant for what
@@ -132,16 +114,9 @@ class ConsoleBase(App[None]):
         self._assistant_options = assistant_options
         self._resources = AsyncExitStack()
         self.items: dict[int, Item] = {}
-        self.pages: dict[int, list[Page]] = {}  # emergency pages by conversation
+        self.reading = Reading()  # the detail's text, replies elsewhere, deliveries, pages
         self.status = StatusModel()
         self._stop = asyncio.Event()
-        self._state_filter = 0
-        self._intent_filter = 0
-        self._bodies: OrderedDict[int, ParsedEmail] = OrderedDict()
-        # What the manager wrote from another mail client, read with each body.
-        self._elsewhere: dict[int, tuple[OutsideReply, ...]] = {}
-        # Each item's ticket events and what the webhooks answered, read with its body.
-        self._deliveries: dict[int, tuple[Delivery, ...]] = {}
         self.emergencies = EmergencyWatch()
         self._notice_timer: Timer | None = None
         self._notice_until = 0.0  # when the emergency notice on screen goes away
@@ -190,7 +165,7 @@ class ConsoleBase(App[None]):
             self._remember(item)
             self.emergencies.observe(item, announce=False)
         for page in await self.client.store.pages():
-            self._remember_page(page)
+            self.reading.remember_page(page)
         self._last_key = time.monotonic()  # whoever opens the console is at it
         self.queue.when_columns_change(self._refill)
         self.queue.follow_selection(self._show_selected)
@@ -272,7 +247,7 @@ class ConsoleBase(App[None]):
         if item.state is State.ANSWERED_ELSEWHERE and (
             before is None or before.state != item.state
         ):
-            self._bodies.pop(item.id, None)  # read again, with the manager's reply
+            self.reading.forget_body(item.id)  # read again, with the manager's reply
             if shown is not None and shown.id == item.id:
                 self.load_body(item.id)
         if shown is not None and shown.id == item.id:
@@ -310,19 +285,14 @@ class ConsoleBase(App[None]):
 
     def on_page_updated(self, message: PageUpdated) -> None:
         """A page went out or failed: the detail shows it; a failure shows in the status."""
-        self._remember_page(message.page)
         page = message.page
+        self.reading.remember_page(page)
         if page.state is PageState.FAILED:
             self.status.last_error = f"#{page.item_id}: page failed ({page.error}); retrying"
             self._refresh_status()
         shown = self.detail.shown
         if shown is not None and (shown.conversation_id or shown.id) == page.conversation_id:
             self.detail.show(self._view(self.items.get(shown.id, shown)), self.clock())
-
-    def _remember_page(self, page: Page) -> None:
-        pages = self.pages.setdefault(page.conversation_id, [])
-        pages[:] = [p for p in pages if p.id != page.id] + [page]
-        pages.sort(key=lambda p: p.id)
 
     def on_inbox_updated(self, message: InboxUpdated) -> None:
         event = message.status
@@ -471,16 +441,14 @@ class ConsoleBase(App[None]):
         shown = self.detail.shown
         if self._stop.is_set() or shown is None or not shown.ticket_id:
             return
-        known = self._deliveries.get(shown.id)
-        if known is None or any(d.state == "pending" for d in known):
+        if self.reading.waiting_deliveries(shown.id):
             self.load_deliveries(shown.id, shown.ticket_id)
 
     @work(exclusive=True, group="deliveries", exit_on_error=False)
     async def load_deliveries(self, item_id: int, ticket_id: str) -> None:
         found = tuple(await self.client.store.deliveries(ticket_id))
-        if found == self._deliveries.get(item_id):
+        if not self.reading.deliveries_changed(item_id, found):
             return
-        self._deliveries[item_id] = found
         shown = self.detail.shown
         if shown is not None and shown.id == item_id:
             self.detail.show(self._view(self.items.get(item_id, shown)), self.clock())
@@ -497,51 +465,23 @@ class ConsoleBase(App[None]):
             self.detail.show_nothing()
             return
         self.detail.show(self._view(item), self.clock())
-        if item.id not in self._bodies:
+        if not self.reading.has_body(item.id):
             self.load_body(item.id)
 
     def _view(self, item: Item) -> DetailView:
-        email = self._bodies.get(item.id)
-        pages = tuple(self.pages.get(item.conversation_id or item.id, ()))
-        elsewhere = self._elsewhere.get(item.id, ())
         context = self.operator.context_for(item)
-        readers = self._readers(item.id)
-        deliveries = self._deliveries.get(item.id, ())
-        return DetailView(
-            item, context, email, self._earlier(item), pages, elsewhere, readers, deliveries
-        )
-
-    def _earlier(self, item: Item) -> tuple[Item, ...]:
-        """The conversation's messages before this one, as the console holds them."""
-        conversation = item.conversation_id
-        if conversation is None or conversation == item.id:
-            return ()
-        return tuple(
-            sorted(
-                (
-                    i
-                    for i in self.items.values()
-                    if i.id < item.id and (i.conversation_id or i.id) == conversation
-                ),
-                key=lambda i: i.id,
-            )
-        )
+        return self.reading.view(item, self.items, context, self._readers(item.id))
 
     @work(exclusive=True, group="body", exit_on_error=False)
     async def load_body(self, item_id: int) -> None:
         email = await self.operator.message(item_id)
         item = self.items.get(item_id)
+        elsewhere = deliveries = None
         if item is not None:
-            self._elsewhere[item_id] = await self.operator.answered_elsewhere(item)
+            elsewhere = await self.operator.answered_elsewhere(item)
             if item.ticket_id:
-                self._deliveries[item_id] = tuple(
-                    await self.client.store.deliveries(item.ticket_id)
-                )
-        self._bodies[item_id] = email
-        while len(self._bodies) > BODY_CACHE:
-            dropped, _ = self._bodies.popitem(last=False)
-            self._elsewhere.pop(dropped, None)
-            self._deliveries.pop(dropped, None)
+                deliveries = tuple(await self.client.store.deliveries(item.ticket_id))
+        self.reading.keep(item_id, email, elsewhere, deliveries)
         shown = self.detail.shown
         if shown is not None and shown.id == item_id:
             self.detail.show(self._view(self.items.get(item_id, shown)), self.clock())
@@ -585,45 +525,35 @@ class ConsoleBase(App[None]):
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
-        self._apply_filter(self.queue.filter.with_search(event.value))
+        self.fill_queue(self.queue.filter.with_search(event.value))
 
     @on(Input.Submitted, "#search")
     def _search_done(self) -> None:
         self.queue.focus()
 
     def action_cycle_state(self) -> None:
-        self._state_filter = (self._state_filter + 1) % len(STATE_FILTERS)
-        self._apply_filter(self._filter_with(state=STATE_FILTERS[self._state_filter]))
+        self.fill_queue(self.queue.filter.next_state())
 
     def action_cycle_intent(self) -> None:
-        self._intent_filter = (self._intent_filter + 1) % len(INTENT_FILTERS)
-        self._apply_filter(self._filter_with(intent=INTENT_FILTERS[self._intent_filter]))
+        self.fill_queue(self.queue.filter.next_intent())
 
     def action_cycle_inbox(self) -> None:
         """Every inbox, then each one of the mailboxes file in turn."""
-        names: list[str | None] = [None, *(inbox.name for inbox in self.client.inboxes)]
-        if len(names) <= 2:
+        names = [inbox.name for inbox in self.client.inboxes]
+        if len(names) <= 1:
             self.say("There is one inbox (no MAILBOXES file): nothing to filter.")
             return
-        now = names.index(self.queue.filter.inbox) if self.queue.filter.inbox in names else 0
-        self._apply_filter(self._filter_with(inbox=names[(now + 1) % len(names)]))
+        self.fill_queue(self.queue.filter.next_inbox(names))
 
     def action_clear_filters(self) -> None:
         self._reset_filter_inputs()
-        self._apply_filter(QueueFilter())
+        self.fill_queue(QueueFilter())
 
     def _reset_filter_inputs(self) -> None:
         search = self.query_one("#search", Input)
         search.value = ""
         search.add_class("hidden")
-        self._state_filter = self._intent_filter = 0
         self.queue.focus()
-
-    def _filter_with(self, **changes: Any) -> QueueFilter:
-        return replace(self.queue.filter, **changes)
-
-    def _apply_filter(self, queue_filter: QueueFilter) -> None:
-        self.fill_queue(queue_filter)
 
     def _refill(self) -> None:
         self.fill_queue(self.queue.filter)

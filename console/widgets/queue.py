@@ -16,9 +16,10 @@ so the new row and its detail are drawn in the same frame.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TypeVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -51,6 +52,29 @@ COMPACT_BELOW = 90
 _PADDING = 1  # blank cells either side of every column
 
 
+T = TypeVar("T")
+
+# What `s` and `i` step through, in order.
+STATE_FILTERS: tuple[State | None, ...] = (
+    None,
+    State.AWAITING_REVIEW,
+    State.FAILED,
+    State.APPROVED,
+    State.RETRYING,
+    State.IN_DOUBT,
+    State.SENT,
+    State.SKIPPED,
+    State.DISMISSED,
+)
+INTENT_FILTERS: tuple[Intent | None, ...] = (None, *Intent)
+
+
+def _following(cycle: Sequence[T], current: T) -> T:
+    """The value after `current` in `cycle`; the first when `current` is not in it."""
+    index = cycle.index(current) if current in cycle else -1
+    return cycle[(index + 1) % len(cycle)]
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     state: State | None = None
@@ -72,6 +96,16 @@ class QueueFilter:
             name = item.proposal.tenant_name or "" if item.proposal else ""
             return any(wanted in field.lower() for field in (item.sender, item.subject, name))
         return True
+
+    def next_state(self) -> QueueFilter:
+        return replace(self, state=_following(STATE_FILTERS, self.state))
+
+    def next_intent(self) -> QueueFilter:
+        return replace(self, intent=_following(INTENT_FILTERS, self.intent))
+
+    def next_inbox(self, inboxes: Sequence[str]) -> QueueFilter:
+        """Every inbox, then each one in turn."""
+        return replace(self, inbox=_following((None, *inboxes), self.inbox))
 
     def describe(self) -> str:
         parts = []
