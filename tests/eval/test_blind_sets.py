@@ -31,6 +31,7 @@ SETS = [
     "phone",
     "longhand",
     "january",
+    "fortnight",
 ]
 # Emergencies raised of those labelled, and the share of alarms that are real.
 FLOORS = {
@@ -43,6 +44,7 @@ FLOORS = {
     "phone": (0.95, 0.88),
     "longhand": (0.9, 0.85),
     "january": (0.9, 0.78),
+    "fortnight": (0.9, 0.8),
 }
 
 
