@@ -281,6 +281,16 @@ class ImapInbox:
                 return _unquote(found["name"])
         return None
 
+    async def mailbox_names(self) -> list[str]:
+        """Every mailbox on the server (a plain LIST, for servers without SPECIAL-USE)."""
+        response = await self._command(self.client.list('""', '"*"'), "LIST")
+        names = []
+        for line in _lines(response)[:-1]:
+            found = _LIST_LINE.match(line.decode("utf-8", "replace"))
+            if found:
+                names.append(_unquote(found["name"]))
+        return names
+
     async def select(self, mailbox: str) -> None:
         """Work in another mailbox from now on (its UIDVALIDITY replaces the last one's)."""
         selected = await self._command(self.client.select(_quote(mailbox)), f"SELECT {mailbox}")

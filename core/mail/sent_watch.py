@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -159,10 +160,14 @@ class SentWatcher:
             return SentFolder(self.configured)
         try:
             name = await conn.special_use("\\Sent")
-        except InboxError as exc:
-            return SentFolder(problem=f"no Sent folder found ({exc}); set IMAP_SENT_MAILBOX")
+        except InboxError as exc:  # a server without SPECIAL-USE (RFC 6154) refuses it
+            log.info("the server marks no Sent folder: %s", exc)
+            name = None
         if name is None:
-            return SentFolder(problem="no Sent folder found; set IMAP_SENT_MAILBOX")
+            named = sent_by_name(await conn.mailbox_names())
+            if named is None:
+                return SentFolder(problem="no Sent folder found; set IMAP_SENT_MAILBOX")
+            name = named
         return SentFolder(name)
 
     async def _read_new(self, conn: ImapInbox) -> None:
@@ -255,3 +260,19 @@ async def _ignore(item: Item) -> None:
 async def _pause(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(asyncio.TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
+
+
+# What mail clients call the Sent folder when the server marks none.
+_SENT_NAMES = re.compile(
+    r"^(?:.*[./])?(sent|sent items|sent messages|sent mail|gesendet|gesendete (objekte|elemente)|"
+    r"enviados|elementos enviados|envoyés|éléments envoyés|inviati|posta inviata|wysłane|"
+    r"đã gửi)$",
+    re.IGNORECASE,
+)
+
+
+def sent_by_name(names: list[str]) -> str | None:
+    """The one mailbox named like a Sent folder ("Sent", "INBOX.Sent", "Gesendet"…), if
+    exactly one is: two candidates are a guess, and a guess could miss the manager's replies."""
+    found = [name for name in names if _SENT_NAMES.match(name)]
+    return found[0] if len(found) == 1 else None

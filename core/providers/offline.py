@@ -44,8 +44,19 @@ EMERGENCY_WEIGHT = 3.0
 # Dangers in the fabric of the building, which a repair answers (not a person's safety
 # alone: a threat, an intruder or someone shut out keep their own intent).
 BUILDING_DANGERS = frozenset(
-    {"flooding", "sewage", "no_heat", "no_water", "structural", "electrical", "gas", "co",
-     "fire", "smoke", "insecure"}
+    {
+        "flooding",
+        "sewage",
+        "no_heat",
+        "no_water",
+        "structural",
+        "electrical",
+        "gas",
+        "co",
+        "fire",
+        "smoke",
+        "insecure",
+    }
 )
 ASIDE = 0.7  # below this share of the strongest score, a topic is an aside
 # Hazards the writer can judge ("not an emergency"); gas, fire and sparks never.

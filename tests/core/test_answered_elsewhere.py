@@ -22,9 +22,12 @@ from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
+from core.config import load_settings
 from core.events import SentWatchChanged
+from core.mail.sent_watch import sent_by_name
 from core.models import State
 from core.service.assembly import Assistant
+from core.service.demo import DemoMailServers, demo_settings
 from tests.core.test_resilience import cli, environment
 from tests.support.assistant import assistant, make_settings
 from tests.support.dovecot import COMMAND_LOG, DovecotServer, ImapAccount
@@ -273,6 +276,30 @@ async def test_without_a_sent_folder_it_says_so_once_and_works_as_before(
         counts = await opened.pipeline.run_once()
     assert counts == {State.SENT: 1}
     assert len(said) == 1 and said[0].status == "not watched" and "Nope" in said[0].detail
+
+
+DEMO_MAIL = Path(__file__).resolve().parents[2] / "data" / "demo"
+
+
+def test_a_sent_folder_is_found_by_its_name_when_the_server_marks_none() -> None:
+    assert sent_by_name(["INBOX", "INBOX.Sent", "Trash"]) == "INBOX.Sent"
+    assert sent_by_name(["INBOX", "Gesendete Objekte"]) == "Gesendete Objekte"
+    assert sent_by_name(["INBOX", "Sent", "Sent Items"]) is None  # two of them: a guess
+    assert sent_by_name(["INBOX", "Resent invoices"]) is None
+
+
+async def test_a_server_without_special_use_is_told_in_one_plain_sentence(tmp_path: Path) -> None:
+    """The demo's server refuses LIST (SPECIAL-USE) and has no Sent folder: the operator
+    reads what to do, not the server's refusal, and the mail is answered as before."""
+    async with DemoMailServers(DEMO_MAIL, tmp_path / "sent") as endpoints:
+        settings = demo_settings(load_settings(None), endpoints, tmp_path / "out")
+        async with assistant(settings) as opened:
+            said: list[SentWatchChanged] = []
+            opened.bus.add_callback(
+                lambda event: said.append(event) if isinstance(event, SentWatchChanged) else None
+            )
+            await opened.pipeline.run_once()
+    assert [event.detail for event in said] == ["no Sent folder found; set IMAP_SENT_MAILBOX"]
 
 
 def test_kills_at_any_moment_lose_the_managers_answer_never_and_send_nothing(
