@@ -13,6 +13,7 @@ was for the message whose subject was on screen when `a` was pressed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -311,6 +312,29 @@ class Run:
                 yield tmux
             finally:
                 tmux.close()
+                stop_services(output / "state.sqlite3")
+
+
+def stop_services(database: Path, wait: float = 10.0) -> None:
+    """Stop the service a console started. A console killed with its terminal leaves it
+    running, as it should (mail keeps flowing); here it would take the processor the
+    next measurement is made on."""
+    if not database.exists():
+        return
+    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        pids = [int(row[0]) for row in db.execute("SELECT pid FROM services WHERE stopped = 0")]
+    finally:
+        db.close()
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + wait
+    while any(Path(f"/proc/{pid}").exists() for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def measure_under_load(run: Run, backlog: int) -> tuple[list[float], int]:
