@@ -2,7 +2,7 @@
 
 Two readers look at the writer's own words:
 
-- the safety net (`core.triage.safety_net`): danger patterns in eight languages, each
+- the safety net (`core.triage.safety_net`): danger patterns in ten languages, each
   judged for how it stands (now, or over, denied, asked about, elsewhere);
 - the learned model (`core.triage.learned`): how likely labelled tenant mail with
   words like these was an emergency.
@@ -12,12 +12,17 @@ They are combined for recall first, then for an alarm that means something:
 - an **emergency** (someone is paged) when the net finds danger happening now
   and the model, reading the sentences around what the net found, does not
   find them plainly harmless (`VETO`); or when the model is sure of the whole
-  text on its own (`SURE`): danger described in words no pattern knows;
+  text on its own (`SURE`): danger described in words no pattern knows, unless
+  its score came from sentences the net has placed (denied, over, asked about);
 - **possible danger** (a person looks first, nobody is paged) when only one of
   them points at danger: the net's finding the model doubts, a finding the net
   cannot place (denied, asked about, over), or a model's mid-way score
   (`POSSIBLE`);
 - nothing otherwise.
+
+Two facts about the place or the people found apart (no heat, and the cold) are
+not vetoed by a window that holds one of them; and in a script the model never
+learned from (Chinese, Arabic) its score means nothing, so the net decides alone.
 
 The grade comes from the kinds of danger the net found (`core.triage.emergency`), and
 from the model's second score when the net found none. Pure, and cached per
