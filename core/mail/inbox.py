@@ -365,7 +365,7 @@ class ImapInbox:
         while not client.protocol.idle_queue.empty():  # stale pushes from an earlier IDLE
             client.protocol.idle_queue.get_nowait()
         try:
-            idle = await client.idle_start(timeout=min(timeout, IDLE_REFRESH_SECONDS))
+            idle = await self._start_idle(client, min(timeout, IDLE_REFRESH_SECONDS))
             await self._until_changed(client, idle, wake, timeout + self.timeout)
             self._raise_if_lost()
             if client.has_pending_idle():
@@ -381,6 +381,20 @@ class ImapInbox:
             raise InboxError(
                 f"IDLE ended with {response.result}: {_text(response)}", retryable=True
             )
+
+    async def _start_idle(self, client: aioimaplib.IMAP4, timeout: float) -> Any:
+        """Send IDLE and wait for the server's go-ahead, or for the connection to drop.
+
+        aioimaplib waits for the go-ahead without end: a connection the server closed
+        just as IDLE was sent (a BYE on shutdown, a kicked session) would hang here.
+        """
+        starting = asyncio.ensure_future(client.idle_start(timeout=timeout))
+        await _first_of(self._lost.wait(), watch=starting, timeout=self.timeout)
+        if not starting.done():
+            starting.cancel()
+            self._raise_if_lost()
+            raise InboxError("IDLE: the IMAP server stopped answering", retryable=True)
+        return starting.result()
 
     async def _until_changed(
         self, client: aioimaplib.IMAP4, idle: Any, wake: asyncio.Event, timeout: float

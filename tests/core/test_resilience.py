@@ -8,10 +8,14 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from core.errors import InboxError
 from core.models import Item, State
 from core.store import open_store
 from tests.support import stores
@@ -477,3 +481,24 @@ async def test_mail_announced_at_the_end_of_a_search_is_looked_for_again(
             await inbox.close()
     assert waited < 10.0  # at once: the poll interval here is 20 s
     assert len(found) == 2
+
+
+async def test_a_connection_dropped_as_idle_starts_is_noticed_at_once(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    """The server ends the session (a restart, an expired sign-in) just as the
+    assistant goes idle: the loss is read only after IDLE was sent, and IDLE's
+    go-ahead never comes. The wait must end with a reconnectable error, not hang."""
+    settings = make_settings(imap_account, smtp_server, tmp_path)
+    async with assistant(settings) as opened:
+        inbox = opened.pipeline.inbox_factory()
+        await inbox.connect()
+        try:
+            assert dovecot.kick(imap_account)
+            # Block the loop: the goodbye waits unread until the loop runs, after IDLE.
+            time.sleep(0.5)  # noqa: ASYNC251
+            with pytest.raises(InboxError) as raised:
+                await asyncio.wait_for(inbox.wait_for_change(20.0, asyncio.Event()), 10.0)
+        finally:
+            await inbox.close()
+    assert raised.value.retryable
