@@ -38,6 +38,7 @@ from bench.results import Result
 from bench.terminal import console_env, mail_servers, write_backlog
 
 ROOT = Path(__file__).resolve().parents[1]
+_PROFILE_FORMATS = {".json": "speedscope", ".txt": "raw"}  # else an SVG flame graph
 ALTERNATES = 1000  # alternate addresses on file per tenant: a portfolio's worth
 _FROM = re.compile(rb"^From:[^\r\n]*(\r?\n[ \t][^\r\n]*)*", re.IGNORECASE | re.MULTILINE)
 _LANGUAGE = re.compile(r"Write the reply in (\w+)")
@@ -231,7 +232,7 @@ def run_backlog(
         command = [sys.executable, "-m", "console", "--headless", "--once"]
         if profile is not None:
             command = ["py-spy", "record", "--subprocesses", "--threads", "-r", "200",
-                       "-f", "speedscope" if profile.suffix == ".json" else "flamegraph",
+                       "-f", _PROFILE_FORMATS.get(profile.suffix, "flamegraph"),
                        "-o", str(profile), "--", *command]  # fmt: skip
         started = time.perf_counter()
         with tempfile.TemporaryFile("w+") as out:

@@ -35,6 +35,24 @@ VULNERABLE = (
 )
 
 
+# The heating has failed, in the languages besides English: the heating, the boiler or
+# every radiator named, then (a few words on) what became of it.
+HEAT_FAILED = (
+    r"calefacci[oó]n\b.{0,30}\b(no (funciona|anda|calienta)|dej[oó] de funcionar|se (apag[oó]|"
+    r"estrope[oó]|par[oó])|apagada|averiada|rota)|radiadores?\b.{0,30}\bfr[ií]os?\b|"
+    r"chauffage\b.{0,30}\b(en panne|coupé|ne (marche|fonctionne|chauffe) plus|s'est arrêté|"
+    r"arrêté)|radiateurs?\b.{0,30}\b(froids?|glacés?)\b|chaudière\b.{0,30}\b(en panne|arrêtée)|"
+    r"heizung\b.{0,30}\b(aus|kaputt|ausgefallen|funktioniert nicht|geht nicht)\b|heizkörper\b"
+    r".{0,30}\b(kalt|eiskalt)\b|(heizkessel|therme)\b.{0,30}\b(aus|kaputt|ausgefallen)\b|"
+    r"aquecimento\b.{0,30}\b(avariad\w|desligad\w|não funciona|parou|deixou de funcionar)|"
+    r"aquecedor(es)?\b.{0,30}\b(avariad\w|não funciona|parou)|caldeira\b.{0,30}\b(avariada|"
+    r"não funciona|parou)|riscaldamento\b.{0,30}\b(rotto|spento|guasto|non funziona|si è "
+    r"(fermato|spento|rotto))|(termosifon\w*|calorifer\w*|radiator\w*)\b.{0,30}\bfredd\w*|"
+    r"caldaia\b.{0,30}\b(rotta|guasta|spenta|non funziona|in blocco)|ogrzewani\w*\b.{0,30}"
+    r"\b(nie działa|wysiadło|padło|wyłączone|zepsute)|kaloryfer\w*\b.{0,30}\bzimn\w*|"
+    r"(máy|lò) sưởi\b.{0,30}(hỏng|không (chạy|hoạt động)|ngừng (chạy|hoạt động)|tắt|lạnh)"
+)
+
 # A gap between two parts of a danger ("the outlet … is hot") never spans a denial:
 # "the switch isn't warm" describes no danger.
 _DENIAL = (
@@ -356,9 +374,7 @@ DANGERS = (
         r"boiler|heating|heat) "
         r"(has )?(died|dead|quit|packed up|gone out)( again| completely)?|heat(ing)? (is |has )?"
         r"(gone|out|off) again)\b",
-        r"\b(mất sưởi|lò sưởi lạnh|calefacción no funciona\w*|chauffage (est )?(en panne|coupé)|"
-        r"heizung (ist )?(ausgefallen|komplett aus)|aquecimento (avariou|não funciona)|"
-        r"riscaldamento (non funziona|spento|guasto)|ogrzewanie nie działa)",
+        r"\b(mất sưởi|" + HEAT_FAILED + ")",
     ),
     _d(
         "no_water",

@@ -11,7 +11,8 @@ They are combined for recall first, then for an alarm that means something:
 
 - an **emergency** (someone is paged) when the net finds danger happening now
   and the model, reading the sentences around what the net found, does not
-  find them plainly harmless (`VETO`); or when the model is sure of the whole
+  find them plainly harmless (`VETO`; for what happens to a person, not
+  unlikely: `PERSON_EVENTS`); or when the model is sure of the whole
   text on its own (`SURE`): danger described in words no pattern knows, unless
   its score came from sentences the net has placed (denied, over, asked about);
 - **possible danger** (a person looks first, nobody is paged) when only one of
@@ -40,14 +41,20 @@ from core.models import Grade
 from core.triage.dangers import FLAGS, VULNERABLE
 from core.triage.emergency import grade_of
 from core.triage.learned import DangerModel, danger_model
-from core.triage.safety_net import Screening, screen
-from core.triage.standing import Standing
+from core.triage.safety_net import Finding, Screening, screen
+from core.triage.standing import Standing, told_as_now
 
 SURE = 0.7  # the model alone makes an emergency from here
 # Below these (read around a finding), the net's finding is possible danger only; a
 # danger to life needs less to stand.
 VETO = {Grade.LIFE: 0.25, Grade.PROPERTY: 0.35}
 POSSIBLE = 0.6  # the model alone holds the email for a person from here
+# What happens to a person (a fall, an attack, fear) is told in the past tense even while
+# it goes on ("I fell and can't get up"), so its tense cannot place it: "I broke my ankle
+# skiing" is a story. Such a finding, unless its sentence says it goes on now, pages only
+# when the model (reading it, or the whole email) finds an emergency at least as likely
+# as `POSSIBLE`; else a person looks first.
+PERSON_EVENTS = frozenset({"injured", "violence", "afraid"})
 # A danger the net found only denied, over, asked about or elsewhere holds the email for a
 # person when the model, too, finds it this close to an emergency; below, it is settled.
 DOUBT = 0.25
@@ -106,7 +113,10 @@ def judge(subject: str, text: str) -> Judgement:
     read = [i for i, f in enumerate(certain) if learned and not f.corroborated]
     around = model.probabilities_of(subject, [certain[i].context or text for i in read])
     vetoed = {
-        i for i, (p, _) in zip(read, around, strict=True) if p < VETO[grade_of([certain[i].kind])]
+        i
+        for i, (p, _) in zip(read, around, strict=True)
+        if p < VETO[grade_of([certain[i].kind])]
+        or (_a_story(certain[i]) and max(p, probability) < POSSIBLE)
     }
     upheld = [f for i, f in enumerate(certain) if i not in vetoed]
     if upheld:
@@ -127,6 +137,11 @@ def judge(subject: str, text: str) -> Judgement:
         reason = screening.reason() or f"may describe danger ({probability:.0%} by the model)"
         return Judgement(None, True, found, reason, probability, screening)
     return Judgement(None, False, (), "", probability, screening)
+
+
+def _a_story(finding: Finding) -> bool:
+    """Something that happened to a person, told without saying it goes on now."""
+    return finding.kind in PERSON_EVENTS and not told_as_now(finding.sentence or finding.context)
 
 
 def _in_learned_script(text: str) -> bool:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from core.triage.dangers import DANGERS, FLAGS, VULNERABLE
+from core.triage.dangers import DANGERS, FLAGS, HEAT_FAILED, VULNERABLE
 from core.triage.prefilter import Prefilter
 from core.triage.standing import Standing, goes_on_later, resolved_near, standing_of
 
@@ -187,11 +187,8 @@ NO_HEAT = re.compile(
     r"gone|stopped|died|dead)\b|\bradiators?\b.{0,40}\b(cold|freezing|off|not (working|warm)|"
     r"ice)\b|\bboiler\b.{0,30}\b(off|broken|out|dead|not working|stopped)\b|"
     r"sin calefacción|no (hay|funciona la) calefacción|sans chauffage|pas de chauffage|"
-    r"chauffage (en panne|coupé|ne marche)|keine heizung|heizung\b.{0,30}\b(aus|kaputt|"
-    r"ausgefallen|funktioniert nicht)|heizkörper\b.{0,20}\b(kalt|eiskalt)|sem aquecimento|"
-    r"aquecimento (avariado|desligado)|senza riscaldamento|riscaldamento (rotto|spento|guasto)|"
-    r"bez ogrzewania|nie ma ogrzewania|ogrzewanie nie działa|không có (sưởi|lò sưởi)|"
-    r"(máy|lò) sưởi (hỏng|không chạy)",
+    r"keine heizung|sem aquecimento|senza riscaldamento|bez ogrzewania|nie ma ogrzewania|"
+    r"không có (sưởi|lò sưởi)|" + HEAT_FAILED,
     FLAGS,
 )
 NO_WATER = re.compile(

@@ -338,6 +338,20 @@ _STILL = _words(
 )
 
 
+# Told as going on while the writer writes: "someone has been turning the handle",
+# "he is banging on the door" (the other languages mark it with `_NOW`'s words).
+_ONGOING = re.compile(
+    r"\b(is|are|am|i'?m|he'?s|she'?s|it'?s|they'?re|we'?re|you'?re|has been|have been|"
+    r"keeps?( on)?)\s+\w+ing\b",
+    re.IGNORECASE,
+)
+
+
+def told_as_now(sentence: str) -> bool:
+    """The sentence says its matter goes on now, not only that it happened."""
+    return bool(_ONGOING.search(sentence) or _NOW.search(sentence))
+
+
 def goes_on_later(sentences: list[str], index: int) -> bool:
     """A danger told in the past ("yesterday the heating stopped") that a later sentence says
     goes on ("it is still 9 degrees in here"), without saying it is over."""

@@ -79,6 +79,12 @@ DAMAGE_TO_THE_BUILDING = [
         "nobody answers up there.",
     ),
     ("水", "客厅暖气片下面的管子一直在漏水，地毯都湿透了，水还在往外流。"),
+    # The heating failed, said with a few words between the heating and what became of it.
+    (
+        "sưởi",
+        "Máy sưởi trong nhà tôi đã ngừng chạy từ tối qua, bây giờ 9 độ C, ngoài trời âm 8 độ.",
+    ),
+    ("frío", "Todos los radiadores del piso están fríos desde anoche y fuera estamos a -6 grados."),
 ]
 NOT_NOW = [
     ("Stove", "The burner keeps clicking. There is NO smell of gas at all, I checked."),
@@ -112,6 +118,18 @@ NOT_NOW = [
         "mother is much better now. Could someone look at the kitchen drawer?",
     ),
     ("leaflet", "Every home with a fuel-burning appliance should have a working CO alarm."),
+    # What happened to a person, told as a story: a person may read it, nobody is paged.
+    (
+        "parking",
+        "My dad slipped on the ice outside the bank in December and broke his wrist, so I "
+        "drive him everywhere now. Could we have a second parking permit for a few weeks?",
+    ),
+    (
+        "Handrail",
+        "Last winter my mother tripped on the loose stair carpet between the first and second "
+        "floor. She fell down four steps and hurt her knee. Could the carpet be fixed before "
+        "she comes to stay at Christmas? She is 82.",
+    ),
 ]
 
 
