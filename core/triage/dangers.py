@@ -244,7 +244,10 @@ DANGERS = (
     _d(
         "electrical",
         "there may be sparks, burning or live wiring",
-        r"\b(spark(s|ing|ed)?|arcing|scorching|melting|exposed wir(e|es|ing)|"
+        r"\b(spark(s|ing|ed)?|arcing|exposed wir(e|es|ing)|scorch(ing|ed)? (smell|marks?)|"
+        r"smell of (scorching|melting|burning plastic)|melt(ing|ed) (plastic|wires?|insulation|"
+        r"cables?|cords?)|(plastic|insulation|cables?|cords?|wires?|plugs?) (is |are |was )?"
+        r"(melting|melted|scorch\w*)|"
         r"live wire|electric shock|got a shock|shocked me|buzzing (panel|breaker|outlet)|"
         r"(outlet|socket|switch|panel|breaker|plug)\b.{0,80}\b(hot|warm|smok|burn|crackl\w*|pop|"
         r"brown|black|discolou?r\w*|scorch\w*|melt\w*))\b",

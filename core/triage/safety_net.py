@@ -42,6 +42,8 @@ HARMLESS = re.compile(
     r"(detector|alarm)|smoke[- ]free|no[- ]smoking|"
     r"gas (bill|stove|cooker|hob|oven|station|prices?|company (called|said))|"
     r"heat(ing)? (bill|cost)|dying to|killing me|killer|to die for|flood of|"
+    # "Burning hot" says how hot, not that anything burns: "hot" itself stays to be read.
+    r"(burning|scorching|boiling|roasting|baking|blazing)(?=[- ]hot\b)|"
     r"a fire under|fired from|fire(d)? (him|her|them)|lit candles?|candle|"
     r"trapped in (this|my|a|the) (lease|contract|job|situation|loop)|"
     r"bleed(ing)? (the )?radiators?|needs? bleeding|need to be bled|bleeding (it|them)|"

@@ -124,6 +124,13 @@ NOT_NOW = [
         "My dad slipped on the ice outside the bank in December and broke his wrist, so I "
         "drive him everywhere now. Could we have a second parking permit for a few weeks?",
     ),
+    # "Burning hot" says how hot, not that anything burns.
+    (
+        "Radiator burning hot",
+        "Hello, the radiator in the bedroom will not stop heating. It is 30 degrees in the "
+        "room at night and my daughter cannot sleep. The little valve on the side is stuck "
+        "and will not turn. Could someone come and look at it?",
+    ),
     (
         "Handrail",
         "Last winter my mother tripped on the loose stair carpet between the first and second "
@@ -149,6 +156,15 @@ def test_damage_that_cannot_wait_pages_maintenance(subject: str, text: str) -> N
 def test_danger_that_is_not_happening_now_pages_nobody(subject: str, text: str) -> None:
     judged = judge(subject, text)
     assert judged.grade is None, judged
+
+
+def test_snow_that_melts_is_weather_not_wiring() -> None:
+    judged = judge(
+        "Melting snow",
+        "Hello, with all the melting snow there is a big puddle by the bins behind block B. "
+        "Could someone put down some grit or sand so nobody slips?",
+    )
+    assert not judged.emergency and not judged.possible, judged
 
 
 def test_a_crack_that_grows_is_held_for_a_person_even_told_apart() -> None:

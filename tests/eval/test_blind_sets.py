@@ -32,6 +32,8 @@ SETS = [
     "longhand",
     "january",
     "fortnight",
+    "afterhours",
+    "kin",
 ]
 # Emergencies raised of those labelled, and the share of alarms that are real.
 FLOORS = {
@@ -45,6 +47,8 @@ FLOORS = {
     "longhand": (0.9, 0.85),
     "january": (0.9, 0.78),
     "fortnight": (0.9, 0.8),
+    "afterhours": (0.95, 0.8),
+    "kin": (0.9, 0.8),
 }
 
 
