@@ -220,7 +220,7 @@ def classify_followup(
     compares them); `earlier` is what the conversation has been about so far.
     """
     text = f"{_strip_reply_prefix(subject)}\n{own_text}"
-    if CHASER.search(text):
+    if _QUICK_CHASER.found(text):
         return FollowUp.CHASER
     if NOT_FIXED.search(own_text):
         return FollowUp.UPDATE
@@ -254,7 +254,7 @@ _QUICK_CHASER = Prefilter(CHASER)
 
 def is_chaser(subject: str, own_text: str) -> bool:
     """A message (even a first one) saying an earlier request got no answer."""
-    return bool(_QUICK_CHASER.search(f"{_strip_reply_prefix(subject)}\n{own_text}"))
+    return _QUICK_CHASER.found(f"{_strip_reply_prefix(subject)}\n{own_text}")
 
 
 def is_closing(own_text: str) -> bool:

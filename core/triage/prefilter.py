@@ -45,6 +45,10 @@ class Prefilter:
             else None
         )
 
+        # A pattern of many alternatives (`a|b|c`) matches where one of them does: each
+        # alternative with words of its own is tried only on a text that has them.
+        self._alternatives = _alternatives(pattern)
+
     def might_match(self, folded: str) -> bool:
         """False only when the pattern cannot match `folded` (a text, `str.casefold`ed)."""
         return self._any_word is None or self._any_word.search(folded) is not None
@@ -52,6 +56,59 @@ class Prefilter:
     def search(self, text: str) -> re.Match[str] | None:
         """`pattern.search`, skipped when it cannot match."""
         return self.pattern.search(text) if self.might_match(text.casefold()) else None
+
+    def found(self, text: str) -> bool:
+        """Whether `pattern` matches anywhere in `text`: only the alternatives whose
+        words the text has are run, each a small pattern of its own."""
+        if self._alternatives is None:
+            return self.search(text) is not None
+        folded = text.casefold()
+        return any(
+            alternative.might_match(folded) and alternative.pattern.search(text) is not None
+            for alternative in self._alternatives
+        )
+
+
+def _alternatives(pattern: re.Pattern[str]) -> tuple[Prefilter, ...] | None:
+    """Each top-level alternative of `pattern` as a prefiltered pattern of its own, when
+    there are several and every one has words to rule it out by; else None."""
+    parts = top_level_alternatives(pattern.pattern)
+    if len(parts) < 2:
+        return None
+    try:
+        alternatives = tuple(Prefilter(re.compile(part, pattern.flags)) for part in parts)
+    except re.error:  # an alternative that needs the others (a group named across them)
+        return None
+    if any(alternative.words is None for alternative in alternatives):
+        return None
+    return alternatives
+
+
+def top_level_alternatives(source: str) -> list[str]:
+    """`source` cut at each `|` outside groups and character classes."""
+    parts: list[str] = []
+    depth, start, index, in_class = 0, 0, 0, False
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            index += 1 if source[index + 1 : index + 2] == "^" else 0
+            index += 1 if source[index + 1 : index + 2] == "]" else 0  # "[]…]": a literal ]
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(source[start:index])
+            start = index + 1
+        index += 1
+    parts.append(source[start:])
+    return parts
 
 
 def required_words(pattern: re.Pattern[str]) -> Words | None:
