@@ -103,8 +103,7 @@ class Conversations:
 
     async def _by_headers(self, item: Item, email: ParsedEmail) -> list[Conversation]:
         answered = await self.store.items_answered(header_references(email))
-        ids = [conversation_of(i) for i in answered if i.id < item.id]
-        return [c for c in [await self._describe(i) for i in dict.fromkeys(ids)] if c]
+        return await self._describe_all([conversation_of(i) for i in answered if i.id < item.id])
 
     async def _by_reference(self, item: Item, email: ParsedEmail) -> Conversation | None:
         named = referenced_conversation(email.subject)
@@ -120,12 +119,24 @@ class Conversations:
             addresses += tenant.addresses() if tenant else [address]
         since = self.clock() - timedelta(days=RECENT_DAYS)
         ids = await self.store.recent_conversations_of(addresses, since, before=item.id)
-        return [c for c in [await self._describe(i) for i in ids] if c]
+        return await self._describe_all(ids)
+
+    async def _describe_all(self, conversation_ids: list[int]) -> list[Conversation]:
+        """`_describe` of each conversation (in their order), read together."""
+        ids = list(dict.fromkeys(conversation_ids))
+        found = await self.store.conversations_items(ids)
+        described = []
+        for conversation_id in ids:
+            items = found.get(conversation_id) or await self._alone(conversation_id)
+            if items:
+                described.append(self._described(conversation_id, items))
+        return described
 
     async def _describe(self, conversation_id: int) -> Conversation | None:
         items = await self._items(conversation_id)
-        if not items:
-            return None
+        return self._described(conversation_id, items) if items else None
+
+    def _described(self, conversation_id: int, items: list[Item]) -> Conversation:
         first = items[0]
         tenant = self.directory.tenant_for(first.sender_addr)
         copied = {a.lower() for i in items if i.proposal for a in i.proposal.cc}
@@ -140,12 +151,14 @@ class Conversations:
 
     async def _items(self, conversation_id: int) -> list[Item]:
         items = await self.store.conversation_items(conversation_id)
-        if not items:  # recorded before conversations existed: the message on its own
-            try:
-                items = [await self.store.get(conversation_id)]
-            except Exception:
-                return []
-        return items
+        return items or await self._alone(conversation_id)
+
+    async def _alone(self, conversation_id: int) -> list[Item]:
+        """A message recorded before conversations existed: the conversation on its own."""
+        try:
+            return [await self.store.get(conversation_id)]
+        except Exception:
+            return []
 
     # --- what was said ---------------------------------------------------------------------
 

@@ -207,6 +207,27 @@ class Items(StoreBase):
             ]
         )
 
+    async def conversations_items(self, conversation_ids: Iterable[int]) -> dict[int, list[Item]]:
+        """`conversation_items` of several conversations in one read; a conversation
+        with no message recorded as its own is left out."""
+        wanted = sorted(set(conversation_ids))
+        if not wanted:
+            return {}
+        rows = await self._read(
+            lambda sql: [
+                row_to_item(r)
+                for r in sql.rows(
+                    f"SELECT {ITEM_COLUMNS} FROM items WHERE conversation_id IN "
+                    f"({_marks(wanted)}) ORDER BY id",
+                    wanted,
+                )
+            ]
+        )
+        found: dict[int, list[Item]] = {}
+        for item in rows:
+            found.setdefault(item.conversation_id or item.id, []).append(item)
+        return found
+
     async def recent_conversations_of(
         self, addresses: Iterable[str], since: datetime, before: int, limit: int = 5
     ) -> list[int]:

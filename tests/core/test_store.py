@@ -233,3 +233,20 @@ async def test_a_commit_that_fails_leaves_the_store_usable_and_writes_nothing(
     assert [e.actor for e in await reopened.audit(added.id)] == ["inbox", "pipeline"]
     assert await reopened.audit(999) == []
     await reopened.close()
+
+
+async def test_several_conversations_are_read_together_each_oldest_first(store_url: str) -> None:
+    store = await open_store(store_url)
+    added = [await store.add(message(uid)) for uid in range(1, 6)]
+    first, second, third, fourth, lone = [item.id for item in added if item is not None]
+    for item_id, conversation in ((first, first), (second, second), (third, first)):
+        await store.update(item_id, actor="t", expect=[State.NEW], conversation_id=conversation)
+    await store.update(fourth, actor="t", expect=[State.NEW], conversation_id=second)
+    found = await store.conversations_items([second, first, lone])
+    assert {k: [i.id for i in v] for k, v in found.items()} == {
+        first: [first, third],
+        second: [second, fourth],
+    }  # a message never given a conversation is not one
+    assert found[first] == await store.conversation_items(first)
+    assert await store.conversations_items([]) == {}
+    await store.close()
