@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import ssl
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,6 +22,21 @@ import aioimaplib
 
 from core.config import Security
 from core.errors import AuthError, InboxError
+from core.mail.imap_answers import (
+    COUNT,
+    INTERNALDATE,
+    LIST_LINE,
+    UIDVALIDITY,
+    answer_lines,
+    answer_text,
+    imap_date,
+    is_keepalive,
+    parse_internaldate,
+    quote,
+    search_result,
+    unquote,
+    why,
+)
 from core.mail.sasl import (
     XOAUTH2,
     BearerTokens,
@@ -32,9 +46,6 @@ from core.mail.sasl import (
     xoauth2_response,
 )
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_UIDVALIDITY = re.compile(rb"\[UIDVALIDITY (\d+)\]")
-_INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]+)"')
 IDLE_REFRESH_SECONDS = 25 * 60  # RFC 2177: re-issue IDLE at least every 29 minutes
 
 
@@ -43,11 +54,6 @@ class Fetched:
     raw: bytes
     # When the server received the message (INTERNALDATE), if it said.
     arrived: datetime | None
-
-
-def imap_date(day: date) -> str:
-    """`25-Nov-2026`, independent of the locale."""
-    return f"{day.day}-{_MONTHS[day.month - 1]}-{day.year}"
 
 
 class Inbox(Protocol):
@@ -125,13 +131,13 @@ class ImapInbox:
         except (OSError, asyncio.TimeoutError, aioimaplib.AioImapException) as exc:
             await self.close()
             raise InboxError(
-                f"cannot connect to {self.host}:{self.port}: {_why(exc)}", retryable=True
+                f"cannot connect to {self.host}:{self.port}: {why(exc)}", retryable=True
             ) from None
         except (InboxError, AuthError):
             await self.close()
             raise
         selected = await self._command(client.select(self.mailbox), f"SELECT {self.mailbox}")
-        found = _UIDVALIDITY.search(b" ".join(_lines(selected)))
+        found = UIDVALIDITY.search(b" ".join(answer_lines(selected)))
         self.uidvalidity = int(found.group(1)) if found else 0
         self.supports_idle = client.has_capability("IDLE")
 
@@ -141,7 +147,7 @@ class ImapInbox:
             return
         login = await client.login(self.user, self._password)
         if login.result != "OK":
-            raise InboxError(f"IMAP login refused for {self.user}: {_text(login)}")
+            raise InboxError(f"IMAP login refused for {self.user}: {answer_text(login)}")
 
     async def _authenticate(self, client: aioimaplib.IMAP4, tokens: BearerTokens) -> None:
         """AUTHENTICATE by token; a refused token is renewed once, then the refusal reported."""
@@ -159,7 +165,7 @@ class ImapInbox:
                 return
             if attempt == 0:
                 token = await tokens.renew(token)
-        raise AuthError(f"IMAP refused the token for {self.user}: {_text(response)}")
+        raise AuthError(f"IMAP refused the token for {self.user}: {answer_text(response)}")
 
     async def _starttls(self, client: aioimaplib.IMAP4, context: ssl.SSLContext) -> None:
         protocol = client.protocol
@@ -168,7 +174,7 @@ class ImapInbox:
         command = aioimaplib.Command("STARTTLS", protocol.new_tag(), loop=protocol.loop)
         response = await asyncio.wait_for(protocol.execute(command), self.timeout)
         if response.result != "OK":
-            raise InboxError(f"STARTTLS refused: {_text(response)}")
+            raise InboxError(f"STARTTLS refused: {answer_text(response)}")
         loop = asyncio.get_running_loop()
         protocol.transport = await loop.start_tls(
             protocol.transport, protocol, context, server_hostname=self.host
@@ -219,7 +225,7 @@ class ImapInbox:
             "UID SEARCH",
         )
         self._searched = counted
-        return _search_result(response)
+        return search_result(response)
 
     @property
     def arrived(self) -> bool:
@@ -235,8 +241,8 @@ class ImapInbox:
         raw = next((bytes(line) for line in response.lines if isinstance(line, bytearray)), None)
         if raw is None:
             return None
-        found = _INTERNALDATE.search(b" ".join(_lines(response)))
-        arrived = _parse_internaldate(found.group(1).decode()) if found else None
+        found = INTERNALDATE.search(b" ".join(answer_lines(response)))
+        arrived = parse_internaldate(found.group(1).decode()) if found else None
         return Fetched(raw, arrived)
 
     async def add_flags(self, uids: Iterable[int], flags: Iterable[str]) -> None:
@@ -250,7 +256,7 @@ class ImapInbox:
 
     async def append(self, mailbox: str, raw: bytes, flags: Iterable[str]) -> None:
         await self._command(
-            self.client.append(raw, mailbox=_quote(mailbox), flags=" ".join(flags)),
+            self.client.append(raw, mailbox=quote(mailbox), flags=" ".join(flags)),
             f"APPEND to {mailbox}",
         )
 
@@ -258,14 +264,14 @@ class ImapInbox:
         """Does `mailbox` hold a message with this Message-ID? (Used after a crash.)"""
         client = self.client
         try:  # a failed EXAMINE leaves no mailbox selected, so re-select in any case
-            await self._command(client.examine(_quote(mailbox)), f"EXAMINE {mailbox}")
+            await self._command(client.examine(quote(mailbox)), f"EXAMINE {mailbox}")
             response = await self._command(
-                client.uid_search("HEADER", "Message-ID", _quote(message_id), charset=None),
+                client.uid_search("HEADER", "Message-ID", quote(message_id), charset=None),
                 "UID SEARCH HEADER",
             )
         finally:
-            await self._command(client.select(_quote(self.mailbox)), f"SELECT {self.mailbox}")
-        return bool(_search_result(response))
+            await self._command(client.select(quote(self.mailbox)), f"SELECT {self.mailbox}")
+        return bool(search_result(response))
 
     # --- another mailbox, and what other clients did (see `core.mail.sent_watch`) -----------
 
@@ -275,26 +281,26 @@ class ImapInbox:
             self.client.protocol.simple_command("LIST", '""', '"*"', "RETURN", "(SPECIAL-USE)"),
             "LIST (SPECIAL-USE)",
         )
-        for line in _lines(response)[:-1]:
-            found = _LIST_LINE.match(line.decode("utf-8", "replace"))
+        for line in answer_lines(response)[:-1]:
+            found = LIST_LINE.match(line.decode("utf-8", "replace"))
             if found and use.lower() in found["flags"].lower().split():
-                return _unquote(found["name"])
+                return unquote(found["name"])
         return None
 
     async def mailbox_names(self) -> list[str]:
         """Every mailbox on the server (a plain LIST, for servers without SPECIAL-USE)."""
         response = await self._command(self.client.list('""', '"*"'), "LIST")
         names = []
-        for line in _lines(response)[:-1]:
-            found = _LIST_LINE.match(line.decode("utf-8", "replace"))
+        for line in answer_lines(response)[:-1]:
+            found = LIST_LINE.match(line.decode("utf-8", "replace"))
             if found:
-                names.append(_unquote(found["name"]))
+                names.append(unquote(found["name"]))
         return names
 
     async def select(self, mailbox: str) -> None:
         """Work in another mailbox from now on (its UIDVALIDITY replaces the last one's)."""
-        selected = await self._command(self.client.select(_quote(mailbox)), f"SELECT {mailbox}")
-        found = _UIDVALIDITY.search(b" ".join(_lines(selected)))
+        selected = await self._command(self.client.select(quote(mailbox)), f"SELECT {mailbox}")
+        found = UIDVALIDITY.search(b" ".join(answer_lines(selected)))
         self.mailbox = mailbox
         self.uidvalidity = int(found.group(1)) if found else 0
 
@@ -305,7 +311,7 @@ class ImapInbox:
             self.client.uid_search("UID", f"{uid + 1}:*", charset=None), "UID SEARCH UID"
         )
         self._searched = counted
-        return [found for found in _search_result(response) if found > uid]
+        return [found for found in search_result(response) if found > uid]
 
     async def uids_since(self, day: date) -> list[int]:
         counted = self._count
@@ -313,18 +319,18 @@ class ImapInbox:
             self.client.uid_search("SINCE", imap_date(day), charset=None), "UID SEARCH SINCE"
         )
         self._searched = counted
-        return _search_result(response)
+        return search_result(response)
 
     async def answering(self, message_id: str) -> list[int]:
         """UIDs of messages in the selected mailbox that answer this Message-ID."""
-        quoted = _quote(message_id)
+        quoted = quote(message_id)
         response = await self._command(
             self.client.uid_search(
                 "OR", "HEADER", "In-Reply-To", quoted, "HEADER", "References", quoted, charset=None
             ),
             "UID SEARCH HEADER",
         )
-        return _search_result(response)
+        return search_result(response)
 
     async def answered_among(self, uids: Iterable[int]) -> list[int]:
         """Which of these UIDs (in the selected mailbox) carry the \\Answered flag."""
@@ -334,20 +340,20 @@ class ImapInbox:
         response = await self._command(
             self.client.uid_search("UID", uid_set, "ANSWERED", charset=None), "UID SEARCH ANSWERED"
         )
-        return _search_result(response)
+        return search_result(response)
 
     async def answered_in(self, mailbox: str, uid: int) -> bool:
         """Does message `uid` of `mailbox` carry \\Answered? (Looked at from another mailbox.)"""
         client = self.client
         try:
-            await self._command(client.examine(_quote(mailbox)), f"EXAMINE {mailbox}")
+            await self._command(client.examine(quote(mailbox)), f"EXAMINE {mailbox}")
             response = await self._command(
                 client.uid_search("UID", str(uid), "ANSWERED", charset=None),
                 "UID SEARCH ANSWERED",
             )
         finally:
-            await self._command(client.select(_quote(self.mailbox)), f"SELECT {self.mailbox}")
-        return uid in _search_result(response)
+            await self._command(client.select(quote(self.mailbox)), f"SELECT {self.mailbox}")
+        return uid in search_result(response)
 
     async def wait_for_change(self, timeout: float, wake: asyncio.Event) -> None:
         """Return when the mailbox may have changed, `wake` is set, or `timeout` passed.
@@ -376,10 +382,10 @@ class ImapInbox:
             self._raise_if_lost()
             response = await asyncio.wait_for(idle, self.timeout)
         except (OSError, asyncio.TimeoutError, aioimaplib.AioImapException) as exc:
-            raise InboxError(f"IDLE failed: {_why(exc)}", retryable=True) from None
+            raise InboxError(f"IDLE failed: {why(exc)}", retryable=True) from None
         if response.result != "OK":
             raise InboxError(
-                f"IDLE ended with {response.result}: {_text(response)}", retryable=True
+                f"IDLE ended with {response.result}: {answer_text(response)}", retryable=True
             )
 
     async def _start_idle(self, client: aioimaplib.IMAP4, timeout: float) -> Any:
@@ -417,7 +423,7 @@ class ImapInbox:
                 for task in (push, woken, lost):
                     task.cancel()
             pushed = done == {push} and not push.cancelled() and push.exception() is None
-            if pushed and _is_keepalive(push.result()):
+            if pushed and is_keepalive(push.result()):
                 continue  # Dovecot's "* OK Still here" every 2 minutes: nothing changed
             return
 
@@ -449,9 +455,9 @@ class ImapInbox:
         try:
             response = task.result()
         except (OSError, asyncio.TimeoutError, aioimaplib.AioImapException) as exc:
-            raise InboxError(f"{what} failed: {_why(exc)}", retryable=True) from None
+            raise InboxError(f"{what} failed: {why(exc)}", retryable=True) from None
         if response.result != "OK":
-            raise InboxError(f"{what} answered {response.result}: {_text(response)}")
+            raise InboxError(f"{what} answered {response.result}: {answer_text(response)}")
         return response
 
     def _note_count(self, line: bytes) -> None:
@@ -461,7 +467,7 @@ class ImapInbox:
         no one (it only keeps those a NOOP is waiting for), and Dovecot does not
         repeat it when IDLE starts: it is read here, as the line arrives.
         """
-        found = _COUNT.match(line)
+        found = COUNT.match(line)
         if found is None:
             return
         if found.group(2).upper() == b"EXISTS":
@@ -482,9 +488,6 @@ async def _first_of(*coroutines: Any, watch: Any = None, timeout: float) -> None
             task.cancel()
 
 
-_COUNT = re.compile(rb"^\* (\d+) (EXISTS|EXPUNGE)\b", re.IGNORECASE)
-
-
 def _follow_untagged(client: aioimaplib.IMAP4, note: Callable[[bytes], None]) -> None:
     """Show `note` every untagged line (`* 3 EXISTS`) before aioimaplib routes it."""
     protocol = client.protocol
@@ -495,60 +498,3 @@ def _follow_untagged(client: aioimaplib.IMAP4, note: Callable[[bytes], None]) ->
         return route(line)
 
     protocol._untagged_response = routed
-
-
-def _is_keepalive(push: Any) -> bool:
-    """An IDLE push made only of untagged OK lines: the server saying it is still there."""
-    if not isinstance(push, list) or not push:
-        return False
-    lines = [bytes(line).strip().upper() for line in push if isinstance(line, (bytes, bytearray))]
-    return bool(lines) and all(line.startswith(b"OK") for line in lines)
-
-
-def _search_result(response: Any) -> list[int]:
-    """UIDs from a SEARCH answer (aioimaplib strips the `SEARCH` word; some servers don't)."""
-    uids: list[int] = []
-    for line in _lines(response)[:-1]:  # the last line is the tagged completion
-        tokens = line.split()
-        if tokens and tokens[0].upper() == b"SEARCH":
-            tokens = tokens[1:]
-        if tokens and all(token.isdigit() for token in tokens):
-            uids.extend(int(token) for token in tokens)
-    return sorted(uids)
-
-
-def _parse_internaldate(value: str) -> datetime | None:
-    """`25-Nov-2026 09:30:00 +0100`, parsed without the locale's month names."""
-    try:
-        day, month, rest = value.strip().split("-", 2)
-        numeric = f"{day.zfill(2)}-{_MONTHS.index(month.title()) + 1:02d}-{rest}"
-        return datetime.strptime(numeric, "%d-%m-%Y %H:%M:%S %z")
-    except ValueError:
-        return None
-
-
-def _lines(response: Any) -> list[bytes]:
-    return [bytes(line) for line in response.lines if isinstance(line, (bytes, bytearray))]
-
-
-def _text(response: Any) -> str:
-    lines = _lines(response)
-    return lines[-1].decode("utf-8", "replace") if lines else "no answer"
-
-
-_LIST_LINE = re.compile(r'^(?:LIST )?\((?P<flags>[^)]*)\) (?:"[^"]*"|NIL) (?P<name>.+)$', re.I)
-
-
-def _unquote(value: str) -> str:
-    value = value.strip()
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        return value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
-    return value
-
-
-def _quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _why(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
