@@ -85,6 +85,11 @@ class Classification:
     english: bool
 
 
+def _building_danger(subject: str, text: str) -> str:
+    """The first danger to the building the judgement found, or ""."""
+    return next((k for k in judge(subject, text).kinds if k in BUILDING_DANGERS), "")
+
+
 def classify(subject: str, body: str) -> Classification:
     """Intent, confidence and emergency for one message. Pure and deterministic."""
     text = own_words(body)
@@ -96,10 +101,10 @@ def classify(subject: str, body: str) -> Classification:
         kind = ""
     if kind:  # danger is strong evidence for the intent it belongs to
         scores[Intent.LOCKED_OUT if "locked" in kind else Intent.MAINTENANCE] += EMERGENCY_WEIGHT
-    elif not declined and BUILDING_DANGERS.intersection(judge(subject, text).kinds):
+    elif not declined and (building := _building_danger(subject, text)):
         # Danger in the building, found by the safety net in mail about something else
         # (a rent letter that mentions sewage in the basement): a repair comes first.
-        kind = next(k for k in judge(subject, text).kinds if k in BUILDING_DANGERS)
+        kind = building
         scores[Intent.MAINTENANCE] += EMERGENCY_WEIGHT
     intent = _choose(scores, kind)
     vulnerable = VULNERABLE.search(f"{subject}\n{text}")
