@@ -236,15 +236,17 @@ class Items(StoreBase):
         wanted = sorted({a.lower() for a in addresses})
         if not wanted:
             return []
-        rows = await self._read(
-            lambda sql: sql.rows(
+
+        def recent(sql: Sql) -> list[tuple[Any, ...]]:
+            sender_is, senders = sql.dialect.one_of("sender_addr", wanted)
+            return sql.rows(
                 "SELECT coalesce(conversation_id, id) AS conversation, max(id) AS latest "
-                f"FROM items WHERE sender_addr IN ({_marks(wanted)}) AND id < ? "
+                f"FROM items WHERE {sender_is} AND id < ? "
                 "AND received_at >= ? GROUP BY conversation ORDER BY latest DESC LIMIT ?",
-                (*wanted, before, since.isoformat(), limit),
+                (senders, before, since.isoformat(), limit),
             )
-        )
-        return [int(row[0]) for row in rows]
+
+        return [int(row[0]) for row in await self._read(recent)]
 
     async def dedup_key(self, item_id: int) -> str:
         found = await self._read(
