@@ -336,9 +336,12 @@ class Items(StoreBase):
         if target not in WORKING_STATES:  # at rest: nobody holds it any more
             values["claimed_by"] = values["claimed_until"] = ""
         assignments = ", ".join(f"{name} = ?" for name in values)
-        sql.run(f"UPDATE items SET {assignments} WHERE id = ?", (*values.values(), item_id))
+        [changed] = sql.rows(  # every row read, so no statement stays open in SQLite
+            f"UPDATE items SET {assignments} WHERE id = ? RETURNING {ITEM_COLUMNS}",
+            (*values.values(), item_id),
+        )
         self._audit(sql, item_id, actor, current, target, detail, now)
-        return current, self._get(sql, item_id)
+        return current, row_to_item(changed)
 
     async def audit(self, item_id: int) -> list[AuditEntry]:
         rows = await self._read(
