@@ -90,7 +90,7 @@ class Drafter:
         through every redraft."""
         if thread is None:
             thread = await self.conversations.thread_for(item, email)
-        earlier = await self.store.duplicate_of(item, await self.store.dedup_key(item.id))
+        earlier = await self.store.duplicate_of(item)
         return await triage(
             email,
             self.directory,

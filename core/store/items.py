@@ -149,13 +149,13 @@ class Items(StoreBase):
         )
         return {State(state): int(count) for state, count in rows}
 
-    async def duplicate_of(self, item: Item, dedup_key: str) -> Item | None:
+    async def duplicate_of(self, item: Item) -> Item | None:
         """An earlier item for the same message (same Message-ID, another UID)."""
         found = await self._read(
             lambda sql: sql.row(
-                f"SELECT {ITEM_COLUMNS} FROM items WHERE dedup_key = ? AND id < ? "
-                "ORDER BY id LIMIT 1",
-                (dedup_key, item.id),
+                f"SELECT {ITEM_COLUMNS} FROM items WHERE dedup_key = "
+                "(SELECT dedup_key FROM items WHERE id = ?) AND id < ? ORDER BY id LIMIT 1",
+                (item.id, item.id),
             )
         )
         return row_to_item(found) if found else None

@@ -56,6 +56,25 @@ async def test_once_answers_skips_and_holds_and_sets_flags(
     assert dovecot.flags(imap_account, stranger) == set()
 
 
+async def test_a_message_delivered_twice_is_answered_once(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    """The same message under two UIDs (a copy filed back, a rule run twice): the
+    second is skipped as a duplicate of the first, and the tenant gets one reply."""
+    deliver(dovecot, imap_account, LEAK, LEAK)
+    settings = make_settings(imap_account, smtp_server, tmp_path, auto_send="maintenance")
+
+    async with assistant(settings) as opened:
+        counts = await opened.pipeline.run_once()
+        first, second = await opened.store.items()
+
+    assert counts == {State.SENT: 1, State.SKIPPED: 1}
+    assert len(smtp_server.messages) == 1
+    assert (first.state, second.state) == (State.SENT, State.SKIPPED)
+    assert second.proposal is not None
+    assert second.proposal.reason == f"duplicate of #{first.id}, already in the queue"
+
+
 async def test_fetching_never_marks_mail_read(
     dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
 ) -> None:

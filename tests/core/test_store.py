@@ -109,9 +109,9 @@ async def test_duplicates_are_found_by_message_id(store_url: str) -> None:
     first = await store.add(message(1, "<same@example.com>"))
     second = await store.add(message(2, "<same@example.com>"))
     assert first is not None and second is not None
-    earlier = await store.duplicate_of(second, "<same@example.com>")
+    earlier = await store.duplicate_of(second)
     assert earlier is not None and earlier.id == first.id
-    assert await store.duplicate_of(first, "<same@example.com>") is None
+    assert await store.duplicate_of(first) is None
     await store.close()
 
 
