@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from core.triage.dangers import DANGERS, FLAGS, HEAT_FAILED, VULNERABLE
 from core.triage.prefilter import Prefilter
@@ -289,6 +290,7 @@ def _conditions(sentences: list[str], cleaned: list[str], text: str) -> list[Fin
     return found
 
 
+@lru_cache(maxsize=512)  # pure: triage, the judgement and the pages read the same email
 def screen(subject: str, text: str) -> Screening:
     """Danger in a subject and the writer's own words (quotes already removed).
 
