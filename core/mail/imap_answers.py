@@ -65,6 +65,12 @@ def answer_text(response: Any) -> str:
     return lines[-1].decode("utf-8", "replace") if lines else "no answer"
 
 
+def listed(response: Any) -> list[tuple[str, str]]:
+    """(flags, name) of each mailbox in a LIST answer."""
+    found = (LIST_LINE.match(line.decode("utf-8", "replace")) for line in answer_lines(response))
+    return [(match["flags"], unquote(match["name"])) for match in found if match]
+
+
 def unquote(value: str) -> str:
     """A mailbox name as the server wrote it, quoted or not."""
     value = value.strip()

@@ -25,16 +25,15 @@ from core.errors import AuthError, InboxError
 from core.mail.imap_answers import (
     COUNT,
     INTERNALDATE,
-    LIST_LINE,
     UIDVALIDITY,
     answer_lines,
     answer_text,
     imap_date,
     is_keepalive,
+    listed,
     parse_internaldate,
     quote,
     search_result,
-    unquote,
     why,
 )
 from core.mail.sasl import (
@@ -281,21 +280,15 @@ class ImapInbox:
             self.client.protocol.simple_command("LIST", '""', '"*"', "RETURN", "(SPECIAL-USE)"),
             "LIST (SPECIAL-USE)",
         )
-        for line in answer_lines(response)[:-1]:
-            found = LIST_LINE.match(line.decode("utf-8", "replace"))
-            if found and use.lower() in found["flags"].lower().split():
-                return unquote(found["name"])
+        for flags, name in listed(response):
+            if use.lower() in flags.lower().split():
+                return name
         return None
 
     async def mailbox_names(self) -> list[str]:
         """Every mailbox on the server (a plain LIST, for servers without SPECIAL-USE)."""
         response = await self._command(self.client.list('""', '"*"'), "LIST")
-        names = []
-        for line in answer_lines(response)[:-1]:
-            found = LIST_LINE.match(line.decode("utf-8", "replace"))
-            if found:
-                names.append(unquote(found["name"]))
-        return names
+        return [name for _, name in listed(response)]
 
     async def select(self, mailbox: str) -> None:
         """Work in another mailbox from now on (its UIDVALIDITY replaces the last one's)."""
