@@ -38,8 +38,10 @@ from console.bridge import (
     pump_events,
 )
 from console.reading import Reading
-from console.widgets.detail import DetailPane, DetailView
-from console.widgets.queue import QueueFilter, QueueTable
+from console.widgets.detail import DetailPane
+from console.widgets.detail_text import DetailView
+from console.widgets.filters import QueueFilter
+from console.widgets.queue import QueueTable
 from console.widgets.status import StatusBar, StatusModel
 from core.config import Settings
 from core.errors import StoreError

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from console.widgets.detail import DetailView
+from console.widgets.detail_text import DetailView
 from core.models import Delivery, Item, OutsideReply, Page, ParsedEmail, TenantContext
 
 BODY_CACHE = 500  # parsed emails kept for the detail view

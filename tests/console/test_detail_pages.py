@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from console.widgets.detail import DetailView, render_detail
+from console.widgets.detail_text import DetailView, render_detail
 from core.directory import Directory
 from core.mail.parsing import parse_message
 from core.models import Channel, MessageKey, State
