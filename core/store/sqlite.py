@@ -103,10 +103,11 @@ class SqliteEngine(StoreBase):
             self._check_open()
             version = await loop.run_in_executor(self._readers, self._data_version)
             if version != self._seen_version:
-                first = self._seen_version < 0
+                # The first question has nothing to compare with: a commit made before it
+                # (after the caller last looked) may be there, so it answers "changed", as
+                # PostgreSQL's listener does when it (re)connects.
                 self._seen_version = version
-                if not first:
-                    return True
+                return True
             left = deadline - loop.time()
             if left <= 0:
                 return False
