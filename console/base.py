@@ -37,6 +37,7 @@ from console.bridge import (
     TeamUpdated,
     pump_events,
 )
+from console.collector import QuietCollector
 from console.reading import Reading
 from console.widgets.detail import DetailPane
 from console.widgets.detail_text import DetailView
@@ -106,6 +107,7 @@ class ConsoleBase(App[None]):
         self.look_seconds = look_seconds
         self._key_time = 0.0  # when the key being handled was read from the terminal
         self._last_key = 0.0  # when the operator last pressed a key (time.monotonic)
+        self.collector = QuietCollector()
         self._told_key = 0.0  # the last key press the store has heard of (presence)
         self.team: TeamChanged | None = None  # the services and the operators at a console
         self._presence_timer: Timer | None = None
@@ -177,6 +179,7 @@ class ConsoleBase(App[None]):
         self.queue.focus()
         self.run_worker(self.client.feed.run(self._stop), name="feed", exit_on_error=False)
         self.run_worker(self._start_service(), name="service", exit_on_error=False)
+        self.collector.start()  # what is loaded now stays: out of every full collection
         self.set_interval(self.tick_seconds, self._tick)
         self.set_interval(PRESENCE_SECONDS, self._tell_presence)
         self.set_interval(PRESENCE_SECONDS, self._follow_deliveries)
@@ -217,6 +220,7 @@ class ConsoleBase(App[None]):
 
     async def on_unmount(self) -> None:
         self._stop.set()
+        self.collector.stop()
         with contextlib.suppress(StoreError, AttributeError):
             await self.client.store.leave(self.operator.name)
         if self.link is not None:
@@ -429,6 +433,7 @@ class ConsoleBase(App[None]):
         self._status_bar.render_model(self.status, self.clock())
 
     def _tick(self) -> None:
+        self.collector.tick(time.monotonic() - self._last_key)
         now = self.clock()
         self.queue.refresh_times(self.items, now)
         self._refresh_status()
