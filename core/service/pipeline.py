@@ -1,27 +1,20 @@
-"""Orchestration: the inbox loop, a bounded pool of workers, and crash recovery.
+"""Orchestration: a bounded pool of workers, the mailbox's watch, crash recovery.
 
-    inbox ──(new UIDs)──▶ store (new) ──▶ queue ──▶ CONCURRENCY workers ──▶ store
-      ▲                                                                  │
-      └──────────── flags and Sent copies for items that came to rest ◀──┘
+    mailbox watch ──(new mail)──▶ store (new) ──▶ queue ──▶ CONCURRENCY workers ──▶ store
+          ▲                                                                     │
+          └───────────── flags and Sent copies for items that came to rest ◀────┘
 
-The inbox loop owns the one IMAP connection: it discovers unseen mail, records
-it in the store, and, between IDLE sessions, brings IMAP flags in line with
-the store (replied → \\Seen \\Answered; dismissed or skipped → \\Seen; waiting
-for review → untouched). `run` is the long-running service; `run_once` is the
-burst mode that takes every matching message to a resting state and returns.
-
-Signed out (OAuth 2.0): when the stored sign-in is missing or refused, the
-inbox loop says so (status `signed out`, with the line to act on) and waits
-for the sign-in to change instead of retrying; replies that could not sign
-in to SMTP stay approved and wait with it. Both resume on their own after
-`python -m console login`.
+Every process serving a store runs workers on the items it claims; the one
+holding the mailbox's lease also watches the mailbox (`MailboxWatch`). `run`
+is the long-running service; `run_once` is the burst mode that takes every
+matching message to a resting state and returns. Replies that could not sign
+in to SMTP stay approved and wait for a working sign-in.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import datetime, timedelta
@@ -32,23 +25,21 @@ from core.errors import AuthError, InboxError, SignInRequired, StoreError
 from core.events import (
     Event,
     EventBus,
-    InboxStatusChanged,
     ItemAdded,
     ItemChanged,
     OutageChanged,
 )
-from core.mail.delivery import PIPELINE
-from core.mail.inbox import IDLE_REFRESH_SECONDS, Fetched, Inbox
-from core.mail.parsing import parse_message
+from core.mail.inbox import Inbox
 from core.mail.sent_watch import SentWatcher
-from core.models import FINAL_FLAGS, Item, MessageKey, ParsedEmail, State
+from core.models import FINAL_FLAGS, State
 from core.retry import backoff_delay
 from core.service.escalation import Escalator
 from core.service.feed import ChangeFeed
+from core.service.mailbox_watch import MailboxSettings, MailboxWatch
 from core.service.membership import BEAT_SECONDS, CLAIM_SECONDS, STANDBY, Membership
+from core.service.tasks import stop_tasks, until
 from core.service.worker import ItemWorker
-from core.store import NewMessage, Store
-from core.store.lifecycle import NOT_ANSWERED_YET
+from core.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +79,7 @@ class Pipeline:
         self.inbox_factory = inbox_factory
         self.bus = bus
         self.concurrency = concurrency
-        self.poll_interval = poll_interval
-        self.days_back = days_back
         self.sent_mailbox = sent_mailbox
-        self.smtp_saves_sent = smtp_saves_sent
         self.clock = clock
         self.member = member or Membership(store, clock)
         self.inbox = inbox
@@ -99,24 +87,26 @@ class Pipeline:
         self._queue: asyncio.Queue[int] = asyncio.Queue()
         self._pending: set[int] = set()  # queued or being worked on
         self._timers: dict[int, asyncio.TimerHandle] = {}  # items due later
-        self._wake = asyncio.Event()
-        self._orphans: list[Item] = []
-        self._inbox_status = "connecting"
         self._busy: set[int] = set()  # items a worker holds right now
         self._closing = False
-        self.discovered = 0  # messages this run found and recorded
         self._all_put_down = asyncio.Event()
-        self.wait_for_sign_in = wait_for_sign_in or _a_minute
         self._parked: set[int] = set()  # approved replies waiting for a working sign-in
         self._auth_problem: AuthError | None = None
         self._auth_failures = 0
-        self._signed_out: SignInRequired | None = None  # found by a worker, for the inbox loop
         self._serving = False
-        self._failures = 0
-        # Awaited before each message is recorded and each step of an item. A
-        # console in the same process makes the pipeline give way while a person
-        # is at the keyboard (see `OperatorConsole.give_way`); by default, no wait.
-        self.give_way: Callable[[], Awaitable[None]] = _no_wait
+        settings = MailboxSettings(inbox, days_back, poll_interval, sent_mailbox, smtp_saves_sent)
+        self.mailbox = MailboxWatch(
+            settings,
+            store,
+            worker,
+            bus,
+            inbox_factory,
+            clock,
+            wait_for_sign_in or _a_minute,
+            enqueue=self.enqueue,
+            signed_in=self._release_parked,
+            claim=lambda item_id: store.claim(item_id, self.member.id, CLAIM_SECONDS),
+        )
         # Pages emergencies that wait for a person (set by `open_assistant`).
         self.escalator: Escalator | None = None
         # Notices the manager's replies from other mail clients (set by `open_assistant`).
@@ -140,7 +130,7 @@ class Pipeline:
         Any number of processes may serve one store: each works on the items it
         claims, and the one holding the mailbox's lease watches the mailbox. The
         process's membership runs beside it (`serve_inboxes`)."""
-        await self._find_orphans()
+        await self.mailbox.find_orphans()
         await self._resume_active()
         self._serving = True
         workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
@@ -158,7 +148,7 @@ class Pipeline:
             self._serving = False
             for timer in self._timers.values():
                 timer.cancel()
-            self._status("stopped")
+            self.mailbox.status("stopped")
 
     async def _watch_mailbox(self, stop: asyncio.Event) -> None:
         """Watch the mailbox (and page for emergencies) while this process holds the
@@ -170,16 +160,16 @@ class Pipeline:
                 mine = await self._hold_lease(bool(held))
                 if mine and not held:
                     watching = asyncio.Event()
-                    held = [asyncio.create_task(self._inbox_loop(watching))]
+                    held = [asyncio.create_task(self.mailbox.run(watching))]
                     if self.escalator is not None:
                         held.append(asyncio.create_task(self.escalator.run(watching)))
                 elif not mine and held:
                     watching.set()
                     await stop_tasks(held)
                     held = []
-                if not mine and self._inbox_status != STANDBY:
-                    self._status(STANDBY, "another service watches this mailbox")
-                await _until(stop, asyncio.sleep(LEASE_CHECK_SECONDS))
+                if not mine and self.mailbox.status_now != STANDBY:
+                    self.mailbox.status(STANDBY, "another service watches this mailbox")
+                await until(stop, asyncio.sleep(LEASE_CHECK_SECONDS))
         finally:
             watching.set()
             await stop_tasks(held)
@@ -199,14 +189,14 @@ class Pipeline:
         """Take over what nobody holds: work a stopped process left, replies caught
         mid-send (recovered by the mailbox's watcher)."""
         while not stop.is_set():
-            await _until(stop, asyncio.sleep(BEAT_SECONDS))
+            await until(stop, asyncio.sleep(BEAT_SECONDS))
             try:
                 await self.member.reap()
                 await self._resume_active()
-                await self._find_orphans()
+                await self.mailbox.find_orphans()
             except StoreError as exc:
                 log.warning("looking for work nobody holds: %s", exc)
-            if self._orphans:
+            if self.mailbox.has_orphans:
                 self.wake()
 
     async def _let_workers_finish(self, workers: list[asyncio.Task[None]]) -> None:
@@ -226,20 +216,20 @@ class Pipeline:
         inbox = self.inbox_factory()
         await inbox.connect()
         await self.member.join()
-        await self._find_orphans()
+        await self.mailbox.find_orphans()
         await self._look_in_sent()  # replies the manager sent while we were not running
         done = asyncio.Event()
         workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
         workers.append(asyncio.create_task(self.member.run(done)))
         try:
-            await self._recover_sending(inbox)
+            await self.mailbox.recover_sending(inbox)
             await self._resume_active()
-            await self._discover(inbox)
-            await self._notice_answered(inbox)
+            await self.mailbox.discover(inbox)
+            await self.mailbox.notice_answered(inbox)
             await self._finish_burst()
             if self.escalator is not None:  # pages for emergencies found in this run
                 await self.escalator.look()
-            await self._sync_flags(inbox)
+            await self.mailbox.sync_flags(inbox)
         finally:
             done.set()
             await stop_tasks(workers)
@@ -269,6 +259,15 @@ class Pipeline:
             for when, item_id in sorted(due):
                 if when <= self.clock():
                     self.enqueue(item_id)
+
+    async def _look_in_sent(self) -> None:
+        """Open the Sent folder's watch for a burst; a failure is said once, not fatal."""
+        if self.sent_watcher is None:
+            return
+        try:
+            await self.sent_watcher.open()
+        except (InboxError, AuthError) as exc:
+            self.sent_watcher.cannot_watch(exc)
 
     def enqueue(self, item_id: int) -> None:
         """Ask a worker to advance this item (after an operator decision, say).
@@ -301,9 +300,14 @@ class Pipeline:
         self._timers.pop(item_id, None)
         self.enqueue(item_id)
 
+    @property
+    def discovered(self) -> int:
+        """Messages this process found and recorded."""
+        return self.mailbox.discovered
+
     def wake(self) -> None:
         """Interrupt IDLE so flags are synced now rather than at the next mail."""
-        self._wake.set()
+        self.mailbox.wake()
 
     # --- recovery ------------------------------------------------------------------------
 
@@ -313,47 +317,6 @@ class Pipeline:
         for item in await self.store.unclaimed(ACTIVE_STATES, self.inbox):
             if item.id not in self._pending:
                 self.enqueue_at(item.id, self.worker.next_step_at(item))
-
-    async def _find_orphans(self) -> None:
-        """Replies caught in `sending` by a process that stopped (nobody holds them)."""
-        known = {item.id for item in self._orphans}
-        sending = await self.store.unclaimed([State.SENDING], self.inbox)
-        self._orphans += [item for item in sending if item.id not in known]
-
-    async def _recover_sending(self, inbox: Inbox) -> None:
-        """A reply caught mid-send: found in Sent means sent; otherwise a person decides."""
-        orphans, self._orphans = self._orphans, []
-        for item in orphans:
-            if await self.store.claim(item.id, self.member.id, CLAIM_SECONDS):
-                await self._recover_one_sending(item, inbox)
-
-    async def _recover_one_sending(self, item: Item, inbox: Inbox) -> None:
-        """Found in Sent means sent; otherwise the item says what is known, for a person."""
-        looked = False
-        if self.sent_mailbox and item.reply_message_id:
-            try:
-                if await inbox.contains_message_id(self.sent_mailbox, item.reply_message_id):
-                    await self.store.transition(
-                        item.id,
-                        State.SENT,
-                        actor=PIPELINE,
-                        expect={State.SENDING},
-                        detail={"recovered": f"found in {self.sent_mailbox}"},
-                    )
-                    return
-                looked = True
-            except InboxError as exc:
-                log.warning("could not check %s for #%s: %s", self.sent_mailbox, item.id, exc)
-        await self.store.transition(
-            item.id,
-            State.IN_DOUBT,
-            actor=PIPELINE,
-            expect={State.SENDING},
-            error=in_doubt_reason(
-                item.reply_message_id,
-                self.sent_mailbox if looked and self.smtp_saves_sent else "",
-            ),
-        )
 
     # --- workers ---------------------------------------------------------------------------
 
@@ -389,7 +352,7 @@ class Pipeline:
         self._busy.add(item_id)
         self._all_put_down.clear()
         try:
-            item = await self.worker.advance(item_id, self.give_way)
+            item = await self.worker.advance(item_id)
             self._auth_failures = 0
             if item.state in FINAL_FLAGS:
                 self.wake()
@@ -409,10 +372,9 @@ class Pipeline:
         self._parked.add(item_id)
         self._auth_problem = exc
         if isinstance(exc, SignInRequired):
-            self._signed_out = exc  # the inbox loop reports it and waits for `login`
-            self.wake()
+            self.mailbox.signed_out(exc)  # the watch reports it and waits for `login`
             return
-        self._status(self._inbox_status, str(exc))
+        self.mailbox.status(self.mailbox.status_now, str(exc))
         if first and self._serving:  # a token refused by SMTP alone: try again later
             self._auth_failures += 1
             delay = backoff_delay(self._auth_failures - 1, 1.0, 300.0)
@@ -474,180 +436,9 @@ class Pipeline:
         else:
             self.bus.publish(OutageChanged(service, outage.since, outage.next_try, outage.reason))
 
-    # --- the inbox -------------------------------------------------------------------------
-
-    async def _inbox_loop(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await self._inbox_session(stop)
-            except SignInRequired as exc:  # retrying cannot help: wait for a person
-                log.warning("inbox: %s", exc)
-                self._status("signed out", str(exc))
-                await _until(stop, self.wait_for_sign_in())
-            except (InboxError, AuthError) as exc:
-                self._failures += 1
-                delay = backoff_delay(self._failures - 1, 1.0, 60.0 if exc.retryable else 300.0)
-                log.warning("inbox: %s; reconnecting in %.0f s", exc, delay)
-                self._status("reconnecting", str(exc))
-                await _until(stop, asyncio.sleep(delay))
-
-    async def _inbox_session(self, stop: asyncio.Event) -> None:
-        inbox = self.inbox_factory()
-        try:
-            self._status("connecting")
-            await inbox.connect()
-            self._failures = 0
-            self._signed_out = None
-            self._release_parked()  # signing in works: replies waiting for it go out
-            await self._serve(inbox, stop)
-        finally:
-            await asyncio.shield(inbox.close())  # runs to its end, even when cancelled again
-
-    async def _serve(self, inbox: Inbox, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            await self._recover_sending(inbox)
-            self._raise_if_signed_out()
-            await self._discover(inbox)
-            await self._notice_answered(inbox)
-            await self._sync_flags(inbox)
-            mode = "idle" if inbox.supports_idle else "polling"
-            self._status(mode)
-            timeout = IDLE_REFRESH_SECONDS if inbox.supports_idle else self.poll_interval
-            self._wake.clear()
-            self._raise_if_signed_out()  # (a later one sets `_wake` and ends the wait)
-            await inbox.wait_for_change(timeout, self._wake)
-
-    def _raise_if_signed_out(self) -> None:
-        """A reply could not sign in to SMTP: the mailbox as a whole is signed out."""
-        if self._signed_out is not None:
-            raise self._signed_out
-
-    async def _look_in_sent(self) -> None:
-        """Open the Sent folder's watch for a burst; a failure is said once, not fatal."""
-        if self.sent_watcher is None:
-            return
-        try:
-            await self.sent_watcher.open()
-        except (InboxError, AuthError) as exc:
-            self.sent_watcher.cannot_watch(exc)
-
-    async def _notice_answered(self, inbox: Inbox) -> None:
-        """Messages another mail client flagged \\Answered while we still held them."""
-        waiting = {
-            item.key.uid: item
-            for item in await self.store.items(NOT_ANSWERED_YET)
-            if item.key == MessageKey(inbox.mailbox, inbox.uidvalidity, item.key.uid, self.inbox)
-        }
-        if not waiting:
-            return
-        for uid in await inbox.answered_among(waiting):
-            retired = await self.store.retire_answered(
-                waiting[uid].id, "another mail client marked the message answered"
-            )
-            if retired is not None:
-                await self.worker.answered_elsewhere(retired)
-
-    async def _discover(self, inbox: Inbox) -> None:
-        since = (self.clock() - timedelta(days=self.days_back)).date()
-        known = await self.store.known_uids(inbox.mailbox, inbox.uidvalidity, self.inbox)
-        for uid in await inbox.unseen_since(since):
-            if uid in known:
-                continue
-            await self.give_way()
-            fetched = await inbox.fetch(uid)
-            if fetched is None:  # expunged between SEARCH and FETCH
-                continue
-            message, email = await self._new_message(inbox, uid, fetched)
-            item = await self.store.add(message)
-            if item is not None:
-                self.worker.drafter.remember_parsed(item.id, email)
-                self.discovered += 1
-                self.enqueue(item.id)
-
-    async def _new_message(
-        self, inbox: Inbox, uid: int, fetched: Fetched
-    ) -> tuple[NewMessage, ParsedEmail]:
-        """The message to store, and the email parsed (once: the worker gets it too)."""
-        raw = fetched.raw
-        email = await asyncio.to_thread(parse_message, raw)
-        message = NewMessage(
-            key=MessageKey(inbox.mailbox, inbox.uidvalidity, uid, self.inbox),
-            message_id=email.message_id,
-            dedup_key=email.message_id or "sha256:" + hashlib.sha256(raw).hexdigest(),
-            raw=raw,
-            received_at=fetched.arrived or email.date or self.clock(),
-            sender=str(email.sender) if email.sender else "",
-            subject=email.subject,
-        )
-        return message, email
-
-    async def _sync_flags(self, inbox: Inbox) -> None:
-        """Set IMAP flags (and file Sent copies) for items that came to rest."""
-        for item in await self.store.unsynced_flags(inbox.mailbox, inbox.uidvalidity, self.inbox):
-            if item.state is State.SENT and self.sent_mailbox:
-                await self._copy_to_sent(inbox, item)
-            if item.state in FINAL_FLAGS:  # an operator may have reopened it since
-                await inbox.add_flags([item.key.uid], FINAL_FLAGS[item.state])
-            await self.store.mark_flags_synced([item.id])
-
-    async def _copy_to_sent(self, inbox: Inbox, item: Item) -> None:
-        """File a copy of the reply; a refusal (no such mailbox) is reported, not fatal.
-        Not when the SMTP server files its own copies there."""
-        if self.smtp_saves_sent:
-            return
-        try:
-            if await inbox.contains_message_id(self.sent_mailbox, item.reply_message_id):
-                return  # copied before a crash
-            await inbox.append(self.sent_mailbox, await self.store.reply_raw(item.id), ["\\Seen"])
-        except InboxError as exc:
-            if exc.retryable:
-                raise
-            log.warning("no copy of #%s in %s: %s", item.id, self.sent_mailbox, exc)
-            self._status(self._inbox_status, f"IMAP_SENT_MAILBOX {self.sent_mailbox}: {exc}")
-
-    def _status(self, status: str, detail: str = "") -> None:
-        self._inbox_status = status
-        self.bus.publish(InboxStatusChanged(status, self.clock(), detail, self.inbox))
-
-
-def in_doubt_reason(message_id: str, searched: str = "") -> str:
-    """What is known of a reply caught between the server and its answer, truthfully.
-
-    `searched` is the Sent mailbox the server files its own copies in, when it was
-    searched and the reply was not there."""
-    if searched:
-        known = (
-            f"it is not in {searched}, where the mail server files what it sends, "
-            "so it most likely did not go out"
-        )
-    else:
-        known = (
-            "it may have gone out, and the Sent folder cannot tell: a copy is filed "
-            "there only after the server's answer"
-        )
-    return (
-        f"interrupted while sending, before the mail server answered: {known}. "
-        f"The reply's Message-ID: {message_id or 'unknown'}"
-    )
-
-
-async def _no_wait() -> None:
-    return None
-
 
 async def _a_minute() -> None:
     await asyncio.sleep(60)
-
-
-async def _until(stop: asyncio.Event, pause: Awaitable[None]) -> None:
-    """Wait for `pause` to finish or `stop` to be set, whichever comes first."""
-    waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(pause)]
-    try:
-        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for wait in waits:
-            wait.cancel()
-        await asyncio.gather(*waits, return_exceptions=True)
 
 
 async def serve_inboxes(
@@ -669,19 +460,3 @@ async def serve_inboxes(
     finally:
         await stop_tasks(loops)
         await member.leave()
-
-
-async def stop_tasks(tasks: list[asyncio.Task[None]]) -> None:
-    """Cancel tasks and wait for them, cancelling again if a cancellation got lost.
-
-    (On Python 3.11 a cancellation that races with a finishing `wait_for`
-    inside a client library can be swallowed; asking again is the remedy.)
-    """
-    for _ in range(20):
-        pending = [task for task in tasks if not task.done()]
-        if not pending:
-            break
-        for task in pending:
-            task.cancel()
-        await asyncio.wait(pending, timeout=0.5)
-    await asyncio.gather(*tasks, return_exceptions=True)

@@ -42,6 +42,7 @@ from core.errors import ConfigError, StoreError
 from core.events import EventBus, OutageChanged
 from core.models import Delivery, OutboxEvent, Page, Ticket
 from core.service.signing import MAKE_A_SECRET, secret_key, sign
+from core.service.tasks import until
 from core.store import Store
 from core.store.webhooks import DELIVERED, FAILED, PENDING
 
@@ -224,7 +225,7 @@ class WebhookSender:
                 wait = 1.0
             if wait > 0:
                 with contextlib.suppress(StoreError):
-                    await _until(stop, self.store.wait_for_change(wait))
+                    await until(stop, self.store.wait_for_change(wait))
         with contextlib.suppress(StoreError):
             await self.store.release_lease(LEASE, self.owner)
 
@@ -319,15 +320,3 @@ def _retry_after(value: str, now: datetime) -> float | None:
         return max(0.0, (parsedate_to_datetime(value) - now).total_seconds())
     except (TypeError, ValueError):
         return None
-
-
-async def _until(stop: asyncio.Event, waiting: Any) -> None:
-    """Wait for `waiting`, or until `stop` is set, whichever comes first."""
-    task = asyncio.ensure_future(waiting)
-    stopped = asyncio.ensure_future(stop.wait())
-    try:
-        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for pending in (task, stopped):
-            pending.cancel()
-        await asyncio.gather(task, stopped, return_exceptions=True)

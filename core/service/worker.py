@@ -137,21 +137,16 @@ class ItemWorker:
             State.RETRYING: self._retry,
         }
 
-    async def advance(
-        self, item_id: int, between_steps: Callable[[], Awaitable[None]] | None = None
-    ) -> Item:
+    async def advance(self, item_id: int) -> Item:
         """Run steps until the item rests; an unexpected error fails the item, visibly.
 
-        `between_steps` is awaited before each step (a console may hold the
-        pipeline back while its operator types). An `AuthError` (the mailbox is
-        signed out) is not the item's fault: the item keeps its state and the
-        error goes to the caller, which waits for the sign-in.
+        An `AuthError` (the mailbox is signed out) is not the item's fault: the
+        item keeps its state and the error goes to the caller, which waits for
+        the sign-in.
         """
         item = await self.store.get(item_id)
         while item.state in self._steps and self.due(item):
             step = self._steps[item.state]
-            if between_steps is not None:
-                await between_steps()
             before = (item.state, item.version)
             try:
                 item = await step(item)

@@ -340,7 +340,7 @@ async def test_keepalives_are_not_changes_an_idle_service_sends_no_commands(
         account = dovecot.add_user()
         settings = make_settings(account, smtp_server, tmp_path)
         async with serving(settings) as opened:
-            await until(lambda: opened.pipeline._inbox_status == "idle")
+            await until(lambda: opened.pipeline.mailbox.status_now == "idle")
             await asyncio.sleep(1.5)  # both connections settle into IDLE
             before = len(dovecot.commands_logged())
             await asyncio.sleep(5)  # five keepalives on each connection

@@ -183,7 +183,7 @@ async def test_restart_resumes_what_was_left_half_done(
     async with assistant(settings) as opened:  # fetched and recorded, then "crashed"
         inbox = opened.pipeline.inbox_factory()
         await inbox.connect()
-        await opened.pipeline._discover(inbox)
+        await opened.pipeline.mailbox.discover(inbox)
         await inbox.close()
         assert await opened.store.counts() == {State.NEW: 1}
     counts = await run_once(settings)
