@@ -120,7 +120,7 @@ class OperatorConsole(ConsoleBase):
             self._key_time = event.time  # read from the terminal at this moment
             self._last_key = max(self._last_key, event.time)
         elif isinstance(event, events.CursorPosition):
-            self._terminal_answered()
+            self.drawn.answered()
         await super().on_event(event)
 
     def _acting_on(self) -> Item | None:

@@ -11,14 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import deque
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -26,7 +24,8 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from console.attention import EmergencyWatch, notice_for
+from console.alerts import EmergencyAlerts
+from console.attention import EmergencyWatch
 from console.bridge import (
     InboxUpdated,
     ItemsUpdated,
@@ -38,6 +37,7 @@ from console.bridge import (
     pump_events,
 )
 from console.collector import QuietCollector
+from console.drawn import DrawnFrames
 from console.reading import Reading
 from console.widgets.detail import DetailPane
 from console.widgets.detail_text import DetailView
@@ -59,8 +59,6 @@ from core.service.launcher import ServiceLink
 from core.service.membership import CLAIM_SECONDS
 from core.store import utc_now
 
-EMERGENCY_NOTICE_SECONDS = 5.0  # the banner stays; the notice only catches the eye
-BURST_SECONDS = 0.5  # new emergencies this close together make one notice
 # An item key pressed sooner than this after the item appeared was meant for what
 # was on screen before: nobody reads and decides faster (human reaction ≈ 0.2 s).
 LOOK_SECONDS = 0.2
@@ -112,9 +110,7 @@ class ConsoleBase(App[None]):
         self.team: TeamChanged | None = None  # the services and the operators at a console
         self._presence_timer: Timer | None = None
         self._service_says: dict[str, Any] = {}  # the status of the service at work
-        self._unconfirmed: deque[tuple[int, int]] = deque()  # drawn, not yet confirmed
-        self._terminal_answers: bool | None = None  # does the terminal answer DSR?
-        self._answer_timer: Timer | None = None
+        self.drawn = DrawnFrames(self)
         self._assistant_options = assistant_options
         self._resources = AsyncExitStack()
         self.items: dict[int, Item] = {}
@@ -122,9 +118,7 @@ class ConsoleBase(App[None]):
         self.status = StatusModel()
         self._stop = asyncio.Event()
         self.emergencies = EmergencyWatch()
-        self._notice_timer: Timer | None = None
-        self._notice_until = 0.0  # when the emergency notice on screen goes away
-        self._banner_line: Text | None = None
+        self.alerts = EmergencyAlerts(self, self.emergencies, clock)
 
     # --- layout and start-up -------------------------------------------------------------
 
@@ -132,8 +126,8 @@ class ConsoleBase(App[None]):
         # The panes, the banner and the status bar are kept by reference: timers and
         # callbacks still arriving while the app closes must find them, a query would not.
         with Vertical(id="main"):
-            self._banner = Static(id="banner", classes="hidden")
-            yield self._banner
+            self.alerts.banner = Static(id="banner", classes="hidden")
+            yield self.alerts.banner
             yield Input(placeholder="search sender and subject", id="search", classes="hidden")
             with Horizontal(id="panes"):
                 self._queue = QueueTable(
@@ -174,7 +168,7 @@ class ConsoleBase(App[None]):
         self.queue.when_columns_change(self._refill)
         self.queue.follow_selection(self._show_selected)
         self.fill_queue(self.queue.filter)
-        self._refresh_banner()
+        self.alerts.refresh_banner()
         self._refresh_status()
         self.queue.focus()
         self.run_worker(self.client.feed.run(self._stop), name="feed", exit_on_error=False)
@@ -234,7 +228,7 @@ class ConsoleBase(App[None]):
         for item in message.items:
             self._apply(item, now)
         self._refresh_status()
-        self._refresh_banner()
+        self.alerts.refresh_banner()
 
     def _apply(self, item: Item, now: datetime) -> None:
         """Show the store's newest version of an item in the queue and, if shown, the detail."""
@@ -246,7 +240,7 @@ class ConsoleBase(App[None]):
         if item.proposal is not None and (before is None or before.proposal != item.proposal):
             self._note_provider(item)
         if self.emergencies.observe(item):
-            self._alert()
+            self.alerts.alert()
         if item.state is State.FAILED and item.error:
             self.status.last_error = f"#{item.id}: {item.error}"
         shown = self.detail.shown
@@ -345,38 +339,7 @@ class ConsoleBase(App[None]):
         self.items[item.id] = item
         return True
 
-    # --- emergencies: a persistent banner, a bell, one notice at a time ------------------
-
-    def _alert(self) -> None:
-        """A new emergency: ring now; a burst of them becomes one notice."""
-        self.bell()
-        if self._notice_timer is None:
-            self._notice_timer = self.set_timer(BURST_SECONDS, self._show_emergency_notice)
-
-    def _show_emergency_notice(self) -> None:
-        self._notice_timer = None
-        wait = self._notice_until - self._now()
-        if wait > 0:  # one emergency notice at a time: the next waits its turn
-            self._notice_timer = self.set_timer(wait, self._show_emergency_notice)
-            return
-        fresh = [self.items[i] for i in self.emergencies.take_fresh() if i in self.items]
-        if not fresh:
-            return
-        if self.say(
-            notice_for(fresh), title="Emergency", severity="error", timeout=EMERGENCY_NOTICE_SECONDS
-        ):
-            self._notice_until = self._now() + EMERGENCY_NOTICE_SECONDS
-
-    def _now(self) -> float:
-        return asyncio.get_running_loop().time()
-
-    def _refresh_banner(self) -> None:
-        banner = self._banner
-        line = self.emergencies.banner(self.clock())
-        banner.set_class(line is None, "hidden")
-        if line is not None and line != self._banner_line:
-            banner.update(line, layout=False)
-        self._banner_line = line
+    # --- emergencies, notices ------------------------------------------------------------
 
     def action_oldest_emergency(self) -> None:
         oldest = self.emergencies.oldest()
@@ -437,7 +400,7 @@ class ConsoleBase(App[None]):
         now = self.clock()
         self.queue.refresh_times(self.items, now)
         self._refresh_status()
-        self._refresh_banner()
+        self.alerts.refresh_banner()
         shown = self.detail.shown
         counting = shown is not None and shown.state in (State.APPROVED, State.RETRYING)
         if shown is not None and counting and shown.send_after:
@@ -493,35 +456,8 @@ class ConsoleBase(App[None]):
         if shown is not None and shown.id == item_id:
             self.detail.show(self._view(self.items.get(item_id, shown)), self.clock())
 
-    # --- knowing what the terminal shows -----------------------------------------------------
-    #
-    # A frame handed to the terminal may take a while to appear when the machine is
-    # busy. After each frame with a new detail, the console asks the terminal where its
-    # cursor is (DSR, ESC [6n); the terminal answers only once it has shown everything
-    # written before the question. A terminal that never answers is trusted with what
-    # it was given.
-
     def on_detail_pane_drawn(self, message: DetailPane.Drawn) -> None:
-        key = (message.item_id, message.version)
-        driver = getattr(self, "_driver", None)
-        if self.is_headless or driver is None or self._terminal_answers is False:
-            self.detail.confirm_seen(*key)
-            return
-        self._unconfirmed.append(key)
-        driver.write("\x1b[6n")
-        if self._terminal_answers is None and self._answer_timer is None:
-            self._answer_timer = self.set_timer(1.0, self._terminal_is_silent)
-
-    def _terminal_answered(self) -> None:
-        self._terminal_answers = True
-        if self._unconfirmed:
-            self.detail.confirm_seen(*self._unconfirmed.popleft())
-
-    def _terminal_is_silent(self) -> None:
-        if self._terminal_answers is None:
-            self._terminal_answers = False
-            while self._unconfirmed:
-                self.detail.confirm_seen(*self._unconfirmed.popleft())
+        self.drawn.drawn(message.item_id, message.version)
 
     # --- filters ---------------------------------------------------------------------------
 
