@@ -335,8 +335,11 @@ DANGERS = (
         r"\b(can'?t|cannot|unable to|no way to) (lock|secure|close|shut) (it|the|my|our|the front)"
         r"( \w+)?( door| window)?",
         r"\b(front|entrance|main|building|street|back) door\b.{0,40}\b(stuck|jammed|wedged|"
-        r"blowing|swings?|swinging|wide) open\b|\b(lock|bolt|key|cylinder) (just )?spins|anyone "
-        r"(can|could) (walk|come|get|climb) in|hole big enough (for|to)",
+        r"blowing|swings?|swinging|wide) open\b|\b(lock|bolt|key|cylinder) (just )?spins|anyone\b"
+        r".{0,40}\b(can|could|will be able to) (walk|come|get|climb|wander) in(?!\s+(to|touch|on|"
+        r"for|at|person|time|early|late|today|tomorrow|the (morning|afternoon|evening)))|"
+        r"hole big enough "
+        r"(for|to)",
         r"\bpuerta (de (la )?(entrada|calle|casa|piso)|principal)\b.{0,30}\bno (cierra|se cierra|"
         r"se puede cerrar)|no (puedo|podemos) cerrar con llave|cerradura\b.{0,20}\bno (cierra|"
         r"funciona)",
@@ -392,8 +395,9 @@ DANGERS = (
         + VULNERABLE
         + ")",
         # No water at all, for the whole home or building.
-        r"\b(no (running )?water (at all|in the (whole|entire) (building|flat|"
-        r"apartment))|nothing (comes )?(out of|from) (any|the) taps?|(whole|"
+        r"\b(no (running )?water (at all|in (the )?(whole|entire) (building|flat|house|"
+        r"apartment))|(nothing|no water) (comes |is coming |came )?(out )?(of|from) (any|the|my|"
+        r"our) (taps?|faucets?)|(comes|coming|came) no water|(whole|"
         r"entire) building\b.{0,40}"
         r"\bno water|no water\b.{0,40}\b(whole|entire) building|pipes? (are |is )?frozen)\b",
         r"\b(no (sale|hay) (nada de )?agua|plus (une goutte )?d'eau|kein (tropfen )?wasser mehr|"

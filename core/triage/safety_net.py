@@ -111,6 +111,14 @@ NOT_AN_EMERGENCY = re.compile(
     r"to nie (jest )?nagłe|không khẩn cấp)\b",
     FLAGS,
 )
+# The body says the headline's danger is not there: "nothing is leaking, I checked".
+ALL_CLEAR = re.compile(
+    r"\b(nothing (is |was |'s )?(leaking|burning|on fire|smoking|flooding)|there'?s no (leak|fire)"
+    r"|(is|was|it'?s) not (a |from a )?(leak|fire)|nada (se )?(está )?(quemando|goteando)|"
+    r"rien ne (brûle|fuit)|nichts (brennt|leckt|tropft)|nada (está )?(a )?(queimar|vazar)|"
+    r"niente (brucia|perde)|nic (się )?nie (pali|cieknie)|không có gì (cháy|rò rỉ|bị rò))\b",
+    FLAGS,
+)
 WRITER_CAN_JUDGE = frozenset({"flooding", "no_heat", "no_water", "insecure", "trapped", "sewage"})
 
 
@@ -297,10 +305,12 @@ def screen(subject: str, text: str) -> Screening:
     The body tells how a danger stands; a subject counts only for dangers the
     body does not mention at all, and the subject of a reply or a forward ("Re:
     gas smell") is someone's earlier words: a person looks, nobody is paged. A
-    subject's finding is read in the light of the whole body, not of the subject alone.
+    subject's finding is read in the light of the whole body, not of the subject alone;
+    a body that says the danger is not there ("nothing is leaking") takes its page away.
     """
     findings = _findings(text)
-    inherited = bool(REPLY_PREFIX.match(subject))
+    # Someone's earlier words, or a headline the body takes back: a person looks.
+    inherited = bool(REPLY_PREFIX.match(subject) or ALL_CLEAR.search(text))
     for kind, finding in _findings(subject, cues=text).items():
         finding = replace(finding, context="", sentence="")
         findings.setdefault(kind, replace(finding, certain=False) if inherited else finding)

@@ -247,7 +247,8 @@ _ELSEWHERE = _words(
 # A danger named as a landmark in time ("after the break-in", "during the flood") is past.
 _LANDMARK = re.compile(
     r"(?<!\w)(after|before|during|following|después de|antes de|durante|après|avant|pendant|"
-    r"nach|vor|während|depois d[eoa]|dopo|prima d[ie]|po|przed|podczas|sau|trước)\W+"
+    r"nach|vor|während|depois d[eoa]|dopo|prima d[ie]|po|przed|podczas|sau|trước|suite (à|au|aux)|"
+    r"tras|a raíz de|in seguito a|infolge|sau khi)\W+"
     r"(the|that|this|our|last|el|la|los|las|le|les|l'|dem|der|den|o|a|il|lo|la)?\W*$",
     _FLAGS,
 )

@@ -85,8 +85,39 @@ DAMAGE_TO_THE_BUILDING = [
         "Máy sưởi trong nhà tôi đã ngừng chạy từ tối qua, bây giờ 9 độ C, ngoài trời âm 8 độ.",
     ),
     ("frío", "Todos los radiadores del piso están fríos desde anoche y fuera estamos a -6 grados."),
+    # Second-language English: the water is missing with words in between.
+    (
+        "No water in whole house",
+        "Since this morning there comes no water out of any tap in my flat, the toilet does "
+        "not fill again. My neighbours also have nothing. We can not wash or cook.",
+    ),
+    # The building left open, told in the middle of other business.
+    (
+        "bin rota",
+        "Here is the February bin rota the residents' association agreed on Tuesday: week of "
+        "1 Feb 101 and 102, week of 8 Feb 201 and 202, week of 15 Feb 301 and 302. Bins out "
+        "by 7am on Wednesday and back in the store by the evening, please. We had another "
+        "warning from the city about greasy pizza boxes in the recycling, so a reminder "
+        "would help. One more thing: the garage gate has been stuck open since 7 this "
+        "evening, the attendant has gone home and the door from the garage to the stairs "
+        "hasn't latched properly since December, so anyone walking down the street can get "
+        "into the building, all night.",
+    ),
 ]
 NOT_NOW = [
+    # A headline the body takes back.
+    (
+        "Water all over the entrance floor",
+        "The puddles in the entrance hall are just snow melting off everyone's boots - nothing "
+        "is leaking, I checked the ceiling. Could we get a mat by the door?",
+    ),
+    # The break-in is a landmark in time: after it, the locks were changed.
+    (
+        "clé",
+        "Suite au cambriolage de mardi, les serrures de la porte d'entrée ont été changées et "
+        "mon ancienne clé ne marche plus. Je suis chez un ami ce soir. Où récupérer la nouvelle ?",
+    ),
+    ("help", "If anyone can come in on Saturday to look at the tap, that would be great."),
     ("Stove", "The burner keeps clicking. There is NO smell of gas at all, I checked."),
     (
         "insurance",

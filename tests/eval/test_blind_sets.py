@@ -34,6 +34,7 @@ SETS = [
     "fortnight",
     "afterhours",
     "kin",
+    "commons",
 ]
 # Emergencies raised of those labelled, and the share of alarms that are real.
 FLOORS = {
@@ -49,6 +50,7 @@ FLOORS = {
     "fortnight": (0.9, 0.8),
     "afterhours": (0.95, 0.8),
     "kin": (0.9, 0.8),
+    "commons": (0.9, 0.78),
 }
 
 
