@@ -31,6 +31,7 @@ VULNERABLE = (
     r"pacemaker|copd|emphysema|chemo\w*|asthma\w*|"
     r"\b[6-9]\d[- ]?(years?|yrs?|yo)\b|\([6-9]\d\)|\b[6-9]\d (anni|años|ans|jahre|anos|lat|tuổi)"
     r"|bebé|bebê|bébé|anzian|ancian|idos[oa]|âgée?|älter|starsz|người già|niemowl|neonat|"
+    r"em bé|trẻ sơ sinh|tháng tuổi|months? old|monate alt|mesi di vita|meses de (edad|vida)|"
     r"medicin|medicamento|médicament|medikament|lekarstw|thuốc)"
 )
 
@@ -200,6 +201,9 @@ DANGERS = (
         r"\b(humo|olor a quemado)\b|\b(fumée|odeur de brûlé)\b|\b(rauch|verbrannt riecht|"
         r"brandgeruch)\b|\b(fumaça|fumo|cheiro de queimado)\b|\b(fumo|odore di bruciato)\b",
         r"\b(dym|swąd|zapach spalenizny)\b|\b(khói|mùi khét)\b",
+        # Smoke told by how it looks, gathering where smoke gathers.
+        r"\b(grey|gray|blue|bluish|black|thin) haze\b|\bhaze\b.{0,30}\b(by|near|under|along|at) "
+        r"the ceiling\b",
     ),
     _d(
         "gas",

@@ -42,6 +42,22 @@ DANGER_TO_LIFE = [
     # Written in scripts the learned model has never read: the patterns decide alone.
     ("着火了", "楼后面的垃圾房着火了！一楼走廊全是烟，我们已经打了911。"),
     ("غاز", "في ريحة غاز قوية بالمطبخ من ساعة، فتحت الشبابيك."),
+    # The flames were shut in; the smoke they made is there now, told by how it looks.
+    (
+        "Laundry room dryer",
+        "Hello,\n\nI just went down to get my clothes out of dryer #2 in the basement. When I "
+        "opened the door there was a glow at the back of the drum and little flames came up off "
+        "someone's towels when the air got in. I shut the door again and closed the laundry "
+        "room door behind me. There's a grey haze up by the ceiling down there now.\n\nI'm "
+        "back in my flat. Probably I should have done something else? Let me know if you need "
+        "me to go back down.",
+    ),
+    # Greeting the office ("chào văn phòng") does not put the danger in someone's office.
+    (
+        "không có sưởi",
+        "chào văn phòng, máy sưởi nhà tôi không chạy từ chiều tới giờ, trong nhà chỉ còn 54 độ "
+        "F, bé nhà tôi mới 2 tháng tuổi, tay chân bé lạnh lắm. ngoài trời đang có tuyết.",
+    ),
     # A failure that began last night goes on for a man whose heart cannot take the cold.
     (
         "late fee",
