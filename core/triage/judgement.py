@@ -14,7 +14,9 @@ They are combined for recall first, then for an alarm that means something:
   find them plainly harmless (`VETO`; for what happens to a person, not
   unlikely: `PERSON_EVENTS`); or when the model is sure of the whole
   text on its own (`SURE`): danger described in words no pattern knows, unless
-  its score came from sentences the net has placed (denied, over, asked about);
+  its score came from sentences the net has placed (denied, over, asked about),
+  or the writer says they looked and it is not there ("nothing is leaking"; for a
+  danger to life, "there's nobody in it");
 - **possible danger** (a person looks first, nobody is paged) when only one of
   them points at danger: the net's finding the model doubts, a finding the net
   cannot place (denied, asked about, over), or a model's mid-way score
@@ -133,6 +135,10 @@ def judge(subject: str, text: str) -> Judgement:
         grade = Grade.LIFE if life >= 0.5 else Grade.PROPERTY
         reason = f"reads like an emergency ({probability:.0%} by the learned model)"
         if grade is Grade.PROPERTY and screening.declined:  # the writer can judge that
+            return Judgement(None, True, found, reason, probability, screening)
+        # The writer looked and says it is not there: a person reads it before anyone is
+        # woken. (That nobody is hurt says nothing of a hole in the wall.)
+        if screening.all_clear or (grade is Grade.LIFE and screening.nobody_in_danger):
             return Judgement(None, True, found, reason, probability, screening)
         return Judgement(grade, False, found, reason, probability, screening)
     unsettled = certain or (screening.findings and probability >= DOUBT)

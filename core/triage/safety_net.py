@@ -119,6 +119,19 @@ ALL_CLEAR = re.compile(
     r"niente (brucia|perde)|nic (się )?nie (pali|cieknie)|không có gì (cháy|rò rỉ|bị rò))\b",
     FLAGS,
 )
+# The writer looked and says nobody is in there: "there's nobody in it", "nobody was
+# stuck". (Not "nobody was hurt" or "everyone is out": said of real fires and floods.)
+# It weighs against the model's score for a danger to life, never against a pattern.
+NOBODY_IN_DANGER = re.compile(
+    r"\b((nobody|no one|no-one) (is |was |'s |got )?(in it|inside|in there|stuck|trapped)|"
+    r"there'?s (nobody|no one) (in it|inside|in there)|nadie (está |estaba |quedó )?(dentro|"
+    r"atrapad[oa])|no hay nadie dentro|personne n'(est|était) (à l'intérieur|coincée?|bloquée?)|"
+    r"il n'y a personne (dedans|à l'intérieur)|niemand (ist |war )?(drin|darin|eingeschlossen)|"
+    r"ninguém (está |estava |ficou )?(dentro|pres[oa])|nessuno (è |era |è rimasto )?(dentro|"
+    r"bloccat[oa]|intrappolat[oa])|nikogo (nie ma |nie było )?w środku|nikt nie (jest|był|"
+    r"została?) uwięzion\w*|không có ai (bên trong|ở trong|bị kẹt))\b",
+    FLAGS,
+)
 WRITER_CAN_JUDGE = frozenset({"flooding", "no_heat", "no_water", "insecure", "trapped", "sewage"})
 
 
@@ -141,6 +154,8 @@ class Finding:
 class Screening:
     findings: tuple[Finding, ...] = ()
     declined: bool = False  # the writer says it is not urgent
+    all_clear: bool = False  # the writer says nothing leaks or burns
+    nobody_in_danger: bool = False  # the writer looked and says no person is in danger
 
     @property
     def fires(self) -> bool:
@@ -310,11 +325,14 @@ def screen(subject: str, text: str) -> Screening:
     """
     findings = _findings(text)
     # Someone's earlier words, or a headline the body takes back: a person looks.
-    inherited = bool(REPLY_PREFIX.match(subject) or ALL_CLEAR.search(text))
+    all_clear = bool(ALL_CLEAR.search(text))
+    inherited = bool(REPLY_PREFIX.match(subject)) or all_clear
     for kind, finding in _findings(subject, cues=text).items():
         finding = replace(finding, context="", sentence="")
         findings.setdefault(kind, replace(finding, certain=False) if inherited else finding)
-    return Screening(tuple(findings.values()), bool(NOT_AN_EMERGENCY.search(text)))
+    nobody = bool(NOBODY_IN_DANGER.search(text))
+    declined = bool(NOT_AN_EMERGENCY.search(text))
+    return Screening(tuple(findings.values()), declined, all_clear, nobody)
 
 
 REPLY_PREFIX = re.compile(r"\s*(re|aw|sv|vs|fwd?|wg|tr|rv|rif|odp|ynt)\s*(\[\d+\])?\s*:", FLAGS)

@@ -134,6 +134,15 @@ NOT_NOW = [
         "mon ancienne clé ne marche plus. Je suis chez un ami ce soir. Où récupérer la nouvelle ?",
     ),
     ("help", "If anyone can come in on Saturday to look at the tap, that would be great."),
+    # The writer looked: nobody is in the lift. A person reads it; nobody is woken.
+    (
+        "Lift stuck on 3rd floor",
+        "Hi,\n\nThe Harbor View lift has been sitting on the 3rd floor with its doors half "
+        "open since this morning, with the light inside off. There's nobody in it - I looked "
+        'in - and someone has taped an "out of order" note over the call button.\n\nIt\'s '
+        "not urgent-urgent, but I'm in 302 and I'm carrying a buggy up and down the stairs, so "
+        "the sooner the better. Any idea when the lift company can come?",
+    ),
     ("Stove", "The burner keeps clicking. There is NO smell of gas at all, I checked."),
     (
         "insurance",
@@ -203,6 +212,18 @@ def test_damage_that_cannot_wait_pages_maintenance(subject: str, text: str) -> N
 def test_danger_that_is_not_happening_now_pages_nobody(subject: str, text: str) -> None:
     judged = judge(subject, text)
     assert judged.grade is None, judged
+
+
+def test_nobody_hurt_says_nothing_of_the_hole_in_the_wall() -> None:
+    judged = judge(
+        "bike room wall",
+        "The snowplough just backed into the corner of the building by the bike room. There's "
+        "now a hole in the outside wall of the bike room about the size of a door, bricks all "
+        "over the ground, and the bike room's outside door is jammed in its frame. The driver "
+        "stopped, gave me his details, then left. Nobody was hurt. It's snowing into the bike "
+        "room.",
+    )
+    assert judged.emergency, judged
 
 
 def test_snow_that_melts_is_weather_not_wiring() -> None:
