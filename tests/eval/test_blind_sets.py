@@ -50,7 +50,7 @@ FLOORS = {
     "fortnight": (0.9, 0.8),
     "afterhours": (0.95, 0.8),
     "kin": (0.9, 0.8),
-    "commons": (0.9, 0.78),
+    "commons": (0.9, 0.88),
 }
 
 
