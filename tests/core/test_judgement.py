@@ -134,6 +134,13 @@ NOT_NOW = [
         "mon ancienne clé ne marche plus. Je suis chez un ami ce soir. Où récupérer la nouvelle ?",
     ),
     ("help", "If anyone can come in on Saturday to look at the tap, that would be great."),
+    # Smoke from a neighbour's grill, named in the next sentence.
+    (
+        "Khói bay vào sân",
+        "Tối nào khoảng 6 giờ cũng có nhiều khói bay vào sân trong và vào cửa sổ căn hộ tôi. "
+        "Đó là khói từ bếp nướng than của nhà hàng bên cạnh. Tôi có thể phơi quần áo dưới "
+        "tầng hầm được không?",
+    ),
     # The writer looked: nobody is in the lift. A person reads it; nobody is woken.
     (
         "Lift stuck on 3rd floor",
