@@ -48,8 +48,9 @@ from core.triage.standing import Standing, told_as_now
 
 SURE = 0.7  # the model alone makes an emergency from here
 # Below these (read around a finding), the net's finding is possible danger only; a
-# danger to life needs less to stand.
-VETO = {Grade.LIFE: 0.25, Grade.PROPERTY: 0.35}
+# danger to life needs less to stand ("My 2 year old daughter is locked inside alone!"
+# scores 0.24).
+VETO = {Grade.LIFE: 0.2, Grade.PROPERTY: 0.35}
 POSSIBLE = 0.6  # the model alone holds the email for a person from here
 # What happens to a person (a fall, an attack, fear) is told in the past tense even while
 # it goes on ("I fell and can't get up"), so its tense cannot place it: "I broke my ankle

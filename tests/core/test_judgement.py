@@ -42,6 +42,8 @@ DANGER_TO_LIFE = [
     # Written in scripts the learned model has never read: the patterns decide alone.
     ("着火了", "楼后面的垃圾房着火了！一楼走廊全是烟，我们已经打了911。"),
     ("غاز", "في ريحة غاز قوية بالمطبخ من ساعة، فتحت الشبابيك."),
+    # Short, and far from the words of most emergencies: the model alone is unsure.
+    ("Locked out", "My 2 year old daughter is locked inside alone!"),
     # The flames were shut in; the smoke they made is there now, told by how it looks.
     (
         "Laundry room dryer",
