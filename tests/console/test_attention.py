@@ -6,6 +6,8 @@ import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from textual.widgets._toast import Toast
+
 from console.attention import EmergencyWatch, notice_for
 from console.screens.help import HelpScreen
 from core.models import Action, Intent, Item, MessageKey, Proposal, State
@@ -143,6 +145,20 @@ async def test_no_notice_covers_a_dialog(
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, HelpScreen))
         assert "1 emergency waits" in str(app.query_one("#banner").render())
+
+
+async def test_an_emergency_notice_leaves_the_status_line_in_sight_on_a_small_terminal(
+    dovecot: DovecotServer, imap_account: ImapAccount, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    dovecot.deliver(imap_account, GAS)
+    app = console(dovecot, imap_account, smtp_server, tmp_path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await until(pilot, lambda: any(n.title == "Emergency" for n in app._notifications))
+        await pilot.pause(0.2)
+        status = app.query_one("#status").region
+        notices = [toast.region for toast in app.screen.query(Toast)]
+        assert notices and status.height
+        assert not any(notice.overlaps(status) for notice in notices)
 
 
 async def test_n_clears_a_false_alarm_the_banner_goes_and_the_draft_becomes_routine(
