@@ -35,6 +35,7 @@ SETS = [
     "afterhours",
     "kin",
     "commons",
+    "newcomers",
 ]
 # Emergencies raised of those labelled, and the share of alarms that are real.
 FLOORS = {
@@ -51,6 +52,7 @@ FLOORS = {
     "afterhours": (0.95, 0.8),
     "kin": (0.9, 0.8),
     "commons": (0.9, 0.88),
+    "newcomers": (0.9, 0.8),
 }
 
 
