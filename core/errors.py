@@ -80,11 +80,21 @@ class ModelUnavailable(TriageError):
 class SendError(AssistantError):
     stage = "send"
 
-    def __init__(self, message: str, *, retryable: bool = False, unreachable: bool = False) -> None:
-        super().__init__(message, retryable=retryable or unreachable)
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = False,
+        unreachable: bool = False,
+        in_doubt: bool = False,
+    ) -> None:
+        super().__init__(message, retryable=(retryable or unreachable) and not in_doubt)
         # The server could not be reached or dropped us (not one message's fault):
         # the other replies should not try it either until it answers again.
         self.unreachable = unreachable
+        # The message was handed over and the server never confirmed it: it may have
+        # gone out, so sending it again may send it twice. A person decides.
+        self.in_doubt = in_doubt
 
 
 class TicketError(AssistantError):

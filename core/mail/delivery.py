@@ -123,10 +123,19 @@ class Delivery:
         try:
             refused = await self.sender.send(message)
         except SendError as exc:
-            if exc.unreachable:
+            if exc.unreachable or exc.in_doubt:
                 self.mail_server.failed(str(exc))
             else:  # it answered: the server is there, this message was refused
                 self.mail_server.succeeded()
+            if exc.in_doubt:
+                return await self.store.transition(
+                    item.id,
+                    State.IN_DOUBT,
+                    actor=PIPELINE,
+                    expect={State.SENDING},
+                    error=f"{exc}: it may have gone out. The reply's Message-ID: "
+                    f"{item.reply_message_id or 'unknown'}",
+                )
             if exc.retryable:
                 return await self._retry_later(item, exc)
             return await self.store.transition(

@@ -120,9 +120,10 @@ class SmtpSender:
         An `AuthError` means the sign-in failed before anything was sent.
         """
         async with self._lock:
+            handover = _Handover()
             try:
                 client = await self._connected()
-                refused, _ = await client.send_message(message)
+                refused, _ = await handover.send(client, message)
             except aiosmtplib.SMTPRecipientsRefused as exc:
                 codes = [r.code for r in exc.recipients]
                 words = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients)
@@ -139,6 +140,12 @@ class SmtpSender:
                 ) from None
             except (aiosmtplib.SMTPException, OSError) as exc:
                 await self._drop()
+                # No answer in time once the message was handed over: the server may have
+                # it and answer to no one. (A dropped connection is tried again, as before.)
+                if handover.started and isinstance(exc, aiosmtplib.SMTPTimeoutError):
+                    raise SendError(
+                        f"the mail server never confirmed the reply ({exc})", in_doubt=True
+                    ) from None
                 raise SendError(
                     f"cannot talk to the mail server: {exc}", unreachable=True
                 ) from None
@@ -185,3 +192,26 @@ class SmtpSender:
     async def aclose(self) -> None:
         async with self._lock:
             await self._drop()
+
+
+class _Handover:
+    """Knows whether a send reached DATA: from then on, no answer in time leaves the
+    message possibly delivered (the server may accept it and answer to no one)."""
+
+    def __init__(self) -> None:
+        self.started = False
+
+    async def send(
+        self, client: aiosmtplib.SMTP, message: EmailMessage
+    ) -> tuple[dict[str, aiosmtplib.SMTPResponse], str]:
+        data = client.data
+
+        async def watched(*args: object, **kwargs: object) -> aiosmtplib.SMTPResponse:
+            self.started = True
+            return await data(*args, **kwargs)  # type: ignore[arg-type]
+
+        client.data = watched  # type: ignore[method-assign]
+        try:
+            return await client.send_message(message)
+        finally:
+            del client.data

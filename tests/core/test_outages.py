@@ -316,3 +316,37 @@ async def test_the_status_says_since_when_the_server_is_down_and_send_now_tries_
     assert item.state is State.SENT
     assert outages[-1].since is None
     assert outages[-1].describe(datetime.now(timezone.utc)) == "mail server answers again"
+
+
+async def test_a_reply_the_server_never_confirms_is_never_sent_twice(
+    smtp_server: SmtpServer,
+) -> None:
+    """The server takes the message and answers after the client gave up: trying again
+    would deliver it twice, so the reply is in doubt, for a person to settle."""
+    from email import message_from_bytes
+    from email.policy import SMTP
+
+    from core.config import Security
+    from core.errors import SendError
+    from core.mail.outbox import SmtpSender
+
+    raw = make_email("office@example.com", "Re: faucet", "We come on Monday.", to="e@example.com")
+    message = message_from_bytes(raw, policy=SMTP)
+    sender = SmtpSender(
+        smtp_server.host,
+        smtp_server.port,
+        Security.NONE,
+        smtp_server.user or "",
+        smtp_server.password or "",
+        timeout=0.5,
+    )
+    smtp_server.accept_then_stall_next(1.5)  # it has the message; its 250 comes too late
+    try:
+        await sender.send(message)
+    except SendError as exc:
+        refused = exc
+    else:
+        raise AssertionError("the send should not have been confirmed")
+    assert refused.in_doubt and not refused.retryable
+    assert len(smtp_server.messages) == 1  # it did go out: a retry would have doubled it
+    await sender.aclose()
