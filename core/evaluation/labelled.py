@@ -47,6 +47,7 @@ class Outcome:
     label: Label
     proposal: Proposal
     seconds: float
+    on_file: bool = True  # the sender is a tenant in the datastore
 
 
 @dataclass
@@ -59,6 +60,10 @@ class Report:
     emergency_precision: float | None
     action_accuracy: float
     action_recall: dict[str, float]
+    # The same for mail from senders on file: a stranger is held for review whatever
+    # the label says, by policy, so this is what the offline actions are measured by.
+    action_accuracy_on_file: float
+    strangers_held: int
     automated_answered: int
     # A labelled emergency given the action `reply` (answered as routine), and the
     # ones of those that would go out with every intent on auto-send at 0.5.
@@ -124,6 +129,8 @@ class Report:
             f"precision: {_pct(self.emergency_precision)}",
             f"action accuracy: {self.action_accuracy:.1%}  "
             + "  ".join(f"{a} {v:.1%}" for a, v in self.action_recall.items()),
+            f"action accuracy, senders on file: {self.action_accuracy_on_file:.1%}  "
+            f"(strangers held for review by policy: {self.strangers_held})",
             f"automated mail given 'reply': {self.automated_answered}",
             f"emergencies answered as routine: {self.emergencies_answered_as_routine}  "
             f"auto-sent (every intent on, threshold 0.5): {self.emergencies_auto_sent}",
@@ -179,14 +186,17 @@ async def evaluate(
     for label in await asyncio.to_thread(load_labels, folder):
         raw = await asyncio.to_thread((folder / label.file).read_bytes)
         started = time.perf_counter()
+        email = parse_message(raw)
         proposal = await triage(
-            parse_message(raw),
+            email,
             directory,
             provider,
             own_addresses=own_addresses,
             max_retries=max_retries,
         )
-        outcomes.append(Outcome(label, proposal, time.perf_counter() - started))
+        seconds = time.perf_counter() - started
+        on_file = directory.tenant_for(email.sender_addr) is not None
+        outcomes.append(Outcome(label, proposal, seconds, on_file))
     return outcomes
 
 
@@ -205,6 +215,7 @@ def summarise(outcomes: list[Outcome]) -> Report:
         o.label.action.value for o in outcomes if o.proposal.action is o.label.action
     )
     wrong = [o for o in written if o not in right]
+    on_file = [o for o in outcomes if o.on_file or o.label.action is Action.SKIP]
     routine = [o for o in flagged if o.label.emergency and o.proposal.action is Action.REPLY]
     return Report(
         messages=len(outcomes),
@@ -218,6 +229,16 @@ def summarise(outcomes: list[Outcome]) -> Report:
         emergency_precision=true_alarm / raised if raised else None,
         action_accuracy=_ratio(sum(action_right.values()), len(outcomes)),
         action_recall={a: _ratio(action_right[a], by_action[a]) for a in ACTIONS if by_action[a]},
+        action_accuracy_on_file=_ratio(
+            sum(1 for o in on_file if o.proposal.action is o.label.action), len(on_file)
+        ),
+        strangers_held=sum(
+            1
+            for o in outcomes
+            if not o.on_file
+            and o.label.action is Action.REPLY
+            and o.proposal.action is Action.REVIEW
+        ),
         automated_answered=sum(
             1
             for o in outcomes

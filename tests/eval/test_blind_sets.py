@@ -36,6 +36,7 @@ SETS = [
     "kin",
     "commons",
     "newcomers",
+    "summer",
 ]
 # Emergencies raised of those labelled, and the share of alarms that are real.
 FLOORS = {
@@ -53,6 +54,7 @@ FLOORS = {
     "kin": (0.9, 0.8),
     "commons": (0.9, 0.88),
     "newcomers": (0.9, 0.8),
+    "summer": (0.95, 0.85),
 }
 
 
@@ -78,6 +80,15 @@ async def test_the_report_counts_by_grade_and_language() -> None:
     assert {"es", "fr", "pt", "de", "it", "pl", "vi", "en"} <= set(report.by_language)
     assert report.false_pages_per_100_routine is not None
     assert "false pages per 100 routine emails" in report.to_text()
+
+
+async def test_actions_are_measured_on_senders_on_file_apart_from_strangers() -> None:
+    # `kin` is written by relatives and carers, many not on file: the office holds a
+    # stranger's mail for review whatever its label says, and the report says so apart.
+    report = await report_for("kin")
+    assert report.strangers_held >= 10
+    assert report.action_accuracy_on_file > report.action_accuracy
+    assert "action accuracy, senders on file" in report.to_text()
 
 
 async def test_every_emergency_in_unseen_conversations_reaches_a_person() -> None:
