@@ -155,9 +155,13 @@ DANGERS = (
         r"\b(dementia|alzheimer\w*)\b.{0,80}\b(alone|outside|wander\w*|missing|locked|lost|cold)|"
         r"\b(sozinh\w* .{0,20}dentro|alone inside|sola (dentro|adentro)|"
         r"seule? (à l'intérieur|dedans)|allein (drinnen|in der wohnung))\b",
-        r"\b(stove|oven|hob|fogão|estufa|cocina|four|herd|fornello|kuchenk|bếp)\b( \w+){0,2} "
-        r"(is |was |still |been )?(left on|turned on|switched on|still on|is on|on and|"
-        r"ligad[oa]|encendid[oa]|allumée?|ist an|acces[oa]|włączon\w*|đang bật)\b",
+        # A cooker left on: on by mistake and nobody turning it off, not merely on.
+        r"\b(stove|oven|hob|cooker|fogão|estufa|cocina|four|herd|fornello|kuchenk\w*|bếp)\b"
+        r"( \w+){0,3} (is |was |has been |been )?(left on|still on|on all (day|night)|(resté|"
+        r"laissé|encore|toujours) allumée?|(dejad[oa]|sigue|todavía) encendid[oa]|(noch|immer "
+        r"noch) an|angelassen|(deixad[oa]|ainda) ligad[oa]|(lasciat[oa]|ancora) acces[oa]|"
+        r"(zostawi\w*|nadal|wciąż) włączon\w*|(vẫn|để) (đang )?bật)\b|\bleft (the |her |his |my |"
+        r"our )?(stove|oven|hob|cooker|gas)( \w+)? on\b",
         r"\b(lift|elevator|ascensor|ascenseur|aufzug|elevador|ascensore|winda|thang máy)\b.{0,80}\b"
         + VULNERABLE,
         r"\b(bebé|niñ[oa]|hij[oa]|mi (madre|padre|abuel[oa])|ancian[oa]|silla de ruedas|"
@@ -226,6 +230,14 @@ DANGERS = (
         # Rotten eggs: how gas smells to people who do not name it.
         r"\b(huevos? podridos?|œufs? pourris?|oeufs? pourris?|faule[nm]? eier[n]?|ovos? podres?|"
         r"uova marce|uovo marcio|zgniłych jaj\w*|zgniłe jaja|trứng thối|trứng ung)\b",
+        r"\b(smell\w*|stink\w*|odou?r|whiff)\b.{0,30}\b(like|of)\b.{0,20}\b(eggs|cabbage)\b|"
+        r"\b(rotten|rotting) cabbage\b|\b(huele\w*|olor) a (huevos?|col)\b|\b(sent\w*|odeur) "
+        r"(l'|d'|de l')?(œufs?|oeufs?|chou)\b|\briecht\w* nach (eiern|kohl)\b|\bcheir\w* a (ovos?|"
+        r"repolho)\b|\b(puzza|odore) di (uova|cavolo)\b|\b(śmierdzi|zapach) (jaj|kapust)\w*|"
+        r"\bmùi (như )?trứng\b",
+        # A hiss where gas comes in, told by someone who does not know it is gas.
+        r"\b(cooker|stove|hob|gas meter|gas pipe|boiler)\b.{0,40}\bhiss\w*|\bhiss\w*\b.{0,40}"
+        r"\b(behind|under|from|near|at|by) (the |my |our )?(cooker|stove|hob|gas meter|gas pipe)\b",
     ),
     _d(
         "co",
@@ -242,6 +254,10 @@ DANGERS = (
         r"\b(yellow|orange|lazy|flickering) flame|flamme (jaune|orange)|llama (amarilla|naranja)|"
         r"gelbe flamme|chama amarela|fiamma gialla|żółty płomień|\b(soot|sooty|black marks?|"
         r"traces noires|ruß)\b.{0,40}\b(heater|boiler|furnace|chauffe-eau|above|au-dessus)",
+        # The flame told apart from its colour: "the flame … is yellow instead of blue".
+        r"\b(flame|flamme|llama|chama|fiamma|płomień|ngọn lửa)\b.{0,50}\b(yellow|orange|gelb|"
+        r"jaune|amarill[ao]|amarel[ao]|giall[ao]|żółt\w*|vàng)\b.{0,20}\b(instead of|statt|au "
+        r"lieu d|en (vez|lugar) de|em vez de|invece d|zamiast|thay vì)\b",
         r"\b(intoxicación|intoxication|vergiftung|intoxicação|intossicazione|zatrucie|ngộ độc)\b"
         r".{0,30}\b(monóxido|monoxyde|kohlenmonoxid|co|monossido|czadem|khí co)\b",
     ),
@@ -405,9 +421,9 @@ DANGERS = (
         r"entire) building\b.{0,40}"
         r"\bno water|no water\b.{0,40}\b(whole|entire) building|pipes? (are |is )?frozen)\b",
         r"\b(no (sale|hay) (nada de )?agua|plus (une goutte )?d'eau|kein (tropfen )?wasser mehr|"
-        r"não (sai|há) água|non (esce|c'è) acqua|nie ma (w ogóle )?wody|không có nước)\b"
+        r"não (sai|há) água|non (esce|c'è) acqua(?! fuori)|nie ma (w ogóle )?wody|không có nước)\b"
         r".{0,80}\b(todo el edificio|tout l'immeuble|ganze haus|prédio|palazzo|cały (blok|budynek)|"
-        r"cả tòa|desde|depuis|seit|desde|da|od)",
+        r"cả tòa|desde|depuis|seit|desde|da|od)\b",
     ),
     _d(
         "structural",

@@ -42,6 +42,10 @@ HARMLESS = re.compile(
     r"test\w*)|(chirp\w*|battery|batteries)\b.{0,60}\b(smoke|co|carbon monoxide) "
     r"(detector|alarm)|smoke[- ]free|no[- ]smoking|"
     r"gas (bill|stove|cooker|hob|oven|station|prices?|company (called|said))|"
+    # Eggy water from a heater or a drain: sulphur in the water, not gas in the air.
+    r"(hot water|tap water|the taps?|drains?|plughole|shower)\b.{0,60}\b(smells?|smelt|smelled|"
+    r"stinks?) (of|like) (rotten )?eggs|(smells?|smell) (of|like) (rotten )?eggs\b.{0,30}\b(from|"
+    r"in) the (hot water|taps?|drains?|shower|sink)|"
     r"heat(ing)? (bill|cost)|dying to|killing me|killer|to die for|flood of|"
     # "Burning hot" says how hot, not that anything burns: "hot" itself stays to be read.
     r"(burning|scorching|boiling|roasting|baking|blazing)(?=[- ]hot\b)|"
@@ -241,7 +245,11 @@ SHUT_OUT = re.compile(
 CO_WORDS = re.compile(
     r"carbon monoxide|\bco (alarm|detector)|monóxido|monoxyde|kohlenmonoxid|co-melder|"
     r"monossido|czad|khí co|\b[1-9]\d{1,3} ?ppm|\b(alarm|detector|it)\b.{0,20}\b(went off|goes off|"
-    r"going off|keeps (beeping|going)|(loud )?beeps)",
+    r"going off|keeps (beeping|going)|(loud )?beeps)|"
+    # What a burner that makes carbon monoxide looks like: soot, a yellow flame.
+    r"\b(soot\w*|ruß\w*|suie|hollín|fuligem|fuliggine|sadz[aąy]|muội\w*)|\b(flame|flamme|llama|"
+    r"chama|fiamma|płomień|ngọn lửa)\b.{0,50}\b(yellow|orange|gelb|jaune|amarill[ao]|amarel[ao]|"
+    r"giall[ao]|żółt\w*|vàng)\b",
     FLAGS,
 )
 CRACK = re.compile(

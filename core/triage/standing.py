@@ -116,7 +116,7 @@ _PLANNED = _words(
 
 # The danger is over, or happened in the past and is not said to go on.
 _RESOLVED = _words(
-    r"(has|have|is|are|it'?s)( now| all| completely)? gone( away)?(?=\s*[.!,;]|\s*$)|"
+    r"(has|have|is|are|it'?s)( now| all| completely)? gone( away)?(?=\s*[.!,;]|\s*$|\s+and\b)|"
     r"(seems?|looks?|appears?|seemed)( to be)?( now| all)? (gone|fine|ok|okay|normal|dry)|"
     r"(has|have|had|was|were|is|are|got|been)( (now|all|completely|finally|since))? ("
     r"cleared|fixed|repaired|sorted|resolved|put out|mopped up|cleaned up|dried( out)?|"
@@ -191,6 +191,12 @@ _NOW = _words(
     r"现在|还在|正在|一直|仍然|هلق|هلأ|الآن|لسا|لسه|عم"
 )
 
+# When a danger began, said in the sentence that tells it.
+_BEGAN = _words(
+    r"tonight|this (evening|morning|afternoon)|(\d+|a few|few|ten|fifteen|twenty|thirty|forty|"
+    r"five|an?|half an?|couple of) (minutes?|mins?|hours?|hrs?) ago"
+)
+
 # A failure that began this recently may well go on (see `standing_of`'s `lasting`).
 _RECENT = _words(
     r"yesterday( (morning|afternoon|evening))?|last night|overnight|"
@@ -253,6 +259,14 @@ _LANDMARK = re.compile(
     r"(the|that|this|our|last|el|la|los|las|le|les|l'|dem|der|den|o|a|il|lo|la)?\W*$",
     _FLAGS,
 )
+# A fright the writer took back: "the first night I thought someone was trying to get in".
+_MISTAKEN = re.compile(
+    r"(?<!\w)(at first|the first (night|time|day)|for a (moment|second|minute)|initially|"
+    r"au début|d'abord|al principio|primero|zuerst|anfangs|no início|all'inizio|najpierw|"
+    r"na początku|lúc đầu)\W+(\w+\W+){0,3}(thought|was sure|were sure|assumed|feared|cru|"
+    r"pensé|creí|dachte|pensei|achei|pensavo|credevo|myślał\w*|tưởng)\b\W+(\w+\W+){0,6}$",
+    _FLAGS,
+)
 # Someone reminds us of what they reported before: "you may remember", "I had reported".
 _REMINDER = _words(
     r"wie sie wissen|como (sabe|saben|sabem)|comme vous (le )?savez|come (sa|sapete)|"
@@ -291,6 +305,8 @@ def standing_of(sentence: str, start: int, *, lasting: bool = False) -> Standing
         return Standing.DENIED
     if _LANDMARK.search(before):
         return Standing.OVER
+    if _MISTAKEN.search(before):
+        return Standing.DENIED
     if _LIKENESS.search(clause):
         return Standing.CONDITIONAL
     if _CONDITIONAL.search(_DOUBT.sub(" ", before)):
@@ -323,12 +339,17 @@ def resolved_near(sentences: list[str], index: int) -> bool:
     """A sentence next to it says it is over ("it has completely stopped", "the lift seems
     fine now"), a past tense tells it, and no sentence around says it goes on."""
     near = [*sentences[max(0, index - 2) : index], *sentences[index + 1 : index + 3]]
-    if any(_STILL.search(s) for s in [sentences[index], *near]) or _NOW.search(sentences[index]):
+    sentence = sentences[index]
+    # When it began ("tonight") is not a word that it goes on: a later sentence may end it.
+    if any(_STILL.search(s) for s in [sentence, *near]) or _NOW.search(_BEGAN.sub(" ", sentence)):
         return False
     later = sentences[index + 1 : index + 3]
     if any(_RESOLVED.search(s) for s in later) and not any(_NOW.search(s) for s in later):
         return True
-    return any(_RESOLVED.search(s) for s in near) and bool(_PAST_TENSE.search(sentences[index]))
+    # An earlier sentence's ending is another story's when this one just began.
+    if _NOW.search(sentence):
+        return False
+    return any(_RESOLVED.search(s) for s in near) and bool(_PAST_TENSE.search(sentence))
 
 
 # Stronger than "now": the situation itself goes on.

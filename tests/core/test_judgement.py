@@ -67,6 +67,18 @@ DANGER_TO_LIFE = [
         "my apartment last night. The radiators are cold as stone. I take pills for my heart "
         "and the doctor has told me I must not get chilled.",
     ),
+    # Gas told by someone who does not know the smell: a hiss and cabbage, at the end.
+    (
+        "bins and a noise",
+        "Which day are the bins collected? Also there is a hissing noise behind the cooker and "
+        "a smell a bit like boiled cabbage that keeps getting stronger. Nobody has cooked today.",
+    ),
+    # Carbon monoxide told by the burner and how people feel, no alarm.
+    (
+        "Therme",
+        "Seit heute Morgen ist die Flamme in der Therme gelb statt blau, oben sind schwarze "
+        "Rußspuren, und wir haben beide Kopfschmerzen und uns ist übel.",
+    ),
 ]
 DAMAGE_TO_THE_BUILDING = [
     ("wall", "Water is running down the kitchen wall in streams and spreading across the floor."),
@@ -201,6 +213,31 @@ NOT_NOW = [
         "Last winter my mother tripped on the loose stair carpet between the first and second "
         "floor. She fell down four steps and hurt her knee. Could the carpet be fixed before "
         "she comes to stay at Christmas? She is 82.",
+    ),
+    # A fright taken back; eggy hot water; a smell that went; an oven merely on; no leak.
+    (
+        "pipes",
+        "The first time the heating came on I thought someone was breaking in, but it is "
+        "only the pipes expanding. Could someone look at them?",
+    ),
+    (
+        "hot water",
+        "The hot water from the kitchen tap smells of rotten eggs for the first few seconds, "
+        "then it is fine. There is no smell anywhere else.",
+    ),
+    (
+        "new heater",
+        "The new heater gave off a burning smell when I switched it on tonight. After half "
+        "an hour the smell is completely gone and it works fine.",
+    ),
+    (
+        "Disjoncteur",
+        "Le disjoncteur a sauté quand j'ai branché le radiateur avec le four allumé. Je l'ai "
+        "remonté et tout remarche.",
+    ),
+    (
+        "Rubinetto",
+        "Il rubinetto del bagno gocciola. Non esce acqua fuori dal lavandino, è solo uno spreco.",
     ),
 ]
 

@@ -53,7 +53,7 @@ FLOORS = {
     "afterhours": (0.95, 0.8),
     "kin": (0.9, 0.8),
     "commons": (0.9, 0.88),
-    "newcomers": (0.9, 0.8),
+    "newcomers": (0.95, 0.9),
     "summer": (0.95, 0.85),
 }
 
