@@ -118,7 +118,7 @@ def _index(tenants: list[Tenant]) -> dict[str, Tenant]:
     """Address → tenant; an address shared by two tenants is a data error, not a guess."""
     index: dict[str, Tenant] = {}
     for tenant in tenants:
-        for address in tenant.addresses():
+        for address in tenant.addresses:
             other = index.setdefault(address, tenant)
             if other.tenant_id != tenant.tenant_id:
                 raise ConfigError(

@@ -44,7 +44,7 @@ class Mentions:
         for tenant in tenants:
             who = tenant.tenant_id
             self._order.setdefault(who, len(self._order))
-            for address in tenant.addresses():
+            for address in tenant.addresses:
                 self._addresses[address].add(who)
             digits = _NOT_DIGIT.sub("", tenant.phone or "")
             if len(digits) >= SHORTEST_NUMBER:

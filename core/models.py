@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -161,8 +162,10 @@ class Tenant(BaseModel):
     # The language the tenant prefers to be written to (ISO 639-1), when known.
     language: str | None = None
 
-    def addresses(self) -> list[str]:
-        return [a.lower() for a in (self.email, *self.alt_emails)]
+    @cached_property
+    def addresses(self) -> tuple[str, ...]:
+        """Every address of the tenant, lower case (read once: a portfolio has thousands)."""
+        return tuple(a.lower() for a in (self.email, *self.alt_emails))
 
 
 class Unit(BaseModel):

@@ -113,10 +113,10 @@ class Conversations:
 
     async def _recent(self, item: Item, email: ParsedEmail) -> list[Conversation]:
         """Recent conversations of the sender, and of the tenants whose mail it forwards."""
-        addresses = []
+        addresses: list[str] = []
         for address in [email.sender_addr, *forwarded_senders(email.text)]:
             tenant = self.directory.tenant_for(address)
-            addresses += tenant.addresses() if tenant else [address]
+            addresses += tenant.addresses if tenant else (address,)
         since = self.clock() - timedelta(days=RECENT_DAYS)
         ids = await self.store.recent_conversations_of(addresses, since, before=item.id)
         return await self._describe_all(ids)

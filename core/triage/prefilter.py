@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from functools import cached_property
 from typing import Any
 
 try:  # the parser of the standard library's own `re`, as `re.compile` uses it
@@ -38,24 +39,25 @@ class Prefilter:
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         self.words: Words | None = required_words(pattern)
-        # The words as one pattern of plain alternatives, which `re` scans for quickly.
-        self._any_word = (
-            re.compile("|".join(re.escape(w) for w in sorted(self.words, key=len, reverse=True)))
-            if self.words
-            else None
-        )
-
-        # A pattern of many alternatives (`a|b|c`) matches where one of them does: each
-        # alternative with words of its own is tried only on a text that has them.
-        self._alternatives = _alternatives(pattern)
+        # Longest first: the rarer words rule a text in or out sooner.
+        self._words = tuple(sorted(self.words, key=len, reverse=True)) if self.words else None
 
     def might_match(self, folded: str) -> bool:
         """False only when the pattern cannot match `folded` (a text, `str.casefold`ed)."""
-        return self._any_word is None or self._any_word.search(folded) is not None
+        # Plain substring tests: `re` tries every word at every position of the text,
+        # `in` scans the text once per word at the speed of `memchr`.
+        return self._words is None or any(word in folded for word in self._words)
 
     def search(self, text: str) -> re.Match[str] | None:
         """`pattern.search`, skipped when it cannot match."""
         return self.pattern.search(text) if self.might_match(text.casefold()) else None
+
+    @cached_property
+    def _alternatives(self) -> tuple[Prefilter, ...] | None:
+        """A pattern of many alternatives (`a|b|c`) matches where one of them does: each
+        alternative with words of its own is tried only on a text that has them. Read
+        when first needed: most prefilters are only ever asked `might_match`."""
+        return _alternatives(self.pattern)
 
     def found(self, text: str) -> bool:
         """Whether `pattern` matches anywhere in `text`: only the alternatives whose
