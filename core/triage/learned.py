@@ -3,16 +3,16 @@
 The safety net's patterns read danger the way it was written down; this model
 reads it the way tenants write it, from labelled tenant mail in the languages
 the net reads (`core/corpus/*.jsonl`: subject, the writer's own words, grade).
-Two logistic regressions over hashed n-grams (characters 2 to 5 within words, so
-"inondé" and "inondation" share evidence; words 1 and 2): one says how likely the
-text is an emergency at all, the other, for an emergency, how likely a danger
-to life rather than damage to the building.
+Two logistic regressions over hashed n-grams (`core.triage.features`: characters
+2 to 5 within words, so "inondé" and "inondation" share evidence; words 1 and 2):
+one says how likely the text is an emergency at all, the other, for an
+emergency, how likely a danger to life rather than damage to the building.
 
 Training takes a second or two; the trained weights are kept in a cache folder
 (`$XDG_CACHE_HOME/tenant-inbox-assistant`, keyed by the corpus and library
 versions) so later runs load them in milliseconds. The corpus is the source of
-truth: the cache is never needed and may be deleted. scikit-learn is imported
-only when a model is built, never by code that does not use it.
+truth: the cache is never needed and may be deleted. scikit-learn (and scipy) are
+imported only when a model is trained: reading mail needs numpy alone.
 """
 
 from __future__ import annotations
@@ -25,13 +25,15 @@ import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+
+from core.triage.features import N_FEATURES, features
 
 log = logging.getLogger(__name__)
 
 CORPUS = Path(__file__).parents[1] / "corpus"
-N_FEATURES = 2**18
 STRENGTH = 4.0  # the inverse of the regularisation: fits the corpus without learning it by heart
 GRADES = ("life", "property")
 _lock = threading.Lock()
@@ -67,7 +69,6 @@ class DangerModel:
         # (coefficients, intercept) of each logistic regression, as numpy arrays.
         self._emergency = emergency
         self._life = life
-        self._vectorise = _vectoriser()
 
     def probabilities(self, subject: str, text: str) -> tuple[float, float]:
         """(emergency, life given an emergency), each between 0 and 1."""
@@ -75,13 +76,9 @@ class DangerModel:
 
     def probabilities_of(self, subject: str, texts: list[str]) -> list[tuple[float, float]]:
         """`probabilities` of several texts under one subject, in one pass."""
-        if not texts:
-            return []
-        features = self._vectorise([_text(subject, text) for text in texts])
         found = []
-        for i in range(len(texts)):
-            row = slice(features.indptr[i], features.indptr[i + 1])
-            indices, values = features.indices[row], features.data[row]
+        for text in texts:
+            indices, values = features(_text(subject, text))
             found.append(
                 (
                     _probability(indices, values, *self._emergency),
@@ -96,14 +93,13 @@ class DangerModel:
         from sklearn.linear_model import LogisticRegression
 
         rows = list(examples)
-        vectorise = _vectoriser()
-        features = vectorise([_text(e.subject, e.text) for e in rows])
+        matrix = _matrix([_text(e.subject, e.text) for e in rows])
         is_emergency = np.array([e.grade is not None for e in rows])
         graded = np.array([e.grade in GRADES for e in rows])
         weights = []
         for x, y in (
-            (features, is_emergency),
-            (features[graded], np.array([e.grade == "life" for e in rows if e.grade in GRADES])),
+            (matrix, is_emergency),
+            (matrix[graded], np.array([e.grade == "life" for e in rows if e.grade in GRADES])),
         ):
             fitted = LogisticRegression(
                 C=STRENGTH,
@@ -140,28 +136,16 @@ class DangerModel:
             )
 
 
-def _vectoriser() -> Any:
-    from scipy.sparse import hstack
-    from sklearn import config_context
-    from sklearn.feature_extraction.text import HashingVectorizer
+def _matrix(texts: list[str]) -> Any:
+    """The features of many texts as one sparse matrix, for training."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
 
-    chars = HashingVectorizer(
-        analyzer="char_wb", ngram_range=(2, 5), n_features=N_FEATURES, alternate_sign=False
-    )
-    words = HashingVectorizer(
-        analyzer="word",
-        ngram_range=(1, 2),
-        n_features=N_FEATURES,
-        alternate_sign=False,
-        token_pattern=r"(?u)\b\w[\w']*\b",
-    )
-
-    def vectorise(texts: list[str]) -> Any:
-        # The inputs are our own strings: sklearn's checks of them cost more than the hashing.
-        with config_context(assume_finite=True, skip_parameter_validation=True):
-            return hstack([chars.transform(texts), words.transform(texts)]).tocsr()
-
-    return vectorise
+    rows = [features(text) for text in texts]
+    indptr = np.cumsum([0, *(len(indices) for indices, _ in rows)])
+    indices = np.concatenate([indices for indices, _ in rows])
+    values = np.concatenate([values for _, values in rows])
+    return csr_matrix((values, indices, indptr), shape=(len(texts), 2 * N_FEATURES))
 
 
 def _probability(indices: Any, values: Any, coefficients: Any, bias: float) -> float:
@@ -174,10 +158,9 @@ def _probability(indices: Any, values: Any, coefficients: Any, bias: float) -> f
 
 
 def corpus_key(folder: Path = CORPUS) -> str:
-    """Names the corpus and the libraries a model was trained with."""
-    import sklearn
-
-    digest = hashlib.sha256(f"{sklearn.__version__} {N_FEATURES} {STRENGTH} seed 0".encode())
+    """Names the corpus and the library a model was trained with (its version read from
+    its metadata: importing it costs most of a second)."""
+    digest = hashlib.sha256(f"{version('scikit-learn')} {N_FEATURES} {STRENGTH} seed 0".encode())
     for path in sorted(folder.glob("*.jsonl")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

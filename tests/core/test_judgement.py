@@ -8,6 +8,9 @@ looks, nobody is paged), or an ordinary email.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -337,3 +340,57 @@ def test_the_learned_model_is_cached_and_reads_the_same_from_the_cache(tmp_path:
     text = ("Water", "Water is pouring through my ceiling onto the floor!")
     assert again.probabilities(*text) == pytest.approx(model.probabilities(*text), abs=1e-6)
     assert model.probabilities(*text)[0] > model.probabilities("Rent", "When is rent due?")[0]
+
+
+def test_the_model_reads_text_as_scikit_learn_does() -> None:
+    # A model trained elsewhere with scikit-learn's HashingVectorizer reads the same here.
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from core.triage.features import N_FEATURES, TOKEN, features
+
+    texts = [
+        "water is pouring through the ceiling  onto the bed!\n\tcan't stop it",
+        "inondé, ça coule partout — l'eau arrive du plafond",
+        "a b",
+        "日本語 🔥 تسرب المياه",
+        "",
+    ]
+    chars = HashingVectorizer(
+        analyzer="char_wb", ngram_range=(2, 5), n_features=N_FEATURES, alternate_sign=False
+    )
+    words = HashingVectorizer(
+        analyzer="word",
+        ngram_range=(1, 2),
+        n_features=N_FEATURES,
+        alternate_sign=False,
+        token_pattern=TOKEN.pattern,
+    )
+    expected = hstack([chars.transform(texts), words.transform(texts)]).tocsr()
+    for row, text in enumerate(texts):
+        indices, values = features(text)
+        want = expected[row]
+        assert sorted(indices.tolist()) == sorted(want.indices.tolist())
+        assert dict(zip(indices.tolist(), values.tolist(), strict=True)) == pytest.approx(
+            dict(zip(want.indices.tolist(), want.data.tolist(), strict=True))
+        )
+
+
+def test_reading_mail_with_a_cached_model_loads_no_training_library(tmp_path: Path) -> None:
+    # The service starts faster for it: scikit-learn and scipy cost most of a second
+    # to import, and only training needs them.
+    script = (
+        "import sys\n"
+        "from core.triage.judgement import judge\n"
+        "judged = judge('Ceiling', 'Water is pouring through my ceiling onto the bed!')\n"
+        "print(judged.grade.value, 'sklearn' in sys.modules, 'scipy' in sys.modules)\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    first = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert first.stdout.split()[0] == "property"  # trained, with the library, and cached
+    again = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert again.stdout.split() == ["property", "False", "False"]
