@@ -18,7 +18,7 @@ from core.phrasebook import ENGLISH, OPTIONAL_PLACEHOLDERS, REPLY_LANGUAGES, phr
 from core.phrasebook.phrases import Phrases
 from core.providers import templates
 from core.providers.offline import OfflineProvider
-from core.service.escalation import holding_text
+from core.service.page_text import holding_text
 from core.triage.prompt import TriageRequest
 from tests.support.mail import make_email
 
