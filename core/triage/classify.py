@@ -37,6 +37,7 @@ from core.retry import with_retries
 from core.tickets import ticket_effect
 from core.triage.emergency import GRADE_WORDS, grade_of, kinds_named
 from core.triage.followups import asks_something, is_chaser
+from core.triage.for_a_person import needs_a_person
 from core.triage.judgement import (
     NOTHING,
     Judgement,
@@ -314,6 +315,9 @@ def decide_action(
             "says an earlier request went unanswered: find it (see 'possibly the same as') "
             "and decide what happens next"
         )
+    held = needs_a_person(email.subject, words)
+    if held:
+        return Action.REVIEW, held
     asks = asks_something(words)
     if followup is FollowUp.CLOSING and not asks:
         return Action.SKIP, "closing message, no reply needed"

@@ -213,3 +213,60 @@ def test_malformed_mail_goes_to_review_with_the_defect(directory: Directory) -> 
     proposal = propose(directory, raw, draft())
     assert proposal.action is Action.REVIEW
     assert proposal.reason.startswith("the message is malformed (")
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "reason"),
+    [
+        (
+            "Late fee",
+            "I don't agree with the $75 late fee on my statement, the transfer left on the 1st.",
+            "disputes money the office asked for: a person decides",
+        ),
+        (
+            "Solde",
+            "Bonjour, je conteste les frais de 40 € ajoutés à mon solde ce mois-ci.",
+            "disputes money the office asked for: a person decides",
+        ),
+        (
+            "Saldo",
+            "Hola, ya pagué el saldo de diciembre en efectivo, tengo el recibo.",
+            "disputes money the office asked for: a person decides",
+        ),
+        (
+            "Deposit",
+            "My solicitor will write to you about the deposit you are keeping.",
+            "speaks of lawyers, a tribunal or a tenants' union: a person answers",
+        ),
+        (
+            "Leak from upstairs",
+            "Could you give me the phone number of the neighbour upstairs? Their bath overflowed "
+            "last week and I want to talk to them about my ceiling.",
+            "asks for someone else's details: a person decides what may be shared",
+        ),
+    ],
+)
+def test_disputes_legal_threats_and_others_details_wait_for_a_person(
+    directory: Directory, subject: str, body: str, reason: str
+) -> None:
+    # Whatever the draft says: agreeing to waive a charge or passing on a neighbour's number
+    # is the office's decision.
+    raw = make_email("maria.gonzalez@example.com", subject, body)
+    proposal = propose(directory, raw, draft(intent=Intent.GENERAL))
+    assert (proposal.action, proposal.reason) == (Action.REVIEW, reason)
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        ("Rent", "I paid the rent in full today, could you confirm you received it?"),
+        ("Boiler", "The boiler is fine again, nothing wrong with it since the reset. Thanks!"),
+        ("Late fee", "What is the late fee if I pay on the 5th instead of the 1st?"),
+        ("Plumber", "Can you give me the phone number of the plumber who fixed my sink?"),
+    ],
+)
+def test_routine_money_questions_and_numbers_are_answered_as_usual(
+    directory: Directory, subject: str, body: str
+) -> None:
+    raw = make_email("maria.gonzalez@example.com", subject, body)
+    assert propose(directory, raw, draft(intent=Intent.RENT)).action is Action.REPLY
