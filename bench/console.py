@@ -16,8 +16,8 @@ from textual.pilot import Pilot
 
 from bench.results import Result, median_ms
 from console.app import OperatorConsole
-from console.base import Service
 from console.bridge import ItemsUpdated
+from console.service_mode import Service
 from core.config import Settings, load_settings
 from core.models import Action, Intent, Proposal, State
 from core.store import utc_now

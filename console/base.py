@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 from textual import on, work
@@ -39,6 +38,7 @@ from console.bridge import (
 from console.collector import QuietCollector
 from console.drawn import DrawnFrames
 from console.reading import Reading
+from console.service_mode import Service
 from console.widgets.detail import DetailPane
 from console.widgets.detail_text import DetailView
 from console.widgets.filters import QueueFilter
@@ -66,14 +66,6 @@ PRESENCE_SECONDS = 3.0  # how often the console tells the team it is open
 PRESENCE_SETTLE_SECONDS = 0.5  # the cursor rests this long on an item: the team hears it
 # The inbox status while the mailbox needs `python -m console login`.
 SIGNED_OUT = "signed out"
-
-
-class Service(Enum):
-    """Where the mail work runs while the console is open."""
-
-    PROCESS = "process"  # a service process: the running one, or one started for this console
-    INLINE = "inline"  # in the console's own process (the tests' choice: one clock for both)
-    NONE = "none"  # nowhere: the console shows the store as it is (snapshots, benchmarks)
 
 
 class ConsoleBase(App[None]):
@@ -297,16 +289,10 @@ class ConsoleBase(App[None]):
     def on_inbox_updated(self, message: InboxUpdated) -> None:
         event = message.status
         if event.inbox:  # an inbox of the mailboxes file: its own line in the status
-            if (
-                event.status == SIGNED_OUT
-                and self.status.inboxes.get(event.inbox, ("",))[0] != SIGNED_OUT
-            ):
-                self.say(
-                    f"{event.inbox}: {event.detail}",
-                    title="Signed out",
-                    severity="error",
-                    timeout=30,
-                )
+            was = self.status.inboxes.get(event.inbox, ("",))[0]
+            if event.status == SIGNED_OUT and was != SIGNED_OUT:
+                detail = f"{event.inbox}: {event.detail}"
+                self.say(detail, title="Signed out", severity="error", timeout=30)
             self.status.inboxes[event.inbox] = (event.status, event.since)
             self._refresh_status()
             return

@@ -18,8 +18,8 @@ _FLAGS = re.IGNORECASE | re.UNICODE
 _MONEY = (
     r"charges?|charged|fees?|(a|the) fine|fined|balance|bill(ed)?|invoice\w*|deposit|arrears|"
     r"late (fee|charge)s?|cargos?|multa|saldo|factura|frais|amende|solde|facture|caution|"
-    r"gebühr\w*|kosten|saldo|rechnung|kaution|mahnung|taxa|cobrança|fatura|caução|"
-    r"spese|addebit\w*|bolletta|cauzione|opłat\w*|kar[ay]|saldo|faktur\w*|kaucj\w*|"
+    r"gebühr\w*|kosten|rechnung|kaution|mahnung|taxa|cobrança|fatura|caução|"
+    r"spese|addebit\w*|bolletta|cauzione|opłat\w*|kar[ay]|faktur\w*|kaucj\w*|"
     r"phí|tiền phạt|hóa đơn|tiền cọc"
 )
 # Saying the money is not owed.
@@ -31,8 +31,8 @@ _DISPUTED = (
     r"no estoy de acuerdo|injust\w*|ya (lo )?pagu[eé]|no (me )?corresponde|reclam\w*|"
     r"pas d'accord|conteste\w*|injuste|déjà payé|je ne dois pas|"
     r"nicht einverstanden|widersprech\w*|widerspruch|ungerecht\w*|bereits bezahlt|schon bezahlt|"
-    r"não concordo|contest\w*|injust\w*|já paguei|"
-    r"non sono d'accordo|contest\w*|ingiust\w*|già pagat\w*|"
+    r"não concordo|já paguei|"
+    r"non sono d'accordo|ingiust\w*|già pagat\w*|"
     r"nie zgadzam|niesprawiedliw\w*|już zapłaci\w*|odwołuj\w*|"
     r"không đồng ý|đã trả|đã thanh toán|vô lý"
 )
@@ -68,7 +68,7 @@ _OTHERS = (
     r"neighbou?rs?|(the )?(other )?tenants?|residents?|(upstairs|downstairs|next door)|"
     r"owner|the person|the people|who (lives|complained|parks)|all (the )?tenants|everyone|"
     r"every (tenant|flat|unit)|vecin[oa]s?|inquilin[oa]s?|voisin\w*|locataires?|nachbar\w*|"
-    r"mieter\w*|vizinh[oa]s?|inquilin[oa]s?|vicin[oa]|vicini|inquilin[io]|sąsiad\w*|"
+    r"mieter\w*|vizinh[oa]s?|vicin[oa]|vicini|inquilin[io]|sąsiad\w*|"
     r"lokator\w*|hàng xóm|người thuê"
 )
 OTHERS_DETAILS = re.compile(

@@ -40,7 +40,8 @@ from functools import lru_cache
 from typing import Protocol
 
 from core.models import Grade
-from core.triage.dangers import FLAGS, VULNERABLE
+from core.triage.circumstances import VULNERABLE
+from core.triage.dangers import FLAGS
 from core.triage.emergency import grade_of
 from core.triage.learned import DangerModel, danger_model
 from core.triage.safety_net import Finding, Screening, screen

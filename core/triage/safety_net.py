@@ -22,7 +22,8 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from core.triage.dangers import DANGERS, FLAGS, HEAT_FAILED, VULNERABLE
+from core.triage.circumstances import HEAT_FAILED, VULNERABLE
+from core.triage.dangers import DANGERS, FLAGS
 from core.triage.prefilter import Prefilter
 from core.triage.standing import Standing, goes_on_later, resolved_near, standing_of
 

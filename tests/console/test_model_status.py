@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from console.app import OperatorConsole
-from console.base import Service
+from console.service_mode import Service
 from tests.support.assistant import make_settings
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.llm import LlmServer, Reply, Status, takes_json_object_with_schema

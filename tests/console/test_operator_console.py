@@ -19,8 +19,8 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from console.app import OperatorConsole
-from console.base import Service
 from console.screens.dialogs import ChoiceDialog
+from console.service_mode import Service
 from core.models import Intent, State
 from core.store import StoredLabel, open_store
 from tests.core.test_answered_elsewhere import phone_reply

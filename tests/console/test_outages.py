@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.widgets import Static
 
 from console.app import OperatorConsole
-from console.base import Service
+from console.service_mode import Service
 from core.models import State
 from tests.console.test_operator_console import LEAK, SIZE, as_text, on_screen, state_of, until
 from tests.core.test_outages import kill_mid_send

@@ -10,7 +10,7 @@ from pathlib import Path
 from textual.widgets import Static
 
 from console.app import OperatorConsole
-from console.base import Service
+from console.service_mode import Service
 from core.mail.oauth import oauth_app
 from core.mail.signin import sign_in
 from core.mail.tokens import token_store

@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from console.app import OperatorConsole
-from console.base import Service
+from console.service_mode import Service
 from tests.console.seed import NOW, seeded_settings
 
 WIDE = (150, 36)

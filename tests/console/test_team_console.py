@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from console.app import OperatorConsole
-from console.base import Service
+from console.service_mode import Service
 from core.models import State
 from core.service.assembly import open_client
 from core.service.membership import pid_alive

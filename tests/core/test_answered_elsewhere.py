@@ -28,8 +28,9 @@ from core.mail.sent_watch import sent_by_name
 from core.models import State
 from core.service.assembly import Assistant
 from core.service.demo import DemoMailServers, demo_settings
-from tests.core.test_resilience import cli, environment
+from tests.core.test_resilience import environment
 from tests.support.assistant import assistant, make_settings
+from tests.support.cli import cli
 from tests.support.dovecot import COMMAND_LOG, DovecotServer, ImapAccount
 from tests.support.mail import make_email
 from tests.support.smtp import SmtpServer

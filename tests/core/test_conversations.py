@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from core.models import FollowUp, Item, State
-from tests.core.test_resilience import cli, environment, stored_items
+from tests.core.test_resilience import environment, stored_items
 from tests.support.assistant import assistant, make_settings
+from tests.support.cli import cli
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.llm import LlmServer, Reply
 from tests.support.mail import make_email

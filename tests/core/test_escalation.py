@@ -20,8 +20,9 @@ from core.errors import StoreError
 from core.models import Channel, Page, PageState, State
 from core.service.assembly import Assistant
 from core.store import open_store
-from tests.core.test_resilience import cli, environment, stored_items
+from tests.core.test_resilience import environment, stored_items
 from tests.support.assistant import assistant, make_settings
+from tests.support.cli import cli
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.mail import make_email
 from tests.support.smtp import ReceivedMail, SmtpServer

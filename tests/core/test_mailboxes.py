@@ -18,8 +18,9 @@ from core.config import load_settings
 from core.errors import ConfigError
 from core.models import State
 from core.service.mailboxes import inboxes
-from tests.core.test_resilience import cli, environment, stored_items
+from tests.core.test_resilience import environment, stored_items
 from tests.support.assistant import DATA_DIR
+from tests.support.cli import cli
 from tests.support.dovecot import DovecotServer
 from tests.support.mail import make_email
 from tests.support.smtp import SmtpServer

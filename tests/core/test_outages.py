@@ -16,8 +16,9 @@ from pathlib import Path
 from core.events import OutageChanged
 from core.models import Item, State
 from core.store import AuditEntry
-from tests.core.test_resilience import cli, environment, stored_items
+from tests.core.test_resilience import environment, stored_items
 from tests.support.assistant import DATA_DIR, assistant, make_settings
+from tests.support.cli import cli
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.mail import make_email
 from tests.support.smtp import SmtpServer

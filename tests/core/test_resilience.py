@@ -20,6 +20,7 @@ from core.models import Item, State
 from core.store import open_store
 from tests.support import stores
 from tests.support.assistant import DATA_DIR, OFFICE, assistant, make_settings, run_once
+from tests.support.cli import cli
 from tests.support.dovecot import DovecotServer, ImapAccount
 from tests.support.llm import Hang, LlmServer, Reply
 from tests.support.mail import make_email
@@ -55,17 +56,6 @@ def environment(imap: ImapAccount, smtp: SmtpServer, output: Path, **extra: str)
     env.update(stores.store_environment(output))
     env.update(extra)
     return env
-
-
-def cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "console", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 async def stored_items(location: Path | str) -> list[Item]:
@@ -268,34 +258,6 @@ def test_unreachable_server_is_one_clear_line(smtp_server: SmtpServer, tmp_path:
     assert "Traceback" not in result.stderr
 
 
-def test_triage_command_prints_the_proposal(tmp_path: Path) -> None:
-    eml = tmp_path / "locked.eml"
-    eml.write_bytes(make_email(TENANTS[0], "Locked out", "I lost my keys, I'm locked out!"))
-    result = cli(
-        ["triage", str(eml)],
-        {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "DATA_DIR": str(DATA_DIR)},
-        tmp_path,
-    )
-    assert result.returncode == 0, result.stderr
-    proposal = json.loads(result.stdout)
-    assert set(proposal) >= {
-        "intent",
-        "confidence",
-        "emergency",
-        "action",
-        "reason",
-        "to",
-        "cc",
-        "subject",
-        "body",
-        "ticket",
-    }
-    assert proposal["intent"] == "locked_out" and proposal["action"] == "reply"
-    assert proposal["to"] == [TENANTS[0]] and proposal["subject"] == "Re: Locked out"
-    assert proposal["cc"] == ["oncall@example.com", "locksmith@example.net"]
-    assert not (tmp_path / "output").exists()  # no store, no ticket: nothing touched
-
-
 def test_secrets_never_reach_logs_store_or_files(
     dovecot: DovecotServer,
     imap_account: ImapAccount,
@@ -322,36 +284,6 @@ def test_secrets_never_reach_logs_store_or_files(
         assert secret and secret not in result.stdout + result.stderr
         assert all(secret.encode() not in blob for blob in written)
     assert len(smtp_server.messages) == 1
-
-
-def test_triage_with_a_thread_reproduces_a_follow_up_outside_the_store(tmp_path: Path) -> None:
-    first = tmp_path / "thread" / "1.eml"
-    first.parent.mkdir()
-    first.write_bytes(
-        make_email(TENANTS[7], "Kitchen faucet dripping", "My kitchen faucet drips all day.")
-    )
-    ours = tmp_path / "thread" / "2.eml"
-    ours.write_bytes(
-        make_email(
-            "office@example.com",
-            "Re: Kitchen faucet dripping",
-            "Thank you for reporting this. Our maintenance team will contact you.",
-        )
-    )
-    chaser = tmp_path / "chaser.eml"
-    chaser.write_bytes(
-        make_email(
-            TENANTS[7], "Re: Kitchen faucet dripping", "Nobody came yesterday. Still dripping."
-        )
-    )
-    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "DATA_DIR": str(DATA_DIR)}
-    env["MAIL_FROM"] = OFFICE
-    alone = cli(["triage", str(chaser)], env, tmp_path)
-    threaded = cli(["triage", str(chaser), "--thread", str(first.parent)], env, tmp_path)
-    assert json.loads(alone.stdout)["followup"] == "first"
-    proposal = json.loads(threaded.stdout)
-    assert (proposal["followup"], proposal["action"]) == ("chaser", "review")
-    assert "sorry" in proposal["body"].lower()
 
 
 def test_oauth_secrets_never_reach_logs_store_or_files(
